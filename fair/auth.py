@@ -1,0 +1,219 @@
+"""Who is calling: organiser login, device tokens and pairing, one set of role checks.
+
+Every HTTP route and the Socket.IO connect handler resolve the caller through
+current_principal(); roles are checked in one place (require()).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from fair.blocking import run_blocking
+from fair.extensions import db
+from fair.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, PairingCode
+from fair.timeutil import utcnow
+
+ROLES = ("organiser",) + DEVICE_KINDS
+_hasher = PasswordHasher()
+
+
+class AuthError(Exception):
+    """Raised by services for a caller who may not do this (403) or is unknown (401)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def hash_secret(value: str) -> str:
+    """SHA-256 of a high-entropy token: enough, since tokens are random 256-bit strings."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+# --- organisers ---------------------------------------------------------------------------
+
+def create_organiser(username: str, password: str | None = None) -> tuple[Organiser, str]:
+    """Create an organiser; returns the password (generated when not given) to show once."""
+    password = password or secrets.token_urlsafe(12)
+    organiser = Organiser(username=username, password_hash=run_blocking(_hasher.hash, password))
+    db.session.add(organiser)
+    db.session.commit()
+    return organiser, password
+
+
+def set_organiser_password(organiser: Organiser, password: str) -> None:
+    organiser.password_hash = run_blocking(_hasher.hash, password)
+    db.session.commit()
+
+
+def check_organiser(username: str, password: str) -> Organiser | None:
+    organiser = db.session.scalar(db.select(Organiser).filter_by(username=username))
+    if organiser is None:
+        # Hash anyway so response time does not reveal which usernames exist.
+        run_blocking(_hasher.hash, password)
+        return None
+    try:
+        run_blocking(_hasher.verify, organiser.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return organiser
+
+
+# --- devices ------------------------------------------------------------------------------
+
+def create_device(fair: Fair, kind: str, name: str, booth=None) -> tuple[Device, str]:
+    """A new device of one kind; returns it with its bearer token (shown once, stored hashed)."""
+    if kind not in DEVICE_KINDS:
+        raise ValueError(f"unknown device kind {kind!r}")
+    if (kind == "booth") != (booth is not None):
+        raise ValueError("a booth device needs its booth, and only booth devices have one")
+    token = secrets.token_urlsafe(32)
+    device = Device(fair_id=fair.id, kind=kind, name=name, booth_id=booth.id if booth else None,
+                    token_hash=hash_secret(token))
+    db.session.add(device)
+    db.session.flush()
+    return device, token
+
+
+def device_for_token(token: str | None) -> Device | None:
+    if not token:
+        return None
+    device = db.session.scalar(db.select(Device).filter_by(token_hash=hash_secret(token)))
+    return device if device is not None and device.active else None
+
+
+def revoke_device(device: Device, actor: str) -> None:
+    device.revoked_at = utcnow()
+    db.session.add(AuditEvent(fair_id=device.fair_id, actor=actor, action="device.revoke",
+                              subject=f"device:{device.id}", details={"name": device.name}))
+    db.session.commit()
+
+
+def create_pairing_code(device: Device, ttl_hours: float) -> str:
+    """A single-use code that pairs a browser as this device until it expires."""
+    code = secrets.token_urlsafe(16)
+    db.session.add(PairingCode(device_id=device.id, code_hash=hash_secret(code),
+                               expires_at=utcnow() + timedelta(hours=ttl_hours)))
+    db.session.flush()
+    return code
+
+
+def redeem_pairing_code(code: str) -> Device | None:
+    """Use a pairing code once; None for an unknown, used or expired code or a revoked device."""
+    row = db.session.scalar(db.select(PairingCode).filter_by(code_hash=hash_secret(code)))
+    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.device.active:
+        return None
+    row.used_at = utcnow()
+    db.session.add(AuditEvent(fair_id=row.device.fair_id, actor=f"device:{row.device_id}",
+                              action="device.paired", subject=f"device:{row.device_id}",
+                              details={"ip": request.remote_addr if request else None}))
+    db.session.commit()
+    return row.device
+
+
+# --- the caller ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Principal:
+    role: str  # "organiser", one of DEVICE_KINDS, or "anonymous"
+    device: Device | None = None
+    organiser_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        if self.device is not None:
+            return f"device:{self.device.id}"
+        if self.organiser_id is not None:
+            return f"organiser:{self.organiser_id}"
+        return "anonymous"
+
+    @property
+    def booth_id(self) -> int | None:
+        return self.device.booth_id if self.device is not None else None
+
+
+ANONYMOUS = Principal("anonymous")
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def principal_from(token: str | None) -> Principal:
+    """Resolve a bearer token, else the session (organiser login or a paired browser)."""
+    if token:
+        device = device_for_token(token)
+        return Principal(device.kind, device=device) if device else ANONYMOUS
+    device_id = session.get("device_id")
+    if device_id is not None:
+        device = db.session.get(Device, device_id)
+        if device is not None and device.active:
+            return Principal(device.kind, device=device)
+        session.pop("device_id", None)
+    organiser_id = session.get("organiser_id")
+    if organiser_id is not None and db.session.get(Organiser, organiser_id) is not None:
+        return Principal("organiser", organiser_id=organiser_id)
+    return ANONYMOUS
+
+
+def current_principal() -> Principal:
+    if "principal" not in g:
+        g.principal = principal_from(bearer_token())
+    return g.principal
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def deny(status: int, message: str):
+    if wants_json():
+        error = "unauthorized" if status == 401 else "forbidden"
+        return jsonify(error=error, message=message), status
+    if status == 401:
+        return redirect(url_for("main.login", next=request.full_path))
+    return current_app.make_response((message, status))
+
+
+def require(*roles: str) -> Callable:
+    """Route decorator: only these roles get in; the view receives the Principal first."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            principal = current_principal()
+            if principal.role == "anonymous":
+                return deny(401, _("Sign in or pair this device first."))
+            if principal.role not in roles:
+                return deny(403, _("This device or account may not do that."))
+            return view(principal, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def login_session(organiser: Organiser) -> None:
+    session.clear()  # a new identity gets a fresh session (no fixation)
+    session["organiser_id"] = organiser.id
+    session.permanent = True
+
+
+def pair_session(device: Device) -> None:
+    session.clear()
+    session["device_id"] = device.id
+    session.permanent = True

@@ -1,0 +1,6 @@
+"""Employers, booths, jobs, and the leads recruiters capture at booths."""
+from flask import Blueprint
+
+bp = Blueprint("booths", __name__)
+
+from fair.booths import routes  # noqa: E402,F401

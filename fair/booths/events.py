@@ -1,0 +1,23 @@
+"""Socket.IO side of booths: a booth phone's `scan` (dispatched from fair.events)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fair.booths import services
+from fair.booths.routes import LEAD_SCAN_BODY
+from fair.checkin.services import RateLimited
+from fair.errors import InvalidInput
+from fair.models import Device
+from fair.validation import parse_body
+
+
+def handle_scan(device: Device, data: Any) -> dict:
+    """A booth phone sends a scan over its socket; same rules and answer as the HTTP route."""
+    try:
+        body = parse_body(data, LEAD_SCAN_BODY)
+        booth = device.booth
+        return services.capture_lead(device, booth, **body).as_json()
+    except InvalidInput as exc:
+        return {"error": "invalid_input", "message": exc.message}
+    except RateLimited:
+        return {"error": "rate_limited", "message": "Too many typed codes from this device; wait a minute."}

@@ -1,0 +1,108 @@
+"""Employers, their booths and jobs, and the leads recruiters capture."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fair.checkin.models import Attendee
+from fair.extensions import db
+from fair.models import Device
+from fair.timeutil import utcnow
+
+NEXT_STEPS = ("none", "interview_now", "shortlisted", "hired", "not_suitable")
+LEAD_SCAN_STATUSES = ("ok", "updated", "unknown", "invalid_signature", "revoked", "wrong_fair")
+
+
+class Employer(db.Model):
+    __table_args__ = (UniqueConstraint("fair_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(80))
+    province: Mapped[str | None] = mapped_column(String(60))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booths: Mapped[list["Booth"]] = relationship(back_populates="employer")
+    jobs: Mapped[list["Job"]] = relationship(back_populates="employer")
+
+
+class Booth(db.Model):
+    """A stand on the floor, with a code such as "A12" and a place on the plan."""
+
+    __table_args__ = (UniqueConstraint("fair_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    code: Mapped[str] = mapped_column(String(12))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    plan_x: Mapped[int] = mapped_column(default=0)  # column on the floor-plan grid
+    plan_y: Mapped[int] = mapped_column(default=0)  # row on the floor-plan grid
+
+    employer: Mapped[Employer] = relationship(back_populates="booths")
+
+
+class Job(db.Model):
+    __table_args__ = (UniqueConstraint("fair_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    skills_required: Mapped[list] = mapped_column(JSON, default=list)
+    skills_optional: Mapped[list] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    education_min: Mapped[str | None] = mapped_column(String(20))
+    experience_min_years: Mapped[int | None]
+    salary_min: Mapped[int | None]
+    salary_max: Mapped[int | None]
+    province: Mapped[str | None] = mapped_column(String(60))
+    positions: Mapped[int] = mapped_column(default=1)
+    disability_friendly: Mapped[bool] = mapped_column(default=False)
+
+    employer: Mapped[Employer] = relationship(back_populates="jobs")
+
+
+class Lead(db.Model):
+    """What a booth thinks of one candidate; one row per (booth, attendee), updated in place."""
+
+    __table_args__ = (UniqueConstraint("booth_id", "attendee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"))  # the phone that first scanned
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    rating: Mapped[int | None]  # 1..5
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(String(20), default="none")
+    first_scanned_at: Mapped[datetime]
+    last_scanned_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booth: Mapped[Booth] = relationship()
+    attendee: Mapped[Attendee] = relationship()
+    job: Mapped[Job | None] = relationship()
+
+
+class LeadScan(db.Model):
+    """Each scan or edit a booth phone sends: the (device, nonce) receipt of a lead write."""
+
+    __table_args__ = (UniqueConstraint("device_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    scanned_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    response: Mapped[dict] = mapped_column(JSON, default=dict)  # the first answer, replayed on retry
+
+    device: Mapped[Device] = relationship()

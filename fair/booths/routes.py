@@ -1,0 +1,62 @@
+"""HTTP side of booths: thin adapters over booths.services."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+
+from fair.auth import Principal, require
+from fair.booths import bp, services
+from fair.booths.models import NEXT_STEPS
+from fair.checkin.services import RateLimited
+from fair.fairs import current_fair
+from fair.validation import CODE, NONCE, SCANNED_AT, Field, json_body, parse_body
+
+LEAD_FIELDS = {
+    "rating": Field(int, minimum=1, maximum=5),
+    "tags": Field(list, max_items=12, item_max_length=40),
+    "notes": Field(str, max_length=services.MAX_NOTES),
+    "next_step": Field(str, choices=NEXT_STEPS),
+    "job_ref": Field(str, max_length=64),
+}
+LEAD_SCAN_BODY = {"code": CODE, "nonce": NONCE, "scanned_at": SCANNED_AT, **LEAD_FIELDS}
+LEAD_EDIT_BODY = {"nonce": NONCE, **LEAD_FIELDS}
+
+
+def _own_booth(principal: Principal, code: str):
+    """The booth named in the URL, which a booth device may only touch if it is its own."""
+    fair = current_fair()
+    booth = services.booth_by_code(fair.id, code) if fair else None
+    if booth is None:
+        abort(404)
+    if principal.role == "booth" and principal.booth_id != booth.id:
+        abort(403, "This device belongs to another booth.")
+    return booth
+
+
+@bp.post("/api/v1/booths/<code>/scans")
+@require("booth")
+def api_scan(principal: Principal, code: str):
+    """Booth phones and their offline replays post scans here."""
+    booth = _own_booth(principal, code)
+    body = parse_body(json_body(request), LEAD_SCAN_BODY)
+    try:
+        result = services.capture_lead(principal.device, booth, **body)
+    except RateLimited:
+        return jsonify(error="rate_limited", message="Too many typed codes from this device; wait a minute."), 429
+    return jsonify(result.as_json())
+
+
+@bp.patch("/api/v1/booths/<code>/leads/<int:lead_id>")
+@require("booth")
+def api_edit_lead(principal: Principal, code: str, lead_id: int):
+    """Any phone of the booth edits a lead's rating, notes or next step."""
+    booth = _own_booth(principal, code)
+    body = parse_body(json_body(request), LEAD_EDIT_BODY)
+    return jsonify(services.update_lead(principal.device, booth, lead_id, **body).as_json())
+
+
+@bp.get("/api/v1/booths/<code>/leads")
+@require("booth", "organiser", "api")
+def api_leads(principal: Principal, code: str):
+    """A booth's own leads (403 for another booth's device)."""
+    booth = _own_booth(principal, code)
+    return jsonify(leads=[services.lead_view(lead) for lead in services.leads_of_booth(booth)])

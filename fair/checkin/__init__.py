@@ -1,0 +1,6 @@
+"""Attendees, cards, registration, entrance check-in and QR decoding."""
+from flask import Blueprint
+
+bp = Blueprint("checkin", __name__)
+
+from fair.checkin import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,267 @@
+"""Find card QR codes in an uploaded photo (the plain-HTTP fallback scanner).
+
+Pure and synchronous: no Flask. pyzbar and Pillow hold the CPU in C code, so
+the caller runs `decode_image` through `eventlet.tpool`; on the event loop a
+12 MP photo would freeze every connected phone for up to a second.
+
+zbar reads a clean, upright-enough code in one pass. Phone photos of phone
+screens are not clean, so `decode_image` tries a short list of cheap image
+variants, cheapest and most often successful first, and stops at the first
+variant that yields a code. The order comes from scripts/bench_decode.py.
+"""
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from collections.abc import Callable, Iterator
+
+from PIL import Image, ImageChops, ImageFilter, ImageOps, UnidentifiedImageError
+from pyzbar.pyzbar import ZBarSymbol
+from pyzbar.pyzbar import decode as zbar_decode
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+
+# zbar is fastest and most reliable when a code's modules are a few pixels
+# wide; a 12 MP photo of a phone at arm's length reads best near this size.
+WORKING_SIDE = 1600
+# Below this, modules are likely under 2 px and zbar misses finder patterns.
+UPSCALE_BELOW = 900
+
+Variant = Callable[[Image.Image, Image.Image], "Image.Image | None"]
+
+
+class ImageRejected(Exception):
+    """The upload cannot be decoded; `status` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def decode_image(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> list[str]:
+    """The QR texts found in an image file, deduplicated, in order found.
+
+    Raises ImageRejected(413) for a file over `max_bytes` (checked before
+    Pillow sees a byte) and ImageRejected(400) for anything that is not a
+    readable image or claims more than `max_pixels` pixels.
+    """
+    gray = load_grayscale(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    for _name, found in _attempts(gray, PASSES):
+        if found:
+            return found
+    return []
+
+
+def decode_with_passes(gray: Image.Image, passes: list[tuple[str, Variant]]) -> tuple[str, list[str]]:
+    """Try `passes` in order on a loaded image; (name of the pass that won, codes).
+
+    For the benchmark, which compares orders; returns ("", []) when none wins.
+    """
+    for name, found in _attempts(gray, passes):
+        if found:
+            return name, found
+    return "", []
+
+
+def _attempts(gray: Image.Image, passes: list[tuple[str, Variant]]) -> Iterator[tuple[str, list[str]]]:
+    working = _working_copy(gray)
+    for name, make_variant in passes:
+        variant = make_variant(gray, working)
+        if variant is not None:
+            yield name, _zbar(variant)
+
+
+def load_grayscale(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open, bound-check, upright and flatten an upload to 8-bit grayscale."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ImageRejected(400, "No image data.")
+    if len(data) > max_bytes:
+        raise ImageRejected(413, f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
+    if not data:
+        raise ImageRejected(400, "The file is empty.")
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit below replaces Pillow's global bomb check,
+            # whose warning would otherwise be noise in the server log.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            # The header gives the size before any pixel is decompressed.
+            if image.width * image.height > max_pixels:
+                raise ImageRejected(400, "The image has too many pixels.")
+            image.load()
+            image = _upright(image)
+            return _to_gray(image)
+    except ImageRejected:
+        raise
+    except UnidentifiedImageError:
+        raise ImageRejected(400, "The file is not an image.") from None
+    except Image.DecompressionBombError:
+        raise ImageRejected(400, "The image has too many pixels.") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):
+        # Pillow plugins raise any of these on malformed or cut-off files.
+        raise ImageRejected(400, "The image is damaged or truncated.") from None
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:
+        # A malformed EXIF block must not cost us a readable picture: zbar
+        # finds codes at any rotation, the tag only helps the preview.
+        return image
+
+
+def _to_gray(image: Image.Image) -> Image.Image:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return _stretch_wide(image)
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("RGBA", "LA", "RGBa", "La", "PA"):
+        # A transparent PNG code has dark modules on nothing: flattened on
+        # black its modules would vanish, so flatten on white.
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return image.convert("L")
+
+
+def _stretch_wide(image: Image.Image) -> Image.Image:
+    # Pillow clips 16- and 32-bit samples to 255 when converting to L, which
+    # turns most 16-bit images white; scale the actual range to 0..255.
+    wide = image.convert("F") if image.mode == "F" else image.convert("I").convert("F")
+    low, high = wide.getextrema()
+    if high <= low:
+        return Image.new("L", image.size, 255)
+    scale = 255.0 / (high - low)
+    return wide.point(lambda v: (v - low) * scale).convert("L")
+
+
+def _working_copy(gray: Image.Image) -> Image.Image:
+    longest = max(gray.size)
+    if longest <= WORKING_SIDE:
+        return gray
+    factor = WORKING_SIDE / longest
+    size = (max(1, round(gray.width * factor)), max(1, round(gray.height * factor)))
+    # reduce() first: box-averaging by an integer factor is much faster than
+    # a full-size resampling filter and anti-aliases just as well.
+    step = int(1 / factor)
+    base = gray.reduce(step) if step >= 2 else gray
+    return base.resize(size, Image.Resampling.BILINEAR)
+
+
+def _zbar(image: Image.Image) -> list[str]:
+    found: list[str] = []
+    for symbol in zbar_decode(image, symbols=[ZBarSymbol.QRCODE]):
+        text = _text(symbol.data)
+        if text not in found:
+            found.append(text)
+    return found
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# --- variants: each takes (full-size gray, working copy), may return None ----
+
+def _plain(full: Image.Image, working: Image.Image) -> Image.Image:
+    return working
+
+
+def _inverted(full: Image.Image, working: Image.Image) -> Image.Image:
+    return ImageOps.invert(working)
+
+
+def _autocontrast(full: Image.Image, working: Image.Image) -> Image.Image:
+    return ImageOps.autocontrast(working, cutoff=1)
+
+
+def _sharpened(full: Image.Image, working: Image.Image) -> Image.Image:
+    return working.filter(ImageFilter.UnsharpMask(radius=3, percent=200, threshold=0))
+
+
+def _otsu(full: Image.Image, working: Image.Image) -> Image.Image:
+    cut = otsu_threshold(working.histogram())
+    return working.point(lambda v: 255 if v > cut else 0)
+
+
+def _local_threshold(full: Image.Image, working: Image.Image) -> Image.Image:
+    return local_threshold(working)
+
+
+def _local_threshold_inverted(full: Image.Image, working: Image.Image) -> Image.Image:
+    return ImageOps.invert(local_threshold(working))
+
+
+def _full_size(full: Image.Image, working: Image.Image) -> Image.Image | None:
+    # Only when the working copy was shrunk: a small code in a big photo
+    # may have lost its modules in the downscale.
+    return full if full is not working else None
+
+
+def _upscaled(full: Image.Image, working: Image.Image) -> Image.Image | None:
+    if max(full.size) >= UPSCALE_BELOW:
+        return None
+    return full.resize((full.width * 2, full.height * 2), Image.Resampling.BICUBIC)
+
+
+def otsu_threshold(histogram: list[int]) -> int:
+    """The grey level that best splits a 256-bin histogram into two classes."""
+    counts = histogram[:256]
+    total = sum(counts)
+    if total == 0:
+        return 127
+    sum_all = sum(level * count for level, count in enumerate(counts))
+    weight_low = sum_low = 0
+    best_level, best_spread = 127, -1.0
+    for level, count in enumerate(counts):
+        weight_low += count
+        if weight_low == 0:
+            continue
+        weight_high = total - weight_low
+        if weight_high == 0:
+            break
+        sum_low += level * count
+        mean_low = sum_low / weight_low
+        mean_high = (sum_all - sum_low) / weight_high
+        spread = weight_low * weight_high * (mean_low - mean_high) ** 2
+        if spread > best_spread:
+            best_level, best_spread = level, spread
+    return best_level
+
+
+def local_threshold(gray: Image.Image, offset: int = 6) -> Image.Image:
+    """Black where a pixel is darker than its neighbourhood, white elsewhere.
+
+    Unlike one global cut, this survives glare and vignetting that make one
+    corner of the code much brighter than the other.
+    """
+    radius = max(8, min(gray.size) // 40)
+    local_mean = gray.filter(ImageFilter.BoxBlur(radius))
+    darker_by = ImageChops.subtract(local_mean, gray)        # clipped at 0
+    return darker_by.point(lambda v: 0 if v > offset else 255)
+
+
+# Measured on tests/photos.py by scripts/bench_decode.py; see its output for
+# per-pass wins and cost. Cheap, frequent winners first.
+PASSES: list[tuple[str, Variant]] = [
+    ("plain", _plain),
+    ("inverted", _inverted),
+    ("local_threshold", _local_threshold),
+    ("full_size", _full_size),
+    ("autocontrast", _autocontrast),
+    ("sharpened", _sharpened),
+    ("otsu", _otsu),
+    ("local_threshold_inverted", _local_threshold_inverted),
+    ("upscaled", _upscaled),
+]
+
+ALL_VARIANTS: dict[str, Variant] = dict(PASSES)

@@ -1,0 +1,21 @@
+"""Socket.IO side of the entrance: the gate's `scan` (dispatched from fair.events)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fair.checkin import services
+from fair.errors import InvalidInput
+from fair.models import Device
+from fair.validation import CHECKIN_BODY, parse_body
+
+
+def handle_scan(device: Device, data: Any) -> dict:
+    """A gate phone sends a scan over its socket; same rules and answer as POST /api/v1/checkins."""
+    try:
+        body = parse_body(data, CHECKIN_BODY)
+        result = services.check_in(device, body["code"], body["nonce"], body["type"], body["scanned_at"])
+    except InvalidInput as exc:
+        return {"error": "invalid_input", "message": exc.message}
+    except services.RateLimited:
+        return {"error": "rate_limited", "message": "Too many typed codes from this device; wait a minute."}
+    return result.as_json()

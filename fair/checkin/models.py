@@ -1,0 +1,117 @@
+"""Attendees, their cards and the scans at the entrance."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fair.extensions import db
+from fair.models import Device, Fair
+from fair.timeutil import utcnow
+
+CARD_STATUSES = ("active", "revoked")
+CHECKIN_TYPES = ("entry", "exit")
+# Every answer the gate can give; the HTTP API and the pages share this list.
+CHECKIN_STATUSES = (
+    "ok", "already_inside", "exit_recorded", "not_inside", "unknown",
+    "invalid_signature", "revoked", "wrong_fair", "fair_closed",
+)
+
+
+class Attendee(db.Model):
+    """A job seeker: profile for matching, consent flags, never the national ID in clear."""
+
+    __table_args__ = (
+        UniqueConstraint("fair_id", "ref"),
+        UniqueConstraint("fair_id", "national_id_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    # HMAC-SHA256 keyed with an instance secret: lets the gate find a person by ID.
+    national_id_hash: Mapped[str | None] = mapped_column(String(64))
+    national_id_last3: Mapped[str | None] = mapped_column(String(3))
+    education: Mapped[str | None] = mapped_column(String(20))
+    experience_years: Mapped[int | None]
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    desired_positions: Mapped[list] = mapped_column(JSON, default=list)
+    province: Mapped[str | None] = mapped_column(String(60))
+    salary_expected: Mapped[int | None]
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    needs_disability_friendly: Mapped[bool] = mapped_column(default=False)
+    willing_to_relocate: Mapped[bool] = mapped_column(default=False)
+    consent_participate: Mapped[bool] = mapped_column(default=True)
+    consent_share_profile: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None]
+    consent_wording: Mapped[str | None] = mapped_column(String(40))  # version of the text agreed to
+    # Denormalised presence, written in the same transaction as each accepted
+    # scan, so the gate's answer and the dashboard's "inside now" are O(1).
+    inside: Mapped[bool] = mapped_column(default=False, index=True)
+    first_entry_at: Mapped[datetime | None]
+    last_moved_at: Mapped[datetime | None]
+    # Bumped to invalidate the attendee's secret card-page link.
+    link_version: Mapped[int] = mapped_column(default=1)
+    source: Mapped[str] = mapped_column(String(20), default="import")  # import, register, demo
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+
+    fair: Mapped[Fair] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Card(db.Model):
+    """A Smart Job Wallet card: a signed serial and a short manual code."""
+
+    __table_args__ = (
+        UniqueConstraint("fair_id", "serial"),
+        UniqueConstraint("fair_id", "manual_code"),
+        # Exactly one active card per attendee: revoking issues a new one.
+        Index(
+            "uq_card_one_active", "attendee_id", unique=True,
+            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
+    serial: Mapped[int]
+    manual_code: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    attendee: Mapped[Attendee] = relationship(backref="cards")
+
+
+class CheckIn(db.Model):
+    """One scan at a gate, accepted or not; (device, nonce) makes retries idempotent."""
+
+    __table_args__ = (
+        UniqueConstraint("device_id", "nonce"),
+        Index("ix_checkin_attendee_scanned", "attendee_id", "scanned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
+    type: Mapped[str] = mapped_column(String(5))  # entry | exit
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    scanned_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    device: Mapped[Device] = relationship()
+    attendee: Mapped[Attendee | None] = relationship()

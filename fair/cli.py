@@ -1,0 +1,263 @@
+"""The `fair` command: a Flask CLI group with the design's subcommands.
+
+`fair serve` must monkey-patch eventlet before anything else imports socket
+or threading, so main() does that first, before the app is even imported.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+DEMO_SEED = 2026
+
+
+def main() -> None:
+    import os
+    import warnings
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
+            # Eventlet warns that it is in maintenance mode; the design chose it knowingly.
+            warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+            import eventlet
+            eventlet.monkey_patch()
+    else:
+        # Other commands serve nothing: plain threading, no green threads to set up.
+        os.environ.setdefault("FAIR_ASYNC_MODE", "threading")
+    from fair import create_app
+    cli = FlaskGroup(name="fair", create_app=lambda: create_app(), add_default_commands=False,
+                     add_version_option=False, load_dotenv=False,
+                     help="Job-fair check-in and on-site matching.")
+    cli.main(prog_name="fair")
+
+
+def register_commands(app) -> None:
+    for command in (init_command, demo_command, serve_command, import_group, cards_group,
+                    device_group, export_command, organiser_group):
+        app.cli.add_command(command)
+
+
+def _echo_err(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+
+
+# --- init ---------------------------------------------------------------------------------
+
+@click.command("init")
+@click.option("--name", default=None, help="The fair's name (first init only).")
+@with_appcontext
+def init_command(name: str | None) -> None:
+    """Create or upgrade the database, the fair's signing keys and the organiser login."""
+    from fair import provision
+    report = provision.initialise(name=name)
+    click.echo(f"Database ready: {report.database}")
+    click.echo(f"Fair: {report.fair_name}" + (" (created, new signing keys)" if report.fair_created else ""))
+    if report.organiser_password:
+        click.secho("Organiser login (shown once, write it down):", bold=True)
+        click.echo(f"  user: {report.organiser_username}\n  password: {report.organiser_password}")
+    else:
+        click.echo(f"Organiser login exists: {report.organiser_username} "
+                   "(reset with `fair organiser password`).")
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+@click.command("demo")
+@click.option("--attendees", default=2000, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--booths", default=60, show_default=True, type=click.IntRange(1, 500))
+@click.option("--seed", default=DEMO_SEED, show_default=True, type=int)
+@with_appcontext
+def demo_command(attendees: int, booths: int, seed: int) -> None:
+    """Fill a realistic demo fair (Thai and English). Running it again changes nothing."""
+    from fair import provision
+    provision.initialise(quiet=True)
+    report = provision.load_demo(attendees=attendees, booths=booths, seed=seed, progress=True)
+    click.echo(f"Demo fair: {report['employers']} employers, {report['booths']} booths, "
+               f"{report['jobs']} jobs, {report['attendees']} attendees "
+               f"({report['added']} rows added now).")
+
+
+# --- serve --------------------------------------------------------------------------------
+
+@click.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--https", "use_https", is_flag=True, help="Serve TLS with this laptop's own CA (camera scanning).")
+@with_appcontext
+def serve_command(host: str, port: int, use_https: bool) -> None:
+    """Run the server for phones on the venue network."""
+    from fair import serving
+    app = current_app._get_current_object()
+    try:
+        serving.check_port_free(host, port)
+    except OSError as exc:
+        _echo_err(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. "
+                  f"Is another `fair serve` running? Try --port {port + 1}.")
+        sys.exit(1)
+    ssl_files = serving.ensure_tls(app, host) if use_https else None
+    serving.print_banner(app, host, port, use_https)
+    serving.run(app, host, port, ssl_files)
+
+
+# --- import -------------------------------------------------------------------------------
+
+@click.group("import")
+def import_group() -> None:
+    """Import attendees, employers or jobs from CSV (all or nothing)."""
+
+
+def _import_kind(kind: str):
+    @click.command(kind)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Check every row, import nothing.")
+    @click.option("--update", is_flag=True, help="Update rows whose ref already exists instead of refusing them.")
+    @with_appcontext
+    def command(file: Path, dry_run: bool, update: bool) -> None:
+        from fair import dataload
+        report = dataload.import_file(kind, file.read_bytes(), dry_run=dry_run,
+                                      on_existing="update" if update else "error", progress=True)
+        if report.errors:
+            _echo_err(f"{file.name}: {len(report.errors)} problem(s); nothing was imported.")
+            for error in report.errors:
+                column = f" [{error.column}]" if error.column else ""
+                click.echo(f"  line {error.line}{column}: {error.message}", err=True)
+            sys.exit(1)
+        verb = "would import" if dry_run else "imported"
+        click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}.")
+    command.__doc__ = f"Import {kind} from a CSV file (UTF-8, header row)."
+    return command
+
+
+for _kind in ("attendees", "employers", "jobs"):
+    import_group.add_command(_import_kind(_kind))
+
+
+# --- cards --------------------------------------------------------------------------------
+
+@click.group("cards")
+def cards_group() -> None:
+    """Attendees' Smart Job Wallet cards."""
+
+
+@cards_group.command("list")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: attendee_ref,name,manual_code,token")
+@with_appcontext
+def cards_list(as_csv: bool) -> None:
+    """List every active card."""
+    import csv
+    from fair import dataload
+    rows = dataload.active_cards()
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["attendee_ref", "name", "manual_code", "token"])
+        writer.writerows(rows)
+    else:
+        for ref, name, manual, _token in rows:
+            click.echo(f"{ref:<12} {manual:<11} {name}")
+
+
+# --- devices ------------------------------------------------------------------------------
+
+@click.group("device")
+def device_group() -> None:
+    """Pair and manage gate, booth, dashboard and integration devices."""
+
+
+@device_group.command("pair")
+@click.option("--gate", "gate_name", metavar="NAME")
+@click.option("--booth", "booth_code", metavar="CODE", help="A booth code, or 'all' for every booth.")
+@click.option("--dashboard", "dashboard_name", metavar="NAME")
+@click.option("--api", "api_name", metavar="NAME")
+@click.option("--name", "device_name", metavar="NAME", help="Device name for --booth (default: the booth code).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as_json) -> None:
+    """Create device(s) and print their pairing link and token."""
+    from fair import devices
+    chosen = [(k, v) for k, v in (("gate", gate_name), ("booth", booth_code),
+                                  ("dashboard", dashboard_name), ("api", api_name)) if v]
+    if len(chosen) != 1:
+        raise click.UsageError("Give exactly one of --gate NAME, --booth CODE|all, --dashboard NAME, --api NAME.")
+    kind, value = chosen[0]
+    try:
+        paired = devices.pair_from_cli(kind, value, device_name)
+    except devices.PairingError as exc:
+        _echo_err(str(exc))
+        sys.exit(1)
+    if as_json:
+        body = [p.as_json() for p in paired]
+        click.echo(json.dumps(body if booth_code == "all" else body[0], ensure_ascii=False, indent=2))
+        return
+    for p in paired:
+        label = f"{p.kind} {p.booth or ''} {p.name}".replace("  ", " ")
+        click.secho(label, bold=True)
+        if p.url:
+            click.echo(f"  open on the device: {p.url}")
+        click.echo(f"  token (for scanners and scripts, keep secret): {p.token}")
+
+
+@device_group.command("list")
+@with_appcontext
+def device_list() -> None:
+    """List devices with their state."""
+    from fair import devices
+    for row in devices.list_devices():
+        state = "revoked" if row.revoked_at else "active"
+        click.echo(f"{row.id:>4} {row.kind:<9} {(row.booth.code if row.booth else ''):<5} {state:<8} {row.name}")
+
+
+@device_group.command("revoke")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_revoke(device_id: int) -> None:
+    """Revoke a device: its token and pairing stop working at once."""
+    from fair import devices
+    if not devices.revoke(device_id, actor="cli"):
+        _echo_err(f"No device {device_id}.")
+        sys.exit(1)
+    click.echo(f"Device {device_id} revoked.")
+
+
+# --- export -------------------------------------------------------------------------------
+
+@click.command("export")
+@click.argument("what", type=click.Choice(["leads", "checkins", "attendees"]))
+@click.option("--booth", "booth_code", metavar="CODE", help="Only this booth's leads.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+@with_appcontext
+def export_command(what: str, booth_code: str | None, out: Path) -> None:
+    """Export leads, check-ins or attendees as CSV or XLSX (by the file's extension)."""
+    from fair import exports
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.UsageError("--out must end in .csv or .xlsx")
+    try:
+        count = exports.export_to_file(what, out, booth_code=booth_code, actor="cli")
+    except exports.ExportError as exc:
+        _echo_err(str(exc))
+        sys.exit(1)
+    click.echo(f"Wrote {count} {what} to {out}")
+
+
+# --- organisers ---------------------------------------------------------------------------
+
+@click.group("organiser")
+def organiser_group() -> None:
+    """Organiser accounts."""
+
+
+@organiser_group.command("password")
+@click.option("--username", default="admin", show_default=True)
+@with_appcontext
+def organiser_password(username: str) -> None:
+    """Set a new random password for an organiser and print it once."""
+    from fair import provision
+    password = provision.reset_password(username)
+    if password is None:
+        _echo_err(f"No organiser {username!r}.")
+        sys.exit(1)
+    click.echo(f"user: {username}\npassword: {password}")

@@ -1,0 +1,200 @@
+"""Loading validated rows into the database: CSV imports and the demo fair share this path.
+
+fair.importing checks every row (pure); this module writes them, all or
+nothing, in one transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from tqdm import tqdm
+
+from fair import importing
+from fair.booths.models import Booth, Employer, Job
+from fair.checkin import services as checkin_services
+from fair.checkin.models import Attendee, Card
+from fair.extensions import db
+from fair.fairs import ensure_fair
+from fair.models import Fair
+from fair.timeutil import utcnow
+
+KINDS = ("employers", "jobs", "attendees")
+REF_COLUMN = {"employers": "employer_ref", "jobs": "job_ref", "attendees": "attendee_ref"}
+MODEL = {"employers": Employer, "jobs": Job, "attendees": Attendee}
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list = field(default_factory=list)
+
+
+def _existing_refs(fair: Fair, kind: str) -> set[str]:
+    model = MODEL[kind]
+    return set(db.session.scalars(db.select(model.ref).filter_by(fair_id=fair.id)))
+
+
+def _context(fair: Fair, kind: str, extra_employer_refs: Iterable[str] = ()) -> dict:
+    """What a file is checked against: refs and booth codes already in the database."""
+    context = {"existing_refs": _existing_refs(fair, kind)}
+    if kind == "jobs":
+        context["known_employer_refs"] = _existing_refs(fair, "employers") | set(extra_employer_refs)
+    if kind == "employers":
+        context["taken_booths"] = {
+            code: ref for code, ref in db.session.execute(
+                db.select(Booth.code, Employer.ref).join(Employer).where(Booth.fair_id == fair.id))}
+    return context
+
+
+def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: str = "error",
+                progress: bool = False) -> ImportReport:
+    """Validate a whole file; write it in one transaction only when no row is bad."""
+    fair, _ = ensure_fair()
+    parsed = importing.parse_csv(kind, data, on_existing=on_existing, **_context(fair, kind))
+    report = ImportReport(kind, errors=list(parsed.errors))
+    if report.errors or dry_run:
+        existing = _existing_refs(fair, kind)
+        ref = REF_COLUMN[kind]
+        report.updated = sum(1 for row in parsed.rows if row[ref] in existing)
+        report.created = len(parsed.rows) - report.updated
+        return report
+    try:
+        _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "skip",
+              source: str = "import", progress: bool = False) -> int:
+    """Validate and write several kinds of raw rows in one transaction (the demo fair)."""
+    fair, _ = ensure_fair()
+    added = 0
+    employer_refs: set[str] = set()
+    try:
+        for kind, rows in batches:
+            parsed = importing.validate_rows(kind, rows, on_existing=on_existing,
+                                             **_context(fair, kind, employer_refs))
+            if parsed.errors:
+                first = parsed.errors[0]
+                raise ValueError(f"{kind}: {len(parsed.errors)} bad rows, first at line "
+                                 f"{first.line}: {first.message}")
+            report = ImportReport(kind)
+            _write(fair, kind, parsed.rows, on_existing, report, source=source, progress=progress)
+            db.session.flush()
+            added += report.created
+            if kind == "employers":
+                employer_refs |= {row["employer_ref"] for row in parsed.rows}
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return added
+
+
+def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,
+           *, source: str, progress: bool) -> None:
+    model = MODEL[kind]
+    ref_column = REF_COLUMN[kind]
+    existing = {row.ref: row for row in db.session.scalars(db.select(model).filter_by(fair_id=fair.id))}
+    employers = ({e.ref: e for e in db.session.scalars(db.select(Employer).filter_by(fair_id=fair.id))}
+                 if kind in ("jobs", "employers") else {})
+    writer = {"employers": _write_employer, "jobs": _write_job, "attendees": _write_attendee}[kind]
+    bar = tqdm(rows, desc=f"{kind}", unit="row", disable=not progress or len(rows) < 200,
+               leave=False)
+    for row in bar:
+        current = existing.get(row[ref_column])
+        if current is not None and on_existing == "skip":
+            report.skipped += 1
+            continue
+        obj = writer(fair, row, current, employers, source)
+        if kind == "employers":
+            employers[obj.ref] = obj
+        if current is None:
+            report.created += 1
+        else:
+            report.updated += 1
+
+
+def _write_employer(fair: Fair, row: dict, current: Employer | None, employers: dict, source: str) -> Employer:
+    from fair.demo import booth_position
+    employer = current or Employer(fair_id=fair.id, ref=row["employer_ref"])
+    employer.name = row["name"]
+    employer.industry = row.get("industry")
+    employer.province = row.get("province")
+    employer.contact_email = row.get("contact_email")
+    if current is None:
+        db.session.add(employer)
+    code = row["booth"]
+    booth = db.session.scalar(db.select(Booth).filter_by(fair_id=fair.id, code=code))
+    x, y = booth_position(code)
+    if booth is None:
+        db.session.add(Booth(fair_id=fair.id, code=code, employer=employer, plan_x=x, plan_y=y))
+    else:
+        booth.employer = employer
+    return employer
+
+
+def _write_job(fair: Fair, row: dict, current: Job | None, employers: dict, source: str) -> Job:
+    job = current or Job(fair_id=fair.id, ref=row["job_ref"])
+    job.employer = employers[row["employer_ref"]]
+    for name in ("title", "skills_required", "skills_optional", "description", "education_min",
+                 "experience_min_years", "salary_min", "salary_max", "province", "positions",
+                 "disability_friendly"):
+        setattr(job, name, row.get(name))
+    if job.positions is None:
+        job.positions = 1
+    if current is None:
+        db.session.add(job)
+    return job
+
+
+def _write_attendee(fair: Fair, row: dict, current: Attendee | None, employers: dict, source: str) -> Attendee:
+    attendee = current or Attendee(fair_id=fair.id, ref=row["attendee_ref"], source=source)
+    for name in ("first_name", "last_name", "phone", "email", "education", "experience_years",
+                 "skills", "desired_positions", "province", "salary_expected", "languages"):
+        setattr(attendee, name, row.get(name))
+    attendee.last_name = attendee.last_name or ""
+    number = row.get("national_id")
+    if number:
+        attendee.national_id_hash = checkin_services.hash_national_id(number)
+        attendee.national_id_last3 = number[-3:]
+    # Imported people agreed to take part when they pre-registered; sharing is their choice.
+    attendee.consent_participate = True
+    attendee.consent_share_profile = bool(row.get("consent_share_profile"))
+    attendee.consent_at = attendee.consent_at or utcnow()
+    attendee.consent_wording = attendee.consent_wording or f"{source}:{checkin_services.CONSENT_WORDING_VERSION}"
+    if current is None:
+        db.session.add(attendee)
+        db.session.flush()
+        checkin_services.issue_card(attendee)  # every attendee has one active card from the start
+    return attendee
+
+
+def counts() -> dict[str, int]:
+    fair, _ = ensure_fair()
+    return {
+        "employers": db.session.scalar(db.select(db.func.count(Employer.id)).filter_by(fair_id=fair.id)),
+        "booths": db.session.scalar(db.select(db.func.count(Booth.id)).filter_by(fair_id=fair.id)),
+        "jobs": db.session.scalar(db.select(db.func.count(Job.id)).filter_by(fair_id=fair.id)),
+        "attendees": db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id)),
+    }
+
+
+def active_cards() -> list[tuple[str, str, str, str]]:
+    """(attendee_ref, name, manual_code, token) for each active card, by attendee ref."""
+    fair, _ = ensure_fair()
+    rows = db.session.execute(
+        db.select(Attendee.ref, Attendee.first_name, Attendee.last_name, Card.manual_code, Card.serial)
+        .join(Card, Card.attendee_id == Attendee.id)
+        .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None))
+        .order_by(Attendee.ref))
+    from fair.checkin import cards
+    return [(ref, f"{first} {last}".strip(), manual, cards.make_token(fair.signing_key, serial))
+            for ref, first, last, manual, serial in rows]

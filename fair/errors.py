@@ -1,0 +1,64 @@
+"""One place that turns errors into answers: JSON under /api/, the project's pages elsewhere."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from fair.auth import AuthError
+
+
+class InvalidInput(Exception):
+    """Bad input from a client: answered 400 with the message, nothing stored."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _answer(status: int, error: str, message: str, **extra):
+    if _is_api() or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=error, message=message, **extra), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(InvalidInput)
+    def invalid_input(exc: InvalidInput):
+        extra = {"field": exc.field} if exc.field else {}
+        return _answer(exc.status, "invalid_input", exc.message, **extra)
+
+    @app.errorhandler(AuthError)
+    def auth_error(exc: AuthError):
+        return _answer(exc.status, "forbidden" if exc.status == 403 else "unauthorized", exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _answer(400, "csrf", _("The form expired or came from elsewhere. Reload the page and try again."))
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return _answer(404, "not_found", _("There is nothing at this address."))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return _answer(413, "too_large", _("The upload is too large."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        name = (exc.name or "error").lower().replace(" ", "_")
+        return _answer(exc.code or 500, name, exc.description or name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from fair.extensions import db
+        db.session.rollback()
+        return _answer(500, "server_error", _("Something went wrong on the server. It has been logged."))

@@ -1,0 +1,84 @@
+"""The /live namespace: who may connect, which rooms they join, and the shared `scan` event."""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, join_room
+
+from fair import live
+from fair.auth import Principal, principal_from
+from fair.extensions import socketio
+
+# sid → device id of each connected gate/booth; the row is reloaded per event so a
+# revocation takes effect at the next scan, not the next reconnect.
+_device_ids: dict[str, int] = {}
+
+
+def rooms_for(principal: Principal, fair_id: int) -> list[str]:
+    if principal.role in ("organiser", "dashboard", "api"):
+        return [live.fair_room(fair_id), live.public_room(fair_id)]
+    if principal.role == "gate":
+        return [live.gate_room(fair_id)]
+    if principal.role == "booth" and principal.booth_id is not None:
+        return [live.booth_room(principal.booth_id)]
+    return []
+
+
+@socketio.on("connect", namespace=live.NAMESPACE)
+def on_connect(auth=None):
+    """Phones, screens and card pages connect with a device token, a session, or a card link."""
+    from fair.checkin.services import attendee_for_link
+    from fair.fairs import current_fair
+    auth = auth if isinstance(auth, dict) else {}
+    fair = current_fair()
+    if fair is None:
+        raise ConnectionRefusedError("no fair yet")
+    token = auth.get("token") if isinstance(auth.get("token"), str) else None
+    card = auth.get("card") if isinstance(auth.get("card"), str) else None
+    if card:
+        attendee = attendee_for_link(card)
+        if attendee is None:
+            raise ConnectionRefusedError("unknown card link")
+        join_room(live.attendee_room(attendee.id))
+        return True
+    principal = principal_from(token)
+    if principal.role == "anonymous":
+        if token:
+            raise ConnectionRefusedError("invalid or revoked token")
+        join_room(live.public_room(fair.id))  # the public counter: aggregate numbers only
+        return True
+    if principal.device is not None:
+        _device_ids[request.sid] = principal.device.id
+    for room in rooms_for(principal, fair.id):
+        join_room(room)
+    return True
+
+
+@socketio.on("disconnect", namespace=live.NAMESPACE)
+def on_disconnect(*_args):
+    """Any client leaving."""
+    _device_ids.pop(request.sid, None)
+
+
+@socketio.on("scan", namespace=live.NAMESPACE)
+def on_scan(data):
+    """A gate or booth phone sends a scan; the ack carries the same JSON as the HTTP answer."""
+    from fair.extensions import db
+    from fair.models import Device
+    device_id = _device_ids.get(request.sid)
+    device = db.session.get(Device, device_id) if device_id is not None else None
+    if device is None or not device.active:
+        db.session.remove()
+        return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}
+    try:
+        if device.kind == "gate":
+            from fair.checkin.events import handle_scan
+            return handle_scan(device, data)
+        if device.kind == "booth":
+            from fair.booths.events import handle_scan as booth_scan
+            return booth_scan(device, data)
+        return {"error": "forbidden", "message": "This device does not scan."}
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()

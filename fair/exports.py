@@ -1,0 +1,118 @@
+"""End-of-day exports (CSV or XLSX): leads, check-ins, attendees. Every export is audited."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable
+
+from fair.booths.models import Booth, Lead
+from fair.checkin.models import Attendee, CheckIn
+from fair.extensions import db
+from fair.fairs import ensure_fair
+from fair.models import AuditEvent
+from fair.timeutil import iso
+
+
+class ExportError(Exception):
+    pass
+
+
+LEAD_COLUMNS = ["lead_id", "booth", "candidate", "attendee_ref", "name", "phone", "email",
+                "education", "experience_years", "skills", "rating", "tags", "notes", "next_step",
+                "job_ref", "first_scanned_at", "last_scanned_at"]
+CHECKIN_COLUMNS = ["checkin_id", "attendee_ref", "name", "gate", "type", "status", "scanned_at", "received_at"]
+ATTENDEE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "education",
+                    "experience_years", "skills", "desired_positions", "province", "salary_expected",
+                    "languages", "consent_share_profile", "checked_in", "first_entry_at", "inside"]
+
+
+def pseudonym(attendee: Attendee) -> str:
+    """How a booth names a candidate who did not agree to share their profile."""
+    return f"#{attendee.id:05d}"
+
+
+def lead_row(lead: Lead) -> list:
+    """A lead as a booth may see it: contact details only with the attendee's consent."""
+    a = lead.attendee
+    shared = a.consent_share_profile and a.erased_at is None
+    return [lead.id, lead.booth.code, pseudonym(a),
+            a.ref if shared else "", a.full_name if shared else "", (a.phone or "") if shared else "",
+            (a.email or "") if shared else "", a.education or "", a.experience_years if shared else "",
+            "; ".join(a.skills or []), lead.rating or "", "; ".join(lead.tags or []), lead.notes or "",
+            lead.next_step, lead.job.ref if lead.job else "", iso(lead.first_scanned_at),
+            iso(lead.last_scanned_at)]
+
+
+def rows_for(what: str, booth_code: str | None = None) -> tuple[list[str], Iterable[list]]:
+    fair, _ = ensure_fair()
+    if what == "leads":
+        query = db.select(Lead).join(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code, Lead.id)
+        if booth_code:
+            booth = db.session.scalar(db.select(Booth).filter_by(fair_id=fair.id, code=booth_code.upper()))
+            if booth is None:
+                raise ExportError(f"No booth {booth_code!r}.")
+            query = query.where(Lead.booth_id == booth.id)
+        return LEAD_COLUMNS, (lead_row(lead) for lead in db.session.scalars(query))
+    if booth_code:
+        raise ExportError("--booth only applies to leads.")
+    if what == "checkins":
+        query = db.select(CheckIn).filter_by(fair_id=fair.id).order_by(CheckIn.scanned_at, CheckIn.id)
+        return CHECKIN_COLUMNS, (
+            [c.id, c.attendee.ref if c.attendee else "", c.attendee.full_name if c.attendee else "",
+             c.device.name, c.type, c.status, iso(c.scanned_at), iso(c.received_at)]
+            for c in db.session.scalars(query))
+    if what == "attendees":
+        query = db.select(Attendee).filter_by(fair_id=fair.id).order_by(Attendee.ref)
+        return ATTENDEE_COLUMNS, (
+            [a.ref, a.first_name, a.last_name, a.phone or "", a.email or "", a.education or "",
+             a.experience_years if a.experience_years is not None else "", "; ".join(a.skills or []),
+             "; ".join(a.desired_positions or []), a.province or "",
+             a.salary_expected if a.salary_expected is not None else "", "; ".join(a.languages or []),
+             "yes" if a.consent_share_profile else "no", "yes" if a.first_entry_at else "no",
+             iso(a.first_entry_at) or "", "yes" if a.inside else "no"]
+            for a in db.session.scalars(query))
+    raise ExportError(f"Unknown export {what!r}.")
+
+
+def write_csv(columns: list[str], rows: Iterable[list]) -> bytes:
+    """UTF-8 with a BOM so that Excel shows Thai correctly when the file is double-clicked."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def write_xlsx(columns: list[str], rows: Iterable[list], title: str) -> bytes:
+    from openpyxl import Workbook
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(columns)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_bytes(what: str, fmt: str, booth_code: str | None, actor: str) -> tuple[bytes, int]:
+    fair, _ = ensure_fair()
+    columns, rows = rows_for(what, booth_code)
+    rows = list(rows)
+    data = write_xlsx(columns, rows, what) if fmt == "xlsx" else write_csv(columns, rows)
+    db.session.add(AuditEvent(fair_id=fair.id, actor=actor, action=f"export.{what}",
+                              subject=f"booth:{booth_code}" if booth_code else None,
+                              details={"rows": len(rows), "format": fmt}))
+    db.session.commit()
+    return data, len(rows)
+
+
+def export_to_file(what: str, out: Path, booth_code: str | None, actor: str) -> int:
+    fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    data, count = export_bytes(what, fmt, booth_code, actor)
+    out.write_bytes(data)
+    return count

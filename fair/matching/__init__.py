@@ -1,0 +1,6 @@
+"""Matching people in the hall to jobs on the floor, and the live organiser dashboard."""
+from flask import Blueprint
+
+bp = Blueprint("matching", __name__)
+
+from fair.matching import routes  # noqa: E402,F401

@@ -1,0 +1,34 @@
+"""HTTP side of matching and the dashboard."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_babel import get_locale
+
+from fair.auth import Principal, require
+from fair.checkin.models import Attendee
+from fair.extensions import db
+from fair.fairs import current_fair
+from fair.matching import bp, dashboard, services
+
+
+@bp.get("/api/v1/stats")
+@require("organiser", "api", "dashboard")
+def api_stats(principal: Principal):
+    """Dashboards and integrations read the live counts."""
+    fair = current_fair()
+    return jsonify(dashboard.stats(fair.id))
+
+
+@bp.get("/api/v1/attendees/<ref>/recommendations")
+@require("organiser", "api")
+def api_recommendations(principal: Principal, ref: str):
+    """The organiser or the Smart Job system asks which booths suit an attendee."""
+    top = request.args.get("top", "5")
+    if not top.isdigit() or not 1 <= int(top) <= 50:
+        return jsonify(error="invalid_input", message="top must be a number from 1 to 50."), 400
+    fair = current_fair()
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
+    if attendee is None or attendee.erased_at is not None:
+        abort(404)
+    lang = request.args.get("lang") or str(get_locale() or "th")
+    return jsonify(recommendations=services.recommend_booths(attendee, top=int(top), lang=lang))

@@ -1,0 +1,70 @@
+"""Setting a laptop up: database migrations, the fair, the first organiser, the demo fair."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_migrate import upgrade
+
+from fair import auth
+from fair.extensions import db
+from fair.fairs import ensure_fair
+from fair.models import Organiser
+
+DEFAULT_ORGANISER = "admin"
+
+
+@dataclass
+class InitReport:
+    database: str
+    fair_name: str
+    fair_created: bool
+    organiser_username: str
+    organiser_password: str | None
+
+
+def upgrade_database() -> None:
+    """Apply every Alembic migration (creating the database the first time)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def initialise(name: str | None = None, quiet: bool = False) -> InitReport:
+    """Idempotent: migrations, the fair with its signing keys, one organiser login."""
+    upgrade_database()
+    fair, created = ensure_fair(name=name or current_app.config["FAIR_NAME"])
+    organiser = db.session.scalar(db.select(Organiser).order_by(Organiser.id).limit(1))
+    password = None
+    if organiser is None:
+        organiser, password = auth.create_organiser(DEFAULT_ORGANISER)
+    url = db.engine.url.render_as_string(hide_password=True)
+    return InitReport(url, fair.name, created, organiser.username, password)
+
+
+def reset_password(username: str) -> str | None:
+    organiser = db.session.scalar(db.select(Organiser).filter_by(username=username))
+    if organiser is None:
+        return None
+    password = secrets.token_urlsafe(12)
+    auth.set_organiser_password(organiser, password)
+    return password
+
+
+def load_demo(attendees: int = 2000, booths: int = 60, seed: int = 2026, progress: bool = False) -> dict:
+    """Fill the demo fair through the same validation and import path as real CSV files.
+
+    Rows whose ref already exists are left as they are, so a second run adds nothing.
+    """
+    from fair import dataload, demo
+    data = demo.generate_demo(seed=seed, attendees=attendees, booths=booths)
+    fair, _ = ensure_fair()
+    if fair.name == current_app.config["FAIR_NAME"] and data.fair:
+        fair.name = data.fair.get("name", fair.name)
+        fair.name_th = data.fair.get("name_th")
+        fair.venue = data.fair.get("venue")
+        fair.starts_on = data.fair.get("starts_on")
+        fair.ends_on = data.fair.get("ends_on")
+    added = dataload.load_many(
+        [("employers", data.employers), ("jobs", data.jobs), ("attendees", data.attendees)],
+        on_existing="skip", source="demo", progress=progress)
+    return {**dataload.counts(), "added": added}

@@ -1,0 +1,85 @@
+"""`fair serve`: port check, LAN addresses, the terminal banner, TLS for camera pages."""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError when the port is taken, before the server prints a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def lan_addresses() -> list[str]:
+    """This laptop's IPv4 addresses that phones on the venue Wi-Fi can reach."""
+    found: list[str] = []
+    try:
+        import fcntl
+        import struct
+        for _index, name in socket.if_nameindex():
+            if name == "lo":
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                try:
+                    packed = fcntl.ioctl(s.fileno(), 0x8915,  # SIOCGIFADDR
+                                         struct.pack("256s", name[:15].encode()))
+                except OSError:
+                    continue
+                found.append(socket.inet_ntoa(packed[20:24]))
+    except (ImportError, OSError):
+        pass
+    if not found:
+        try:
+            found = sorted({info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)})
+        except OSError:
+            found = []
+    usable = [a for a in found if not ipaddress.ip_address(a).is_loopback]
+    # Private addresses first: that is the venue network.
+    return sorted(usable, key=lambda a: (not ipaddress.ip_address(a).is_private, a))
+
+
+def print_banner(app, host: str, port: int, use_https: bool) -> None:
+    import qrcode
+    scheme = "https" if use_https else "http"
+    addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
+    urls = [f"{scheme}://{a}:{port}/" for a in addresses] or [f"{scheme}://localhost:{port}/"]
+    click.secho(f"Serving the fair on {scheme}://{host}:{port}/", bold=True)
+    for url in urls:
+        click.echo(f"  phones on this network: {url}")
+    click.echo(f"  this laptop:            {scheme}://localhost:{port}/")
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(urls[0])
+    qr.make(fit=True)
+    if sys.stdout.isatty():
+        qr.print_ascii(out=sys.stdout, invert=True)
+    click.echo("A phone that cannot open the address: same Wi-Fi as this laptop? "
+               f"Firewall open for TCP port {port}? (README: 'Phones cannot connect')")
+    if use_https:
+        click.echo(f"Staff phones: install this laptop's certificate from {urls[0]}ca (once).")
+
+
+def ensure_tls(app, host: str) -> tuple[str, str]:
+    """A CA and server certificate made once per laptop, kept in the instance folder."""
+    from fair import tls
+    folder = Path(app.instance_path) / "tls"
+    return tls.ensure_certificates(folder, lan_addresses() + ["127.0.0.1"], now=dt.datetime.now(dt.timezone.utc))
+
+
+def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
+    from fair import live
+    from fair.extensions import socketio
+    app.config["PORT"] = port
+    app.config["HTTPS"] = ssl_files is not None
+    live.broadcaster.start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
+    kwargs = {}
+    if ssl_files:
+        kwargs = {"certfile": ssl_files[0], "keyfile": ssl_files[1]}
+    socketio.run(app, host=host, port=port, log_output=False, **kwargs)

@@ -1,0 +1,88 @@
+/**
+ * live-socket.js: the page's Socket.IO connection to the "/live" namespace.
+ *
+ * Used by the gate and booth pages (send scans, get the answer in the ack)
+ * and by the dashboard (receive batched `events` and `stats`). The page
+ * loads the vendored client first:
+ *     <script src="/static/vendor/socket.io/socket.io.min.js"></script>
+ *
+ *   const live = connectLive({token, onEvents, onStats, onStatus});
+ *   try { showAnswer(await live.scan(body)); }
+ *   catch { await queue.enqueue(...); }      // offline: replay over HTTP later
+ *
+ * token is the device token, or null when the organiser's session cookie
+ * authenticates. The socket reconnects forever, also after the server
+ * refused it (a restarted server may not know the session yet).
+ * onStatus("online"|"offline", error?) reports every change.
+ */
+
+const RETRY_REFUSED_MS = 10000;
+
+export function connectLive({ token = null, onEvents, onStats, onStatus, url = "/live", ackTimeoutMs = 4000 } = {}) {
+  if (typeof window.io !== "function") {
+    throw new Error("live-socket: include vendor/socket.io/socket.io.min.js before this module");
+  }
+  const socket = window.io(url, {
+    auth: token ? { token } : {},
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,       // a network that blocks websockets still gets polling
+    reconnection: true,
+    reconnectionAttempts: Infinity,
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10000,
+    timeout: 8000,
+  });
+  let status = null;
+  let refusedTimer = null;
+
+  function report(next, error) {
+    if (next === status && !error) return;
+    status = next;
+    if (onStatus) onStatus(next, error);
+  }
+
+  socket.on("connect", () => report("online"));
+  socket.on("disconnect", () => report("offline"));
+  socket.on("connect_error", (err) => {
+    report("offline", err);
+    // socket.active is false when the server itself refused us (bad token,
+    // no session); the client then stops retrying, so retry by hand.
+    if (!socket.active) {
+      clearTimeout(refusedTimer);
+      refusedTimer = setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
+    }
+  });
+  if (onEvents) socket.on("events", (events) => onEvents(events));
+  if (onStats) socket.on("stats", (stats) => onStats(stats));
+
+  /**
+   * Send one scan; resolves with the server's ack (the same JSON as the HTTP
+   * API), rejects when offline, on disconnect or after ackTimeoutMs, so the
+   * caller falls back to the offline queue. Never buffered by the client:
+   * a scan sent after reconnecting would race the queue's replay.
+   */
+  function scan(body, timeoutMs = ackTimeoutMs) {
+    if (!socket.connected) return Promise.reject(new Error("offline"));
+    return new Promise((resolve, reject) => {
+      const onDisconnect = () => finish(new Error("disconnected"));
+      function finish(err, answer) {
+        socket.off("disconnect", onDisconnect);
+        err ? reject(err) : resolve(answer);
+      }
+      socket.once("disconnect", onDisconnect);
+      socket.timeout(timeoutMs).emit("scan", body, (err, answer) => finish(err, answer));
+    });
+  }
+
+  function close() {
+    clearTimeout(refusedTimer);
+    socket.disconnect();
+  }
+
+  return {
+    scan,
+    close,
+    socket,
+    get online() { return socket.connected; },
+  };
+}

@@ -1,0 +1,318 @@
+/**
+ * scanner.js: one component for every way a card's code reaches a page.
+ *
+ * Used by the gate and booth pages:
+ *
+ *   const scanner = createScanner({video, fileInput, manualInput, onCode, onError, token});
+ *   const {camera} = await scanner.start();   // camera false: show the photo button
+ *   form.onsubmit = (e) => { e.preventDefault(); scanner.submitManual(input.value); };
+ *
+ * Sources, each ending in onCode(code, {source}):
+ *  - "camera": getUserMedia with the back camera, only in a secure context
+ *    (browsers give http:// LAN pages no camera). Frames are decoded ~8 times
+ *    a second by the native BarcodeDetector where it exists, else by jsQR
+ *    (the vendored classic script, window.jsQR) on a canvas downscaled to
+ *    640 px, which keeps cheap phones cool. jsQR alternates normal and
+ *    inverted frames: the same coverage as inversionAttempts "attemptBoth"
+ *    (white-on-black codes from dark-mode screens) at half the work per frame.
+ *    When decoding is slower than the frame interval, the loop slows down.
+ *  - "wedge": USB/Bluetooth barcode scanners type the code then Enter. Keys
+ *    arriving in a burst (< 50 ms apart) ending in Enter count as a scan, at
+ *    any moment, unless focus is in another text field (a notes box, say).
+ *    Keys are read by physical position (event.code) when the OS layout
+ *    would turn them into Thai letters, since scanners type US key codes.
+ *  - "photo": over plain HTTP, a file input (accept="image/*"
+ *    capture="environment"); big photos are shrunk to 1600 px JPEG in the
+ *    browser, then POSTed as multipart `image` to decodeUrl (server pyzbar).
+ *  - "manual": submitManual(text), the short code typed by a person.
+ * The same code seen again within dedupeMs is ignored (the camera keeps
+ * seeing a card held up); every sighting restarts the window. A manual entry
+ * is always delivered: a person typing a code means it.
+ *
+ * onError({source, error, message?, status?}) with error one of
+ * "no_camera", "camera_denied", "camera_failed", "no_code", "network",
+ * "bad_image", "too_large", "server"; message is the server's own
+ * (already translated) text when it sent one. The page words the rest via t().
+ */
+
+const FRAME_MS = 125;          // ~8 frames a second
+const SCAN_SIDE = 640;         // longest side of the frame jsQR reads
+const PHOTO_SIDE = 1600;       // longest side of an uploaded photo
+const WEDGE_GAP_MS = 50;       // scanners type faster than any person
+const WEDGE_MIN_LENGTH = 4;
+
+// US-layout characters by physical key, for scanners on a Thai-layout keyboard.
+const US_KEYS = {
+  Minus: "-_", Equal: "=+", BracketLeft: "[{", BracketRight: "]}", Backslash: "\\|",
+  Semicolon: ";:", Quote: "'\"", Backquote: "`~", Comma: ",<", Period: ".>", Slash: "/?",
+  Digit1: "1!", Digit2: "2@", Digit3: "3#", Digit4: "4$", Digit5: "5%",
+  Digit6: "6^", Digit7: "7&", Digit8: "8*", Digit9: "9(", Digit0: "0)", Space: "  ",
+};
+
+function keyChar(event) {
+  const { key, code, shiftKey } = event;
+  if (key.length === 1 && key.charCodeAt(0) < 128) return key;
+  if (/^Key[A-Z]$/.test(code)) return shiftKey ? code[3] : code[3].toLowerCase();
+  if (/^Numpad\d$/.test(code)) return code[6];
+  if (US_KEYS[code]) return US_KEYS[code][shiftKey ? 1 : 0];
+  return key.length === 1 ? key : null;
+}
+
+const TEXT_INPUT_TYPES = new Set(["text", "search", "email", "number", "password", "tel", "url", ""]);
+
+function isTextField(el) {
+  if (!el || el === document.body) return false;
+  if (el.isContentEditable || el.tagName === "TEXTAREA") return true;
+  return el.tagName === "INPUT" && TEXT_INPUT_TYPES.has((el.getAttribute("type") || "").toLowerCase());
+}
+
+/** Draw an image or video frame scaled so its longest side is at most maxSide. */
+function drawScaled(canvas, source, width, height, maxSide) {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return ctx;
+}
+
+export function createScanner({
+  video = null,
+  canvas = null,
+  onCode,
+  onError = () => {},
+  fileInput = null,
+  manualInput = null,
+  decodeUrl = "/api/v1/decode",
+  token = null,
+  dedupeMs = 5000,
+} = {}) {
+  if (typeof onCode !== "function") throw new TypeError("createScanner: onCode is required");
+  const work = canvas || document.createElement("canvas");
+  const seen = new Map();       // code -> last time seen
+  let stream = null;
+  let timer = null;
+  let running = false;
+  let detector = null;
+  let frame = 0;
+  let burst = "";
+  let lastKeyAt = 0;
+
+  function deliver(raw, source) {
+    const code = String(raw).trim();
+    if (!code) return false;
+    const now = Date.now();
+    const last = seen.get(code);
+    seen.set(code, now);
+    for (const [c, at] of seen) if (now - at > dedupeMs) seen.delete(c);
+    if (source !== "manual" && last !== undefined && now - last < dedupeMs) return false;
+    onCode(code, { source });
+    return true;
+  }
+
+  // --- camera ---------------------------------------------------------
+
+  async function makeDetector() {
+    if (!("BarcodeDetector" in window)) return null;
+    try {
+      const formats = await window.BarcodeDetector.getSupportedFormats();
+      return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function jsqrDecode(ctx, inversionAttempts) {
+    if (typeof window.jsQR !== "function") return null;
+    const img = ctx.getImageData(0, 0, work.width, work.height);
+    try {
+      const hit = window.jsQR(img.data, img.width, img.height, { inversionAttempts });
+      return hit ? hit.data : null;
+    } catch (err) {
+      return null;                   // jsQR 1.4 throws on some frames with no code in them
+    }
+  }
+
+  async function decodeFrame() {
+    if (video.readyState < 2 || !video.videoWidth) return [];
+    frame++;
+    if (detector) {
+      const found = await detector.detect(video);
+      if (found.length) return found.map((b) => b.rawValue);
+      // Native detectors may miss inverted codes; jsQR checks now and then.
+      if (frame % 4 !== 0 || typeof window.jsQR !== "function") return [];
+      const ctx = drawScaled(work, video, video.videoWidth, video.videoHeight, SCAN_SIDE);
+      const inverted = jsqrDecode(ctx, "onlyInvert");
+      return inverted ? [inverted] : [];
+    }
+    const ctx = drawScaled(work, video, video.videoWidth, video.videoHeight, SCAN_SIDE);
+    const data = jsqrDecode(ctx, frame % 2 ? "dontInvert" : "onlyInvert");
+    return data ? [data] : [];
+  }
+
+  async function tick() {
+    if (!running) return;
+    const started = performance.now();
+    if (!document.hidden) {
+      try {
+        for (const code of await decodeFrame()) deliver(code, "camera");
+      } catch (err) {
+        console.warn("scanner: frame not decoded", err);
+      }
+    }
+    const spent = performance.now() - started;
+    if (running) timer = setTimeout(tick, Math.max(FRAME_MS - spent, spent));
+  }
+
+  async function startCamera() {
+    if (!video) return { camera: false, reason: "no_video" };
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return { camera: false, reason: "insecure" };
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: false,
+        video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
+      });
+    } catch (err) {
+      const denied = err && (err.name === "NotAllowedError" || err.name === "SecurityError");
+      const error = denied ? "camera_denied" : err && err.name === "NotFoundError" ? "no_camera" : "camera_failed";
+      onError({ source: "camera", error, message: err && err.message });
+      return { camera: false, reason: error };
+    }
+    if (!running) {                  // stop() was called while the permission prompt was up
+      stopCamera();
+      return { camera: false, reason: "stopped" };
+    }
+    // iOS Safari plays inline only with these set before play().
+    video.setAttribute("playsinline", "");
+    video.muted = true;
+    video.srcObject = stream;
+    try {
+      await video.play();
+    } catch (err) {
+      // Autoplay of a muted stream is allowed; a failure here is a stopped scanner.
+      if (!running) return { camera: false, reason: "stopped" };
+    }
+    detector = await makeDetector();
+    if (!detector && typeof window.jsQR !== "function") {
+      console.error("scanner: no BarcodeDetector and vendor/jsqr/jsQR.js not loaded");
+    }
+    timer = setTimeout(tick, FRAME_MS);
+    return { camera: true, reason: detector ? "native" : "jsqr" };
+  }
+
+  function stopCamera() {
+    clearTimeout(timer);
+    timer = null;
+    if (stream) for (const track of stream.getTracks()) track.stop();
+    stream = null;
+    if (video) video.srcObject = null;
+  }
+
+  // --- keyboard wedge ---------------------------------------------------
+
+  function onKeyDown(event) {
+    const target = event.target;
+    if (target !== manualInput && isTextField(target)) { burst = ""; return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { burst = ""; return; }
+    const now = event.timeStamp || performance.now();
+    const gap = now - lastKeyAt;
+    lastKeyAt = now;
+    if (event.key === "Enter") {
+      const code = burst;
+      burst = "";
+      if (code.length >= WEDGE_MIN_LENGTH && gap < WEDGE_GAP_MS * 2) {
+        event.preventDefault(); // no form submit, no second copy via the manual input
+        if (target === manualInput) manualInput.value = "";
+        deliver(code, "wedge");
+      }
+      return;
+    }
+    const ch = keyChar(event);
+    if (ch === null) return;             // Shift, CapsLock and friends: not part of the timing
+    burst = gap < WEDGE_GAP_MS ? burst + ch : ch;
+  }
+
+  // --- photo fallback ---------------------------------------------------
+
+  async function shrinkPhoto(file) {
+    if (!file.type.startsWith("image/")) return file;  // the server says 400 in words
+    const url = URL.createObjectURL(file);
+    try {
+      const img = new Image();
+      img.src = url;
+      await img.decode();            // honours EXIF orientation in current browsers
+      const big = Math.max(img.naturalWidth, img.naturalHeight) > PHOTO_SIDE;
+      if (!big && file.type === "image/jpeg") return file;
+      const photo = document.createElement("canvas");
+      drawScaled(photo, img, img.naturalWidth, img.naturalHeight, PHOTO_SIDE);
+      const blob = await new Promise((resolve) => photo.toBlob(resolve, "image/jpeg", 0.85));
+      return blob || file;
+    } catch (err) {
+      return file;                   // e.g. HEIC this browser cannot draw: let the server try
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  async function sendPhoto(file) {
+    const form = new FormData();
+    const upload = await shrinkPhoto(file);
+    form.append("image", upload, upload === file ? file.name || "photo" : "photo.jpg");
+    let response;
+    try {
+      response = await fetch(decodeUrl, {
+        method: "POST",
+        body: form,
+        credentials: "same-origin",
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+    } catch (err) {
+      onError({ source: "photo", error: "network", message: err.message });
+      return;
+    }
+    let answer = {};
+    try { answer = await response.json(); } catch (err) { /* not JSON */ }
+    if (!response.ok) {
+      const error = response.status === 413 ? "too_large" : response.status === 400 ? "bad_image" : "server";
+      onError({ source: "photo", error, status: response.status, message: answer.message });
+      return;
+    }
+    const codes = Array.isArray(answer.codes) ? answer.codes : [];
+    if (!codes.length) onError({ source: "photo", error: "no_code" });
+    for (const code of codes) deliver(code, "photo");
+  }
+
+  function onFileChange() {
+    const file = fileInput.files && fileInput.files[0];
+    fileInput.value = "";            // the same photo can be chosen again
+    if (file) sendPhoto(file);
+  }
+
+  // --- public -----------------------------------------------------------
+
+  return {
+    /** Listen for the wedge and the photo input, and start the camera if it can. */
+    async start() {
+      if (running) return { camera: Boolean(stream), reason: "running" };
+      running = true;
+      document.addEventListener("keydown", onKeyDown, true);
+      if (fileInput) fileInput.addEventListener("change", onFileChange);
+      return startCamera();
+    },
+    /** Stop everything (camera light off), e.g. when leaving the page. */
+    stop() {
+      running = false;
+      stopCamera();
+      document.removeEventListener("keydown", onKeyDown, true);
+      if (fileInput) fileInput.removeEventListener("change", onFileChange);
+    },
+    /** A code typed by a person; returns whether it went to onCode. */
+    submitManual(text) {
+      return deliver(text, "manual");
+    },
+    /** Decode a photo File the page got some other way (drag and drop). */
+    sendPhoto,
+  };
+}

@@ -1,0 +1,102 @@
+"""Pages that belong to no single area: home, sign-in, language, device pairing, live counter."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, session, url_for)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from fair import auth
+from fair.fairs import current_fair
+from fair.ratelimit import limiter
+
+bp = Blueprint("main", __name__)
+
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+
+
+class LoginForm(FlaskForm):
+    username = StringField("username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/")
+def home():
+    """Everyone lands here: the fair's name and a way in for each role."""
+    return render_template("home.html", fair=current_fair())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Organisers sign in with the password `fair init` printed."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        if not limiter.allow(f"login:{request.remote_addr}", LOGIN_ATTEMPTS_PER_MINUTE):
+            flash(_("Too many attempts. Wait a minute and try again."), "error")
+            return render_template("login.html", form=form), 429
+        organiser = auth.check_organiser(form.username.data.strip(), form.password.data)
+        if organiser is not None:
+            auth.login_session(organiser)
+            target = request.args.get("next") or ""
+            # Only local paths: an open redirect would help phishing.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("main.home")
+            return redirect(target)
+        flash(_("Wrong user name or password."), "error")
+        return render_template("login.html", form=form), 401
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """The language switch on every page; the choice sticks for the session."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    target = request.args.get("next") or request.referrer or url_for("main.home")
+    if not target.startswith(("/", request.host_url)):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.get("/pair/<code>")
+def pair(code: str):
+    """A phone opens its pairing link once and becomes a gate, booth or dashboard device."""
+    if not limiter.allow(f"pair:{request.remote_addr}", 20):
+        abort(429)
+    device = auth.redeem_pairing_code(code)
+    if device is None:
+        return render_template("error.html", status=404,
+                               message=_("This pairing link is used, expired or revoked. "
+                                         "Ask the organiser for a new one.")), 404
+    auth.pair_session(device)
+    from fair.devices import PAGE_FOR_KIND
+    return redirect(PAGE_FOR_KIND.get(device.kind, "/"))
+
+
+@bp.get("/counter")
+def counter():
+    """A public big-screen counter: attendance numbers only, live over Socket.IO."""
+    from fair.matching.dashboard import stats
+    fair = current_fair()
+    return render_template("counter.html", fair=fair, stats=stats(fair.id) if fair else None)
+
+
+@bp.get("/ca")
+def ca_certificate():
+    """Staff phones install this laptop's CA once, so camera pages work over HTTPS."""
+    path = Path(current_app.instance_path) / "tls" / "ca.crt"
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/x-x509-ca-cert", as_attachment=True,
+                     download_name="fair-laptop-ca.crt")
