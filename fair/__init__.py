@@ -72,6 +72,9 @@ def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
     from fair import live
 
+    # Socket.IO handlers must be declared before the first init_app: the
+    # extension copies its handler list into each new server it creates.
+    from fair import events  # noqa: F401
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in _csrf_guard
@@ -99,7 +102,6 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fair import events  # noqa: F401  (Socket.IO connect handler on /live)
     from fair import views
     from fair.booths import bp as booths_bp
     from fair.checkin import bp as checkin_bp
@@ -116,9 +118,21 @@ def _register_request_hooks(app: Flask) -> None:
     from fair.extensions import csrf
 
     @app.before_request
+    def _fresh_request_state() -> None:
+        # Per-request caches live on g; where an app context outlives a request
+        # (tests, CLI), they must not leak into the next one.
+        import flask_babel
+        from flask import g
+        g.pop("principal", None)
+        g.pop("fair", None)
+        flask_babel.refresh()
+
+    @app.before_request
     def _csrf_guard() -> None:
         # Cookie-authenticated writes need the CSRF token; bearer-token clients
         # (scanners, scripts, integrations) carry no ambient credential to forge.
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            return
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and bearer_token() is None:
             csrf.protect()
 

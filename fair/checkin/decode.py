@@ -57,19 +57,23 @@ def decode_image(
     return []
 
 
-def decode_with_passes(gray: Image.Image, passes: list[tuple[str, Variant]]) -> tuple[str, list[str]]:
+def decode_with_passes(
+    gray: Image.Image, passes: list[tuple[str, Variant]], working_side: int = WORKING_SIDE
+) -> tuple[str, list[str]]:
     """Try `passes` in order on a loaded image; (name of the pass that won, codes).
 
     For the benchmark, which compares orders; returns ("", []) when none wins.
     """
-    for name, found in _attempts(gray, passes):
+    for name, found in _attempts(gray, passes, working_side):
         if found:
             return name, found
     return "", []
 
 
-def _attempts(gray: Image.Image, passes: list[tuple[str, Variant]]) -> Iterator[tuple[str, list[str]]]:
-    working = _working_copy(gray)
+def _attempts(
+    gray: Image.Image, passes: list[tuple[str, Variant]], working_side: int = WORKING_SIDE
+) -> Iterator[tuple[str, list[str]]]:
+    working = working_copy(gray, working_side)
     for name, make_variant in passes:
         variant = make_variant(gray, working)
         if variant is not None:
@@ -141,11 +145,12 @@ def _stretch_wide(image: Image.Image) -> Image.Image:
     return wide.point(lambda v: (v - low) * scale).convert("L")
 
 
-def _working_copy(gray: Image.Image) -> Image.Image:
+def working_copy(gray: Image.Image, side: int = WORKING_SIDE) -> Image.Image:
+    """`gray` shrunk so its longest side is at most `side` (itself if already)."""
     longest = max(gray.size)
-    if longest <= WORKING_SIDE:
+    if longest <= side:
         return gray
-    factor = WORKING_SIDE / longest
+    factor = side / longest
     size = (max(1, round(gray.width * factor)), max(1, round(gray.height * factor)))
     # reduce() first: box-averaging by an integer factor is much faster than
     # a full-size resampling filter and anti-aliases just as well.
@@ -182,6 +187,12 @@ def _inverted(full: Image.Image, working: Image.Image) -> Image.Image:
 
 def _autocontrast(full: Image.Image, working: Image.Image) -> Image.Image:
     return ImageOps.autocontrast(working, cutoff=1)
+
+
+def _denoised(full: Image.Image, working: Image.Image) -> Image.Image:
+    # Low light means high ISO: grain breaks zbar's edge runs; a light blur
+    # removes it, and autocontrast then restores the dim code's range.
+    return ImageOps.autocontrast(working.filter(ImageFilter.GaussianBlur(1.2)), cutoff=1)
 
 
 def _sharpened(full: Image.Image, working: Image.Image) -> Image.Image:
@@ -258,6 +269,7 @@ PASSES: list[tuple[str, Variant]] = [
     ("local_threshold", _local_threshold),
     ("full_size", _full_size),
     ("autocontrast", _autocontrast),
+    ("denoised", _denoised),
     ("sharpened", _sharpened),
     ("otsu", _otsu),
     ("local_threshold_inverted", _local_threshold_inverted),

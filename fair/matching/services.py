@@ -6,6 +6,8 @@ module feeds them rows and keeps the precomputed job index fresh.
 from __future__ import annotations
 
 import threading
+
+from flask import current_app
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +26,11 @@ class _FairIndex:
 
 
 _lock = threading.Lock()
-_indexes: dict[int, _FairIndex] = {}
-_profiles: dict[int, tuple[tuple, Any]] = {}
+
+
+def _cache() -> dict[str, dict]:
+    """Per-app caches (so two apps, e.g. two tests, never share an index)."""
+    return current_app.extensions.setdefault("matching_cache", {"indexes": {}, "profiles": {}})
 
 
 def _signature(fair_id: int) -> tuple:
@@ -46,7 +51,8 @@ def job_facts(job: Job):
 
 def fair_index(fair_id: int) -> _FairIndex:
     signature = _signature(fair_id)
-    cached = _indexes.get(fair_id)
+    indexes = _cache()["indexes"]
+    cached = indexes.get(fair_id)
     if cached is not None and cached.signature == signature:
         return cached
     from fair.matching import ranking
@@ -56,7 +62,7 @@ def fair_index(fair_id: int) -> _FairIndex:
         facts = {job_id: job_facts(job) for job_id, job in jobs.items()}
         built = _FairIndex(signature, ranking.JobIndex(list(facts.values())), jobs, facts,
                            {job_id: booths.get(job.employer_id) for job_id, job in jobs.items()})
-        _indexes[fair_id] = built
+        indexes[fair_id] = built
         return built
 
 
@@ -65,7 +71,8 @@ def attendee_profile(attendee: Attendee):
     key = (tuple(attendee.skills or []), tuple(attendee.desired_positions or []), attendee.education,
            attendee.experience_years, attendee.province, attendee.salary_expected,
            tuple(attendee.languages or []), attendee.needs_disability_friendly, attendee.willing_to_relocate)
-    cached = _profiles.get(attendee.id)
+    profiles = _cache()["profiles"]
+    cached = profiles.get(attendee.id)
     if cached is not None and cached[0] == key:
         return cached[1]
     from fair.matching import scoring
@@ -75,7 +82,7 @@ def attendee_profile(attendee: Attendee):
         province=attendee.province, salary_expected=attendee.salary_expected,
         languages=attendee.languages or [], needs_disability_friendly=attendee.needs_disability_friendly,
         willing_to_relocate=attendee.willing_to_relocate)
-    _profiles[attendee.id] = (key, profile)
+    profiles[attendee.id] = (key, profile)
     return profile
 
 

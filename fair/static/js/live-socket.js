@@ -34,6 +34,7 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
   });
   let status = null;
   let refusedTimer = null;
+  let closed = false;
 
   function report(next, error) {
     if (next === status && !error) return;
@@ -41,17 +42,18 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
     if (onStatus) onStatus(next, error);
   }
 
+  // socket.active is false when the server itself refused or dropped us (bad
+  // token, no session, device revoked); the client then stops retrying, so
+  // retry by hand, slowly. Network trouble is retried by the client itself.
+  function retryIfAbandoned() {
+    if (socket.active || closed) return;
+    clearTimeout(refusedTimer);
+    refusedTimer = setTimeout(() => { if (!closed) socket.connect(); }, RETRY_REFUSED_MS);
+  }
+
   socket.on("connect", () => report("online"));
-  socket.on("disconnect", () => report("offline"));
-  socket.on("connect_error", (err) => {
-    report("offline", err);
-    // socket.active is false when the server itself refused us (bad token,
-    // no session); the client then stops retrying, so retry by hand.
-    if (!socket.active) {
-      clearTimeout(refusedTimer);
-      refusedTimer = setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
-    }
-  });
+  socket.on("disconnect", () => { report("offline"); retryIfAbandoned(); });
+  socket.on("connect_error", (err) => { report("offline", err); retryIfAbandoned(); });
   if (onEvents) socket.on("events", (events) => onEvents(events));
   if (onStats) socket.on("stats", (stats) => onStats(stats));
 
@@ -75,6 +77,7 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
   }
 
   function close() {
+    closed = true;
     clearTimeout(refusedTimer);
     socket.disconnect();
   }

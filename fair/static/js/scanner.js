@@ -13,14 +13,15 @@
  *    a second by the native BarcodeDetector where it exists, else by jsQR
  *    (the vendored classic script, window.jsQR) on a canvas downscaled to
  *    640 px, which keeps cheap phones cool. jsQR alternates normal and
- *    inverted frames: the same coverage as inversionAttempts "attemptBoth"
+ *    inverted frames: the same coverage as its "attemptBoth" option
  *    (white-on-black codes from dark-mode screens) at half the work per frame.
  *    When decoding is slower than the frame interval, the loop slows down.
  *  - "wedge": USB/Bluetooth barcode scanners type the code then Enter. Keys
  *    arriving in a burst (< 50 ms apart) ending in Enter count as a scan, at
  *    any moment, unless focus is in another text field (a notes box, say).
- *    Keys are read by physical position (event.code) when the OS layout
- *    would turn them into Thai letters, since scanners type US key codes.
+ *    Scanners type US key positions: when a burst holds any non-ASCII
+ *    character the OS layout is Thai (Kedmanee), and the burst is read
+ *    back by physical key (event.code) instead, its digits row included.
  *  - "photo": over plain HTTP, a file input (accept="image/*"
  *    capture="environment"); big photos are shrunk to 1600 px JPEG in the
  *    browser, then POSTed as multipart `image` to decodeUrl (server pyzbar).
@@ -49,13 +50,12 @@ const US_KEYS = {
   Digit6: "6^", Digit7: "7&", Digit8: "8*", Digit9: "9(", Digit0: "0)", Space: "  ",
 };
 
-function keyChar(event) {
-  const { key, code, shiftKey } = event;
-  if (key.length === 1 && key.charCodeAt(0) < 128) return key;
+/** The character a US layout gives for this physical key, or null if unknown. */
+function usChar({ code, shiftKey }) {
   if (/^Key[A-Z]$/.test(code)) return shiftKey ? code[3] : code[3].toLowerCase();
   if (/^Numpad\d$/.test(code)) return code[6];
   if (US_KEYS[code]) return US_KEYS[code][shiftKey ? 1 : 0];
-  return key.length === 1 ? key : null;
+  return null;
 }
 
 const TEXT_INPUT_TYPES = new Set(["text", "search", "email", "number", "password", "tel", "url", ""]);
@@ -95,7 +95,9 @@ export function createScanner({
   let running = false;
   let detector = null;
   let frame = 0;
-  let burst = "";
+  let burst = "";               // as the OS layout typed it (event.key)
+  let burstUs = "";             // as a US layout would have (event.code)
+  let burstThai = false;        // some key came out non-ASCII: read burstUs
   let lastKeyAt = 0;
 
   function deliver(raw, source) {
@@ -122,11 +124,19 @@ export function createScanner({
     }
   }
 
-  function jsqrDecode(ctx, inversionAttempts) {
+  function jsqrDecode(ctx, inverted) {
     if (typeof window.jsQR !== "function") return null;
     const img = ctx.getImageData(0, 0, work.width, work.height);
+    // Inverted by hand: jsQR 1.4's own "onlyInvert" mode throws (it never
+    // computes the inverted image), and "attemptBoth" costs two passes.
+    if (inverted) {
+      const d = img.data;
+      for (let i = 0; i < d.length; i += 4) {
+        d[i] = 255 - d[i]; d[i + 1] = 255 - d[i + 1]; d[i + 2] = 255 - d[i + 2];
+      }
+    }
     try {
-      const hit = window.jsQR(img.data, img.width, img.height, { inversionAttempts });
+      const hit = window.jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
       return hit ? hit.data : null;
     } catch (err) {
       return null;                   // jsQR 1.4 throws on some frames with no code in them
@@ -142,11 +152,11 @@ export function createScanner({
       // Native detectors may miss inverted codes; jsQR checks now and then.
       if (frame % 4 !== 0 || typeof window.jsQR !== "function") return [];
       const ctx = drawScaled(work, video, video.videoWidth, video.videoHeight, SCAN_SIDE);
-      const inverted = jsqrDecode(ctx, "onlyInvert");
+      const inverted = jsqrDecode(ctx, true);
       return inverted ? [inverted] : [];
     }
     const ctx = drawScaled(work, video, video.videoWidth, video.videoHeight, SCAN_SIDE);
-    const data = jsqrDecode(ctx, frame % 2 ? "dontInvert" : "onlyInvert");
+    const data = jsqrDecode(ctx, frame % 2 === 0);
     return data ? [data] : [];
   }
 
@@ -212,16 +222,22 @@ export function createScanner({
 
   // --- keyboard wedge ---------------------------------------------------
 
+  function resetBurst() {
+    burst = "";
+    burstUs = "";
+    burstThai = false;
+  }
+
   function onKeyDown(event) {
     const target = event.target;
-    if (target !== manualInput && isTextField(target)) { burst = ""; return; }
-    if (event.ctrlKey || event.metaKey || event.altKey) { burst = ""; return; }
+    if (target !== manualInput && isTextField(target)) { resetBurst(); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { resetBurst(); return; }
     const now = event.timeStamp || performance.now();
     const gap = now - lastKeyAt;
     lastKeyAt = now;
     if (event.key === "Enter") {
-      const code = burst;
-      burst = "";
+      const code = burstThai ? burstUs : burst;
+      resetBurst();
       if (code.length >= WEDGE_MIN_LENGTH && gap < WEDGE_GAP_MS * 2) {
         event.preventDefault(); // no form submit, no second copy via the manual input
         if (target === manualInput) manualInput.value = "";
@@ -229,9 +245,13 @@ export function createScanner({
       }
       return;
     }
-    const ch = keyChar(event);
-    if (ch === null) return;             // Shift, CapsLock and friends: not part of the timing
-    burst = gap < WEDGE_GAP_MS ? burst + ch : ch;
+    const { key } = event;
+    if (key.length !== 1 && !usChar(event)) return;   // Shift, CapsLock and friends
+    if (gap >= WEDGE_GAP_MS) resetBurst();
+    const ch = key.length === 1 ? key : usChar(event);
+    burst += ch;
+    burstUs += usChar(event) || ch;
+    if (ch.charCodeAt(0) > 127) burstThai = true;
   }
 
   // --- photo fallback ---------------------------------------------------

@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make demo` serves a demo fair, `make test` runs every test.
+# Both set up what they need: a virtualenv, the package, the zbar library, Chromium for browser tests.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export FAIR_INSTANCE ?= $(CURDIR)/instance
+PORT   ?= 5000
+
+.PHONY: demo test setup system-deps test-deps serve translations clean help
+
+help:
+	@echo "make demo   - set up, create the demo fair and serve it on http://0.0.0.0:$(PORT)/"
+	@echo "make test   - set up and run the whole test suite (browser tests included)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed setup.cfg
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# pyzbar needs the zbar shared library; Debian/Ubuntu get it from apt when it is missing.
+system-deps:
+	@scripts/install-system-deps
+
+setup: system-deps $(VENV)/.installed
+
+demo: setup
+	$(BIN)/fair init
+	$(BIN)/fair demo
+	$(BIN)/fair serve --port $(PORT)
+
+test-deps: $(VENV)/.test-installed
+	@scripts/install-system-deps --browser
+
+test: system-deps test-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations:
+	$(BIN)/pybabel extract -F babel.cfg -o fair/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i fair/translations/messages.pot -d fair/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d fair/translations
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,111 @@
+"""Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients."""
+from __future__ import annotations
+
+import pytest
+
+from fair import create_app, live
+from fair.extensions import db, socketio
+from fair.fairs import ensure_fair
+from fair.ratelimit import limiter
+from tests import factories
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "ASYNC_MODE": "threading",
+        "SECRET_KEY": "test-secret",
+        "NATIONAL_ID_KEY": b"test-national-id-key",
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://fair.test:5000",
+    })
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        live.broadcaster.take()  # nothing left over from another test
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fair(app):
+    return ensure_fair("Test Fair")[0]
+
+
+@pytest.fixture
+def gate(fair):
+    return factories.make_device(fair, "gate", "Gate 1")
+
+
+@pytest.fixture
+def employer(fair):
+    return factories.make_employer(fair, ref="E1", booth_code="A1")
+
+
+@pytest.fixture
+def booth(employer):
+    return employer.booths[0]
+
+
+@pytest.fixture
+def booth_device(fair, booth):
+    return factories.make_device(fair, "booth", "Recruiter phone", booth)
+
+
+@pytest.fixture
+def dashboard_device(fair):
+    return factories.make_device(fair, "dashboard", "Big screen")
+
+
+@pytest.fixture
+def api_device(fair):
+    return factories.make_device(fair, "api", "Smart Job link")
+
+
+@pytest.fixture
+def attendee(fair):
+    return factories.make_attendee(fair, ref="A1")
+
+
+@pytest.fixture
+def attendee_token(attendee):
+    return factories.token_of(attendee)
+
+
+@pytest.fixture
+def organiser_client(app, client):
+    from fair import auth
+    auth.create_organiser("admin", "correct horse")
+    client.post("/login", data={"username": "admin", "password": "correct horse"})
+    return client
+
+
+@pytest.fixture
+def live_client(app, fair):
+    """Factory: a Socket.IO test client on /live, authenticated as given."""
+    clients = []
+
+    def connect(token: str | None = None, card: str | None = None, flask_client=None):
+        auth = {k: v for k, v in (("token", token), ("card", card)) if v}
+        c = socketio.test_client(app, namespace=live.NAMESPACE, auth=auth, flask_test_client=flask_client)
+        clients.append(c)
+        return c
+
+    yield connect
+    for c in clients:
+        if c.is_connected(live.NAMESPACE):
+            c.disconnect(namespace=live.NAMESPACE)

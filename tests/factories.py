@@ -1,0 +1,74 @@
+"""Rows with sensible defaults, built through the same services the app uses."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from fair import auth
+from fair.booths.models import Booth, Employer, Job
+from fair.checkin import services as checkin_services
+from fair.checkin.models import Attendee, Card
+from fair.extensions import db
+from fair.models import Device, Fair
+
+_numbers = itertools.count(1)
+
+
+@dataclass
+class DeviceWithToken:
+    device: Device
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_device(fair: Fair, kind: str, name: str | None = None, booth: Booth | None = None) -> DeviceWithToken:
+    device, token = auth.create_device(fair, kind, name or f"{kind} {next(_numbers)}", booth)
+    db.session.commit()
+    return DeviceWithToken(device, token)
+
+
+def make_employer(fair: Fair, ref: str | None = None, booth_code: str | None = None,
+                  name: str = "Siam Packing Co., Ltd.") -> Employer:
+    n = next(_numbers)
+    employer = Employer(fair_id=fair.id, ref=ref or f"E{n}", name=name, industry="factory",
+                        province="Bangkok")
+    db.session.add(employer)
+    db.session.add(Booth(fair_id=fair.id, code=booth_code or f"Z{n}", employer=employer, plan_x=n, plan_y=1))
+    db.session.commit()
+    return employer
+
+
+def make_job(employer: Employer, ref: str | None = None, title: str = "Forklift driver",
+             skills_required=("forklift",), skills_optional=(), **fields) -> Job:
+    job = Job(fair_id=employer.fair_id, ref=ref or f"J{next(_numbers)}", employer=employer, title=title,
+              skills_required=list(skills_required), skills_optional=list(skills_optional), **fields)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def make_attendee(fair: Fair, ref: str | None = None, first_name: str = "สมชาย", last_name: str = "ใจดี",
+                  consent_share_profile: bool = True, national_id: str | None = None, **fields) -> Attendee:
+    attendee = Attendee(fair_id=fair.id, ref=ref or f"A{next(_numbers)}", first_name=first_name,
+                        last_name=last_name, consent_share_profile=consent_share_profile,
+                        phone=fields.pop("phone", "0812345678"), email=fields.pop("email", "somchai@example.com"),
+                        skills=fields.pop("skills", ["forklift", "Excel"]), languages=fields.pop("languages", ["th"]),
+                        **fields)
+    if national_id:
+        attendee.national_id_hash = checkin_services.hash_national_id(national_id)
+    db.session.add(attendee)
+    db.session.flush()
+    checkin_services.issue_card(attendee)
+    db.session.commit()
+    return attendee
+
+
+def card_of(attendee: Attendee) -> Card:
+    return checkin_services.active_card(attendee)
+
+
+def token_of(attendee: Attendee) -> str:
+    return checkin_services.card_token(card_of(attendee), attendee.fair)

@@ -1,0 +1,62 @@
+"""Socket.IO /live: who may connect, and published events reaching the right rooms in batches."""
+from __future__ import annotations
+
+import pytest
+
+from fair import live
+
+
+def _events(client) -> list[dict]:
+    received = client.get_received(live.NAMESPACE)
+    return [event for message in received if message["name"] == "events" for event in message["args"][0]]
+
+
+def test_dashboard_receives_what_a_service_publishes(live_client, dashboard_device, fair):
+    screen = live_client(dashboard_device.token)
+    assert screen.is_connected(live.NAMESPACE)
+    live.publish(fair.id, "checkin", {"id": 7, "status": "ok"})
+    live.publish(fair.id, "checkin", {"id": 8, "status": "ok"})
+    assert _events(screen) == []  # nothing leaves before the broadcaster's tick
+    assert live.flush() >= 1
+    received = screen.get_received(live.NAMESPACE)
+    batches = [m for m in received if m["name"] == "events"]
+    assert len(batches) == 1  # two events, one message
+    assert [e["id"] for e in batches[0]["args"][0]] == [7, 8]
+    assert any(m["name"] == "stats" for m in received)
+
+
+def test_booth_room_events_stay_in_the_booth(live_client, fair, booth, booth_device):
+    from tests import factories
+    other_employer = factories.make_employer(fair, ref="E2", booth_code="B2")
+    other_device = factories.make_device(fair, "booth", "Other booth", other_employer.booths[0])
+    mine, theirs = live_client(booth_device.token), live_client(other_device.token)
+    live.publish(fair.id, "lead", {"id": 1}, [live.booth_room(booth.id)])
+    live.flush()
+    assert [e["id"] for e in _events(mine)] == [1]
+    assert _events(theirs) == []
+
+
+def test_anonymous_counter_gets_stats_but_no_events(live_client, fair):
+    counter = live_client()
+    assert counter.is_connected(live.NAMESPACE)
+    live.publish(fair.id, "checkin", {"id": 1, "attendee": {"name": "สมชาย"}})
+    live.flush()
+    received = counter.get_received(live.NAMESPACE)
+    assert [m["name"] for m in received] == ["stats"]
+    assert "สมชาย" not in str(received)
+
+
+def test_a_forged_token_is_refused(live_client, fair):
+    with pytest.raises(Exception):
+        client = live_client("not-a-real-token")
+        assert not client.is_connected(live.NAMESPACE)
+        raise ConnectionRefusedError
+
+
+def test_batches_are_per_room_not_per_event(live_client, dashboard_device, fair):
+    screen = live_client(dashboard_device.token)
+    for i in range(100):
+        live.publish(fair.id, "checkin", {"id": i})
+    live.flush()
+    batches = [m for m in screen.get_received(live.NAMESPACE) if m["name"] == "events"]
+    assert len(batches) == 1 and len(batches[0]["args"][0]) == 100
