@@ -17,7 +17,6 @@ from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.fairs import ensure_fair
 from fair.models import Fair
-from fair.timeutil import utcnow
 
 KINDS = ("employers", "jobs", "attendees")
 REF_COLUMN = {"employers": "employer_ref", "jobs": "job_ref", "attendees": "attendee_ref"}
@@ -157,19 +156,9 @@ def _write_job(fair: Fair, row: dict, current: Job | None, employers: dict, sour
 
 def _write_attendee(fair: Fair, row: dict, current: Attendee | None, employers: dict, source: str) -> Attendee:
     attendee = current or Attendee(fair_id=fair.id, ref=row["attendee_ref"], source=source)
-    for name in ("first_name", "last_name", "phone", "email", "education", "experience_years",
-                 "skills", "desired_positions", "province", "salary_expected", "languages"):
-        setattr(attendee, name, row.get(name))
-    attendee.last_name = attendee.last_name or ""
-    number = row.get("national_id")
-    if number:
-        attendee.national_id_hash = checkin_services.hash_national_id(number)
-        attendee.national_id_last3 = number[-3:]
-    # Imported people agreed to take part when they pre-registered; sharing is their choice.
-    attendee.consent_participate = True
-    attendee.consent_share_profile = bool(row.get("consent_share_profile"))
-    attendee.consent_at = attendee.consent_at or utcnow()
-    attendee.consent_wording = attendee.consent_wording or f"{source}:{checkin_services.CONSENT_WORDING_VERSION}"
+    # Imported people agreed to take part when they pre-registered; sharing is their own choice.
+    checkin_services.apply_attendee_row(attendee, row, consent_participate=True,
+                                        consent_wording=f"{source}:{checkin_services.CONSENT_WORDING_VERSION}")
     if current is None:
         db.session.add(attendee)
         db.session.flush()

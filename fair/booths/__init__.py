@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("booths", __name__)
 
-from fair.booths import routes  # noqa: E402,F401
+from fair.booths import pages, routes  # noqa: E402,F401

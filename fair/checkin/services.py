@@ -34,6 +34,83 @@ class RateLimited(Exception):
     """Too many manual-code or national-ID lookups from one device."""
 
 
+# --- attendees -------------------------------------------------------------------------
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "email", "education", "experience_years",
+                  "skills", "desired_positions", "province", "salary_expected", "languages")
+
+
+class RegistrationInvalid(Exception):
+    """The registration form has problems: {field: message}."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_participate: bool,
+                       consent_wording: str) -> None:
+    """Copy a validated row (fair.importing's typed values) onto an attendee."""
+    for name in PROFILE_FIELDS:
+        setattr(attendee, name, row.get(name))
+    attendee.last_name = attendee.last_name or ""
+    number = row.get("national_id")
+    if number:
+        attendee.national_id_hash = hash_national_id(number)
+        attendee.national_id_last3 = number[-3:]
+    changed = (attendee.consent_share_profile != bool(row.get("consent_share_profile"))
+               or attendee.consent_participate != consent_participate)
+    attendee.consent_participate = consent_participate
+    attendee.consent_share_profile = bool(row.get("consent_share_profile"))
+    if changed or attendee.consent_at is None:
+        attendee.consent_at = utcnow()
+        attendee.consent_wording = consent_wording
+
+
+def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
+                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
+    """On-site self-registration: the same rules as an imported row, then the card at once."""
+    from fair import importing
+    from fair.models import AuditEvent
+    if not consent_participate:
+        raise RegistrationInvalid({"consent_participate": "consent_required"})
+    cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
+    cells["attendee_ref"] = _next_self_registration_ref(fair)
+    existing_hashes = None
+    parsed = importing.validate_rows("attendees", [cells])
+    if parsed.errors:
+        raise RegistrationInvalid({e.column or "_": e.message for e in parsed.errors})
+    row = parsed.rows[0]
+    if row.get("national_id"):
+        existing_hashes = db.session.scalar(db.select(Attendee.id).filter_by(
+            fair_id=fair.id, national_id_hash=hash_national_id(row["national_id"])))
+        if existing_hashes is not None:
+            raise RegistrationInvalid({"national_id": "already_registered"})
+    attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
+                        needs_disability_friendly=needs_disability_friendly)
+    apply_attendee_row(attendee, row, consent_participate=True,
+                       consent_wording=f"register:{CONSENT_WORDING_VERSION}")
+    db.session.add(attendee)
+    db.session.flush()
+    card = issue_card(attendee)
+    db.session.add(AuditEvent(fair_id=fair.id, actor="attendee", action="attendee.register",
+                              subject=f"attendee:{attendee.ref}",
+                              details={"consent_share_profile": attendee.consent_share_profile,
+                                       "consent_wording": attendee.consent_wording}))
+    db.session.commit()
+    live.publish(fair.id, "registration", {"id": attendee.id}, [])
+    return attendee, card
+
+
+def _next_self_registration_ref(fair: Fair) -> str:
+    count = db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id, source="register"))
+    ref = f"W{count + 1:05d}"
+    while db.session.scalar(db.select(Attendee.id).filter_by(fair_id=fair.id, ref=ref)) is not None:
+        count += 1
+        ref = f"W{count + 1:05d}"
+    return ref
+
+
 # --- cards ------------------------------------------------------------------------------
 
 def issue_card(attendee: Attendee) -> Card:

@@ -1,0 +1,1 @@
+"""Pages of the checkin area (registration, card page, gate): being written."""
