@@ -16,21 +16,11 @@ from flask.cli import FlaskGroup, with_appcontext
 DEMO_SEED = 2026
 
 
-def main() -> None:
-    import os
-    import warnings
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
-            # Eventlet warns that it is in maintenance mode; the design chose it knowingly.
-            warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
-            import eventlet
-            eventlet.monkey_patch()
-    else:
-        # Other commands serve nothing: plain threading, no green threads to set up.
-        os.environ.setdefault("FAIR_ASYNC_MODE", "threading")
+def run() -> None:
+    """Build the Click group around the app factory (called by fair.entry.main)."""
     from fair import create_app
     cli = FlaskGroup(name="fair", create_app=lambda: create_app(), add_default_commands=False,
-                     add_version_option=False, load_dotenv=False,
+                     add_version_option=False, load_dotenv=False, set_debug_flag=False,
                      help="Job-fair check-in and on-site matching.")
     cli.main(prog_name="fair")
 

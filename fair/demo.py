@@ -86,22 +86,24 @@ def load_vocabulary(path: Path | None = None) -> dict[str, Any]:
 # Employers
 # --------------------------------------------------------------------------
 
-# Sectors a Thai job fair actually sees, with the words that the vocabulary's
-# occupation "industry" values are matched against.
+# Sectors a Thai job fair actually sees, and the vocabulary's occupation
+# "industry" labels each one hires from.
 SECTORS: dict[str, tuple[str, ...]] = {
-    "manufacturing": ("manufactur", "factory", "production", "industr", "food", "textile",
-                      "garment", "automotive", "electronic"),
-    "retail": ("retail", "sales", "shop", "store", "wholesale"),
-    "logistics": ("logistic", "transport", "warehouse", "delivery", "shipping", "driving"),
-    "hospitality": ("hospitality", "hotel", "restaurant", "food service", "tourism", "catering"),
-    "office": ("office", "finance", "admin", "business", "account", "insurance", "bank",
-               "human", "call", "customer", "professional"),
-    "it": ("it", "tech", "software", "digital", "information"),
-    "health": ("health", "medical", "hospital", "care", "nursing"),
-    "trades": ("trade", "construction", "craft", "maintenance", "repair", "engineering",
-               "technical", "skilled"),
-    "services": ("service", "security", "cleaning", "facility", "general"),
+    "manufacturing": ("manufacturing", "electronics"),
+    "retail": ("retail", "sales", "beauty"),
+    "logistics": ("logistics", "transport"),
+    "hospitality": ("hospitality", "food_beverage", "tourism"),
+    "office": ("office", "finance", "call_centre", "marketing"),
+    "it": ("it", "marketing"),
+    "health": ("healthcare",),
+    "trades": ("construction", "automotive", "property", "electronics"),
+    "services": ("security", "facility", "household"),
+    "education": ("education",),
+    "agriculture": ("agriculture",),
 }
+# Every company also hires some office staff, guards and cleaners.
+GENERAL_INDUSTRIES = ("office", "finance", "security", "facility")
+GENERAL_SHARE = 0.2
 
 # (Thai name, English name, sector, province): fictional companies.
 EMPLOYERS: tuple[tuple[str, str, str, str], ...] = (
@@ -197,8 +199,13 @@ EMPLOYERS: tuple[tuple[str, str, str, str], ...] = (
     ("บริษัท พิทักษ์ไทย รักษาความปลอดภัย จำกัด", "Phithak Thai Security Co., Ltd.",
      "services", "Bangkok"),
     ("บริษัท สะอาดใส คลีนนิ่ง จำกัด", "Sa-at Sai Cleaning Co., Ltd.", "services", "Bangkok"),
-    ("บริษัท เชียงรายฟาร์มสด จำกัด", "Chiang Rai Fresh Farm Co., Ltd.", "manufacturing",
+    ("บริษัท เชียงรายฟาร์มสด จำกัด", "Chiang Rai Fresh Farm Co., Ltd.", "agriculture",
      "Chiang Rai"),
+    ("บริษัท สวนยางทักษิณ จำกัด", "Thaksin Rubber Plantation Co., Ltd.", "agriculture",
+     "Surat Thani"),
+    ("โรงเรียนสอนภาษา อิงลิชเฮาส์", "English House Language School", "education", "Bangkok"),
+    ("บริษัท ติวเตอร์โปร จำกัด", "TutorPro Co., Ltd.", "education", "Bangkok"),
+    ("บริษัท แม่บ้านมืออาชีพ จำกัด", "Pro Maid Service Co., Ltd.", "services", "Nonthaburi"),
     ("บริษัท สงขลา ซีฟู้ด จำกัด", "Songkhla Seafood Co., Ltd.", "manufacturing", "Songkhla"),
 )
 
@@ -212,6 +219,7 @@ _EXTRA_SECTOR_WORDS: dict[str, tuple[str, str]] = {
     "logistics": ("ขนส่ง", "Transport"), "hospitality": ("โฮเทล", "Hotel"),
     "office": ("บิสซิเนส", "Business"), "it": ("เทค", "Tech"), "health": ("เฮลท์แคร์", "Healthcare"),
     "trades": ("วิศวกรรม", "Engineering"), "services": ("เซอร์วิส", "Service"),
+    "education": ("เอดูเคชั่น", "Education"), "agriculture": ("อะกริ", "Agri"),
 }
 
 # Regional hiring: where an employer in each region draws from; also where
@@ -318,7 +326,8 @@ def _skill_name(rng: random.Random, skill: dict[str, Any]) -> str:
     """A skill as a person might type it: English, Thai or an alias."""
     choices = [skill.get("en"), skill.get("th"), *(skill.get("aliases") or [])]
     choices = [c for c in choices if c and ";" not in c]
-    weights = [4, 4, *([1] * (len(choices) - 2))][: len(choices)]
+    aliases = max(1, len(choices) - 2)
+    weights = [4.0, 4.0, *([3.0 / aliases] * aliases)][: len(choices)]
     return rng.choices(choices, weights)[0] if choices else skill["id"]
 
 
@@ -370,21 +379,11 @@ def _phone(rng: random.Random) -> str:
 # The generator
 # --------------------------------------------------------------------------
 
-def _sector_occupations(occupations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Occupations each sector hires, from the vocabulary's industry labels."""
-    by_sector: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTORS}
-    for occupation in occupations:
-        label = str(occupation.get("industry") or "").lower()
-        words = set(re.split(r"[^a-z]+", label))
-        for sector, hints in SECTORS.items():
-            # "it" must be a whole word; the others may be stems ("manufactur").
-            if any((h in words) if len(h) <= 3 else (h in label) for h in hints):
-                by_sector[sector].append(occupation)
-    # A sector the vocabulary has no label for still hires: any occupation.
-    for sector, found in by_sector.items():
-        if not found:
-            by_sector[sector] = list(occupations)
-    return by_sector
+def _occupations_of(occupations: list[dict[str, Any]],
+                    industries: Sequence[str]) -> list[dict[str, Any]]:
+    # Any occupation when the vocabulary has none of these labels, so that a
+    # change of labels there degrades the demo instead of breaking it.
+    return [o for o in occupations if o.get("industry") in industries] or list(occupations)
 
 
 def _employers(rng: random.Random, booths: int) -> list[dict[str, Any]]:
@@ -434,13 +433,21 @@ def _jobs(rng: random.Random, employers: list[dict[str, Any]], vocabulary: dict[
           per_booth: float) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     skills = {s["id"]: s for s in vocabulary["skills"]}
     occupations = [o for o in vocabulary["occupations"] if o.get("skills_required")]
-    by_sector = _sector_occupations(occupations)
+    by_sector = {sector: _occupations_of(occupations, labels)
+                 for sector, labels in SECTORS.items()}
+    general = _occupations_of(occupations, GENERAL_INDUSTRIES)
     jobs: list[dict[str, str]] = []
     offered: list[dict[str, Any]] = []  # the occupations behind the jobs, for attendees
     for employer in employers:
         pool = by_sector[employer["industry"]]
-        count = max(1, min(len(pool), round(rng.gauss(per_booth, 0.9))))
-        for occupation in rng.sample(pool, count):
+        count = max(1, round(rng.gauss(per_booth, 0.9)))
+        chosen: dict[str, dict[str, Any]] = {}
+        for _ in range(count * 4):
+            if len(chosen) == count:
+                break
+            occupation = rng.choice(general if rng.random() < GENERAL_SHARE else pool)
+            chosen.setdefault(occupation["id"], occupation)
+        for occupation in chosen.values():
             offered.append(occupation)
             jobs.append(_job_row(rng, len(jobs) + 1, employer, occupation, skills))
     return jobs, offered
@@ -528,6 +535,8 @@ def _attendee_row(rng: random.Random, number: int, width: int,
         # Most people have most of what their target job asks for, not all of it.
         skill_ids += [s for s in required if rng.random() < 0.75]
         skill_ids += [s for s in occupation.get("skills_optional") or [] if rng.random() < 0.35]
+    if not skill_ids and desired[0].get("skills_required"):
+        skill_ids.append(desired[0]["skills_required"][0])  # everyone lists something
     skill_ids += [rng.choice(all_skills)["id"] for _ in range(rng.choice((0, 0, 1, 1, 2)))]
     skill_names = [_skill_name(rng, skills[s]) for s in dict.fromkeys(skill_ids) if s in skills]
 

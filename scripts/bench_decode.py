@@ -47,8 +47,8 @@ def main() -> None:
           f"p95 {_p95(load_ms):.0f} ms\n")
 
     print_pass_matrix(loaded, token)
-    print_strategies(loaded, token)
-    print_end_to_end(photos, token)
+    winners = print_strategies(loaded, token)
+    print_end_to_end(photos, token, winners)
 
 
 def print_pass_matrix(loaded: list[tuple[str, object, float]], token: str) -> None:
@@ -59,7 +59,7 @@ def print_pass_matrix(loaded: list[tuple[str, object, float]], token: str) -> No
     for kind, gray, _ms in loaded:
         working = decode.working_copy(gray)
         plain_ok = False
-        for name, make in decode.PASSES:
+        for name, make in decode.ALL_VARIANTS:
             found, ms = _timed(lambda make=make: _run_variant(make, gray, working))
             if found is None:
                 continue
@@ -75,7 +75,7 @@ def print_pass_matrix(loaded: list[tuple[str, object, float]], token: str) -> No
     print(f"1. Each pass alone (working copy {decode.WORKING_SIDE} px), photos decoded of "
           f"{per_kind} per kind")
     print(f"{'pass':<25}" + "".join(f"{k:>7}" for k in short) + f"{'all':>7}{'rescue':>7}{'ms med':>8}")
-    for name, _make in decode.PASSES:
+    for name, _make in decode.ALL_VARIANTS:
         if not cost[name]:
             print(f"{name:<25}  (never applies to this set)")
             continue
@@ -85,44 +85,46 @@ def print_pass_matrix(loaded: list[tuple[str, object, float]], token: str) -> No
     print("(rescue = photos this pass decodes that the plain pass does not)\n")
 
 
-def print_strategies(loaded: list[tuple[str, object, float]], token: str) -> None:
+def print_strategies(loaded: list[tuple[str, object, float]], token: str) -> list[str]:
+    """Whole pass lists compared; returns the shipped list's winning pass per photo."""
     shipped = decode.PASSES
     by_name = dict(shipped)
     strategies: list[tuple[str, list[tuple[str, decode.Variant]], int]] = [
         ("single pass, working copy", [("plain", by_name["plain"])], decode.WORKING_SIDE),
         ("single pass, full size", [("full", lambda full, working: full)], decode.WORKING_SIDE),
-        ("shipped order, working 1000", shipped, 1000),
-        ("shipped order, working 1200", shipped, 1200),
-        ("shipped order, working 1600", shipped, 1600),
-        ("shipped order, working 2000", shipped, 2000),
+        *[(f"shipped order, working {side}" + (" (shipped)" if side == decode.WORKING_SIDE else ""),
+           shipped, side) for side in sorted({1000, 1200, 1600, 2000, decode.WORKING_SIDE})],
         ("full size first, then shipped", [("full", lambda full, working: full)] + shipped,
          decode.WORKING_SIDE),
         ("reversed order", list(reversed(shipped)), decode.WORKING_SIDE),
     ]
     print("2. Strategies: decode rate and time per photo (load included)")
-    print(f"{'strategy':<32}{'decoded':>10}{'rate':>8}{'median ms':>11}{'p95 ms':>9}{'worst ms':>10}")
+    print(f"{'strategy':<38}{'decoded':>10}{'rate':>8}{'median ms':>11}{'p95 ms':>9}{'worst ms':>10}")
     for label, passes, side in strategies:
-        decoded, times = 0, []
+        decoded, times, won = 0, [], []
         for _kind, gray, load_ms in loaded:
-            (_winner, found), ms = _timed(
+            (winner, found), ms = _timed(
                 lambda gray=gray: decode.decode_with_passes(gray, passes, side))
             decoded += found == [token]
             times.append(load_ms + ms)
-        print(f"{label:<32}{decoded:>5}/{len(loaded):<4}{decoded / len(loaded):>8.1%}"
+            won.append(winner or "none")
+        if passes is shipped and side == decode.WORKING_SIDE:
+            shipped_winners = won
+        print(f"{label:<38}{decoded:>5}/{len(loaded):<4}{decoded / len(loaded):>8.1%}"
               f"{statistics.median(times):>11.0f}{_p95(times):>9.0f}{max(times):>10.0f}")
     print()
+    return shipped_winners
 
 
-def print_end_to_end(photos: list[Photo], token: str) -> None:
+def print_end_to_end(photos: list[Photo], token: str, winners_in_order: list[str]) -> None:
     print("3. decode_image() end to end (bytes in, texts out), per kind")
     print(f"{'kind':<12}{'decoded':>9}{'rate':>8}{'median ms':>11}{'p95 ms':>9}  winning passes")
     rows: dict[str, list[tuple[bool, float]]] = defaultdict(list)
     winners: dict[str, Counter[str]] = defaultdict(Counter)
-    for kind, data in photos:
+    for (kind, data), winner in zip(photos, winners_in_order):
         found, ms = _timed(lambda data=data: decode.decode_image(data))
         rows[kind].append((found == [token], ms))
-        gray = decode.load_grayscale(data)
-        winners[kind][decode.decode_with_passes(gray, decode.PASSES)[0] or "none"] += 1
+        winners[kind][winner] += 1
     every = [row for kind in KINDS for row in rows[kind]]
     for kind in KINDS + ("overall",):
         results = every if kind == "overall" else rows[kind]

@@ -1,0 +1,143 @@
+"""Job-fair check-in and on-site matching: the application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from fair import config as fair_config
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, Socket.IO handlers, CLI."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or fair_config.instance_path()
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.from_mapping(fair_config.DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "fair.db")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(fair_config.env_overrides())
+    if test_config:
+        app.config.update(test_config)
+    _load_instance_secrets(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from fair import errors
+    errors.init_app(app)
+    from fair.cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _load_instance_secrets(app: Flask) -> None:
+    """Secrets are generated once into the instance folder and never committed."""
+    folder = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = fair_config.load_secret(folder / "secret_key").hex()
+    if not app.config.get("NATIONAL_ID_KEY"):
+        app.config["NATIONAL_ID_KEY"] = fair_config.load_secret(folder / "national_id_key")
+    elif isinstance(app.config["NATIONAL_ID_KEY"], str):
+        app.config["NATIONAL_ID_KEY"] = app.config["NATIONAL_ID_KEY"].encode()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets dashboards read while a gate writes; foreign keys keep rows consistent.
+
+    synchronous=NORMAL in WAL mode loses no committed transaction on an
+    application crash (only on power loss), at a fraction of FULL's fsyncs.
+    """
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from fair.extensions import babel, csrf, db, migrate, socketio
+    from fair import live
+
+    # Socket.IO handlers must be declared before the first init_app: the
+    # extension copies its handler list into each new server it creates.
+    from fair import events  # noqa: F401
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in _csrf_guard
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(PACKAGE_DIR / "translations"))
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS"),
+                      max_http_buffer_size=1_000_000)
+    # Import the models of every area so metadata (and migrations) see them all.
+    from fair import models  # noqa: F401
+    from fair.checkin import models as _checkin_models  # noqa: F401
+    from fair.booths import models as _booth_models  # noqa: F401
+    from fair.matching import models as _matching_models  # noqa: F401
+    from fair.matching import dashboard
+    live.broadcaster.stats_provider = dashboard.stats_for_broadcast(app)
+
+
+def _select_locale() -> str:
+    languages = ("th", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "th"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from fair import views
+    from fair.booths import bp as booths_bp
+    from fair.checkin import bp as checkin_bp
+    from fair.matching import bp as matching_bp
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(booths_bp)
+    app.register_blueprint(matching_bp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from fair.auth import bearer_token
+    from fair.extensions import csrf
+
+    @app.before_request
+    def _fresh_request_state() -> None:
+        # Per-request caches live on g; where an app context outlives a request
+        # (tests, CLI), they must not leak into the next one.
+        import flask_babel
+        from flask import g
+        g.pop("principal", None)
+        g.pop("fair", None)
+        flask_babel.refresh()
+
+    @app.before_request
+    def _csrf_guard() -> None:
+        # Cookie-authenticated writes need the CSRF token; bearer-token clients
+        # (scanners, scripts, integrations) carry no ambient credential to forge.
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and bearer_token() is None:
+            csrf.protect()
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+        from fair.auth import current_principal
+        return {"current_locale": str(get_locale() or "th"), "principal": current_principal()}

@@ -1,0 +1,20 @@
+"""The `fair` console script. Imports nothing heavy before eventlet is patched."""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
+            import warnings
+            # Eventlet warns that it is in maintenance mode; the design chose it knowingly.
+            warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+            import eventlet
+            eventlet.monkey_patch()
+    else:
+        # Other commands serve nothing: plain threading, no green threads to set up.
+        os.environ.setdefault("FAIR_ASYNC_MODE", "threading")
+    from fair.cli import run
+    run()
