@@ -217,7 +217,8 @@ _EXTRA_PREFIXES = (("เจริญ", "Charoen"), ("มั่นคง", "Mankh
 _EXTRA_SECTOR_WORDS: dict[str, tuple[str, str]] = {
     "manufacturing": ("อุตสาหกรรม", "Industry"), "retail": ("เทรดดิ้ง", "Trading"),
     "logistics": ("ขนส่ง", "Transport"), "hospitality": ("โฮเทล", "Hotel"),
-    "office": ("บิสซิเนส", "Business"), "it": ("เทค", "Tech"), "health": ("เฮลท์แคร์", "Healthcare"),
+    "office": ("บิสซิเนส", "Business"), "it": ("เทค", "Tech"),
+    "health": ("เฮลท์แคร์", "Healthcare"),
     "trades": ("วิศวกรรม", "Engineering"), "services": ("เซอร์วิส", "Service"),
     "education": ("เอดูเคชั่น", "Education"), "agriculture": ("อะกริ", "Agri"),
 }
@@ -402,6 +403,10 @@ def _employers(rng: random.Random, booths: int) -> list[dict[str, Any]]:
     # Stands of one sector sit together on the floor, as organisers lay them out.
     sector_order = list(SECTORS)
     chosen.sort(key=lambda t: (sector_order.index(t[2]), t[1]))
+    # A hall of rows A-F x 12 rarely sells out: leave the unsold stands as gaps
+    # across the plan rather than an empty last row.
+    hall = len(BOOTH_ROWS) * BOOTHS_PER_ROW
+    slots = sorted(rng.sample(range(hall), booths)) if booths <= hall else list(range(booths))
     employers = []
     for index, (name_th, name_en, sector, province) in enumerate(chosen):
         words = re.sub(r"[^a-z ]+", "", name_en.lower().split(" co., ")[0]).split()
@@ -411,7 +416,7 @@ def _employers(rng: random.Random, booths: int) -> list[dict[str, Any]]:
             "employer_ref": f"E{index + 1:03d}",
             # Most Thai companies are listed by their Thai name; foreign-facing ones in English.
             "name": name_en if sector == "it" or rng.random() < 0.25 else name_th,
-            "booth": booth_code(index),
+            "booth": booth_code(slots[index]),
             "industry": sector,
             "province": province if rng.random() < 0.8 else _province_th_or_en(rng, province),
             "contact_email": rng.choice(("hr", "jobs", "recruit", "career")) + "@" + domain,
@@ -589,7 +594,7 @@ def generate_demo(seed: int = 2026, attendees: int = 2000, booths: int = 60,
     skills = {s["id"]: s for s in vocabulary["skills"]}
 
     employers = _employers(rng, booths)
-    jobs, offered = _jobs(rng, employers, vocabulary, per_booth=2.5)
+    jobs, offered = _jobs(rng, employers, vocabulary, per_booth=2.7)
     # Attendees want what is on offer (the fair advertised these jobs) and, now
     # and then, something nobody here hires for.
     occupations = offered + [o for o in vocabulary["occupations"] if o.get("skills_required")]
@@ -602,8 +607,10 @@ def generate_demo(seed: int = 2026, attendees: int = 2000, booths: int = 60,
                       used_ids, used_emails)
         for i in range(attendees)
     ]
-    for row in (*employers, *jobs, *people):
-        assert set(row) <= set(COLUMNS["employers"]) | set(COLUMNS["jobs"]) | set(COLUMNS["attendees"])
-    return DemoData(fair=dict(FAIR_INFO), employers=[{k: str(v) for k, v in e.items()}
-                                                     for e in employers],
-                    jobs=jobs, attendees=people)
+    # Column order as in the CSV files, so the rows can also be written out as such.
+    return DemoData(
+        fair=dict(FAIR_INFO),
+        employers=[{c: str(e[c]) for c in COLUMNS["employers"]} for e in employers],
+        jobs=[{c: j[c] for c in COLUMNS["jobs"]} for j in jobs],
+        attendees=[{c: a[c] for c in COLUMNS["attendees"]} for a in people],
+    )

@@ -123,7 +123,7 @@ def _background(frame: tuple[int, int], rng: random.Random) -> Image.Image:
         for y in range(6):
             small.putpixel((x, y), tuple(max(0, min(255, c + rng.randint(-40, 40))) for c in base))
     rough = (frame[0] // 6, frame[1] // 6)
-    grain = Image.merge("RGB", (Image.effect_noise(rough, 18),) * 3)
+    grain = Image.merge("RGB", (_noise(rough, 18, rng),) * 3)
     textured = ImageChops.add(small.resize(rough, Image.Resampling.BICUBIC), grain, offset=-128)
     return textured.resize(frame, Image.Resampling.BILINEAR)
 
@@ -215,12 +215,23 @@ def _low_light(scene: Image.Image, rng: random.Random, level: float, noise: floa
     dim = scene.point(lambda v: int(v * level) + 4)
     # Sensor noise from one tile repeated: per-pixel noise over 12 MP would
     # dominate the generator's run time, and a decoder cannot exploit it.
-    tile = Image.merge("RGB", (Image.effect_noise((509, 503), noise),) * 3)
+    tile = Image.merge("RGB", (_noise((509, 503), noise, rng),) * 3)
     grain = Image.new("RGB", scene.size)
     for x in range(0, scene.width, tile.width):
         for y in range(0, scene.height, tile.height):
             grain.paste(tile, (x, y))
     return ImageChops.add(dim, grain, offset=-128)
+
+
+def _noise(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
+    """Zero-mean noise around 128 with standard deviation `sigma`, from `rng`.
+
+    Image.effect_noise would be simpler but draws from C's rand(), which
+    no seed reaches: the set would differ on every run.
+    """
+    uniform = Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
+    spread = sigma / 73.9          # the standard deviation of uniform 0..255
+    return uniform.point(lambda v: int(128 + (v - 127.5) * spread))
 
 
 def _encode(image: Image.Image, fmt: str, quality: int = 85, exif_rotated: bool = False) -> bytes:

@@ -125,7 +125,8 @@ def test_16_bit_image_with_narrow_range_decodes(card_gray: Image.Image, token: s
 
 
 def test_exif_orientation_is_applied(card_gray: Image.Image, token: str) -> None:
-    sideways = card_gray.crop((0, 0, card_gray.width, card_gray.height - 60))
+    sideways = Image.new("L", (card_gray.width, card_gray.height + 80), 255)
+    sideways.paste(card_gray, (0, 0))
     exif = Image.Exif()
     exif[0x0112] = 6          # "rotate 90 degrees clockwise to view"
     data = _encode(sideways.convert("RGB"), "JPEG", exif=exif, quality=95)

@@ -123,3 +123,9 @@ def test_fair_info():
     assert data.fair["name"] == "Job Expo Thailand 2026"
     assert data.fair["name_th"] == "มหกรรมนัดพบแรงงาน 2569"
     assert parse_province(data.fair["venue"].rsplit(", ", 1)[-1]) == "Bangkok"
+
+
+def test_booths_use_the_a_to_f_grid(demo):
+    positions = [booth_position(e["booth"]) for e in demo.employers]
+    assert all(1 <= column <= 12 and 1 <= row <= 6 for column, row in positions)
+    assert {row for _, row in positions} == set(range(1, 7))

@@ -1,0 +1,325 @@
+"""Thai and English free text to skill ids, occupation ids and plain tokens.
+
+Pure module: no Flask, no database. Job seekers and recruiters type skills
+and positions in Thai, English, transliterations and mixtures ("ขับรถโฟล์คลิฟท์ได้,
+excel"), usually without spaces between Thai words. This module:
+
+1. normalises the text (NFC, casefold, Thai digits, zero-width characters,
+   the two ways of typing sara am),
+2. splits it into phrases on ``; , / |`` and new lines,
+3. cuts Thai runs into words with PyThaiNLP's ``newmm`` engine over a
+   dictionary of PyThaiNLP's own words plus every Thai alias of the
+   vocabulary, so that "ขับรถโฟล์คลิฟท์" stays one word, and cuts Latin runs
+   with a regular expression that keeps "c#", "node.js" and "e-commerce" whole,
+4. looks the phrase up in the vocabulary: the whole phrase as an alias, then
+   the longest aliases found at word boundaries inside it, then single
+   words with a one-letter typo or an English plural.
+
+The dictionary trie and alias tables are built once per process (a lazy
+module-level singleton): building them takes about a second, which a check-in
+must never pay.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from fair.matching.vocabulary import Vocabulary, load_vocabulary
+
+# --- normalisation ---------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Sara am typed as nikhahit + sara aa (what some keyboards and PDF copies
+# produce), possibly with the tone mark typed after the nikhahit. Both render
+# the same as U+0E33 but compare unequal, so "น้ำ" would miss "น้ำ".
+_SARA_AM_WITH_TONE = re.compile("\u0e4d([\u0e48-\u0e4b])\u0e32")
+_SARA_AM = re.compile("\u0e4d\u0e32")
+_SPACES = re.compile(r"\s+")
+_PHRASE_SEPARATORS = re.compile(r"[;,/|\n\r\t•·、，；]+")
+# Characters ignored when comparing a phrase with an alias: "fork-lift",
+# "fork lift" and "forklift" are the same alias, and so are "ท.2" and "ท2".
+_COMPACT_DROP = re.compile(r"[\s.\-_'’\"()\[\]:!?*+]")
+
+
+def normalize(text: str) -> str:
+    """Canonical form for matching: NFC, casefold, ASCII digits, single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).translate(_THAI_DIGITS)
+    text = _SARA_AM_WITH_TONE.sub("\\1\u0e33", text)
+    text = _SARA_AM.sub("\u0e33", text)
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def split_phrases(text: str | Iterable[str] | None) -> list[str]:
+    """Normalised, non-empty phrases from a string or from a list of strings."""
+    if text is None:
+        return []
+    items = [text] if isinstance(text, str) else list(text)
+    phrases: list[str] = []
+    for item in items:
+        if not item:
+            continue
+        for part in _PHRASE_SEPARATORS.split(normalize(str(item))):
+            part = part.strip(" -–—.:")
+            if part:
+                phrases.append(part)
+    return phrases
+
+
+def compact(text: str) -> str:
+    """Key for alias lookups: spaces and light punctuation removed.
+
+    "+" is dropped too, so "c++" and "c" collide; no alias relies on it.
+    """
+    return _COMPACT_DROP.sub("", text)
+
+
+# --- tokenizing --------------------------------------------------------------
+
+# A Thai run, or a Latin/digit word that may carry inner punctuation
+# ("node.js", "e-commerce", "c#"), or a leading-dot word (".net", ".2").
+_RUN = re.compile(
+    r"[\u0e00-\u0e7f]+"
+    r"|[a-z0-9][a-z0-9+#&.'’_-]*[a-z0-9+#]"
+    r"|[a-z0-9]"
+    r"|[.#][a-z0-9]+"
+)
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+# Longest alias, in tokens, the window search tries. Vocabulary aliases are
+# at most a handful of words (a long Thai alias can be cut into four or five
+# when newmm segments it in context); the bound keeps long descriptions cheap.
+# A constant rather than measured per alias: tokenizing every alias at start-up
+# would cost seconds.
+_MAX_WINDOW = 7
+# Single-word typo tolerance applies only to words this long: shorter ones
+# ("qc", "sap", "pos") are too easy to confuse with each other.
+_FUZZY_MIN_LENGTH = 5
+
+# Words that say nothing about *which* job: they would make every title match
+# every desired position. PyThaiNLP's stop words are added at build time.
+GENERIC_WORDS: frozenset[str] = frozenset({
+    "พนักงาน", "เจ้าหน้าที่", "ฝ่าย", "แผนก", "ประจำ", "ทั่วไป", "งาน", "ตำแหน่ง", "รับสมัคร",
+    "ด่วน", "หลาย", "อัตรา", "คน", "ได้", "เป็น", "มี", "ปี", "เดือน", "บาท", "สามารถ", "และ",
+    "staff", "officer", "worker", "employee", "job", "jobs", "position", "senior", "junior",
+    "the", "and", "or", "of", "for", "with", "to", "in", "a", "an", "at", "on", "my", "i",
+    "can", "years", "year", "experience", "good", "skills", "skill", "basic", "level",
+})
+
+
+@dataclass(frozen=True)
+class PhraseAnalysis:
+    """What one normalised phrase says: vocabulary ids and leftover words."""
+    skills: tuple[str, ...]
+    occupations: tuple[str, ...]          # in order of appearance
+    occupation_skills: tuple[str, ...]    # required skills of occupations named
+    free_tokens: tuple[str, ...]          # words outside the vocabulary
+
+
+class _Matcher:
+    """Dictionary trie plus alias tables; built once, read by every call."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        from pythainlp.corpus.common import thai_stopwords, thai_words
+        from pythainlp.util import dict_trie
+
+        self.vocabulary = vocabulary
+        alias_owners: list[tuple[str, str, str]] = []  # (kind, id, alias)
+        for skill in vocabulary.skills.values():
+            alias_owners += [("skill", skill.id, normalize(a)) for a in (skill.en, skill.th, *skill.aliases)]
+        for occupation in vocabulary.occupations.values():
+            alias_owners += [("occupation", occupation.id, normalize(a))
+                             for a in (occupation.en, occupation.th, *occupation.aliases)]
+
+        words = set(thai_words())
+        for _, _, alias in alias_owners:
+            words.update(run for run in re.findall(r"[\u0e00-\u0e7f]+", alias) if len(run) > 1)
+        self._trie = dict_trie(words)
+
+        self.skill_keys: dict[str, str] = {}
+        self.occupation_keys: dict[str, str] = {}
+        self.max_window = _MAX_WINDOW
+        for kind, owner, alias in alias_owners:
+            key = compact(alias)
+            if not key:
+                continue
+            table = self.skill_keys if kind == "skill" else self.occupation_keys
+            table.setdefault(key, owner)   # first owner wins; the file has no clashes
+        self._fuzzy_skills = _deletion_index(self.skill_keys)
+        self._fuzzy_occupations = _deletion_index(self.occupation_keys)
+        self.stop_words = frozenset(thai_stopwords()) | GENERIC_WORDS
+
+    def tokenize(self, phrase: str) -> list[str]:
+        """Words of a normalised phrase: newmm for Thai runs, a regex for the rest."""
+        from pythainlp.tokenize import word_tokenize
+
+        tokens: list[str] = []
+        for run in _RUN.findall(phrase):
+            if _THAI.match(run):
+                tokens += [t for t in word_tokenize(run, custom_dict=self._trie, engine="newmm",
+                                                    keep_whitespace=False) if t.strip()]
+            else:
+                tokens.append(run)
+        return tokens
+
+    def analyse(self, phrase: str) -> PhraseAnalysis:
+        exact_skill = self.skill_keys.get(compact(phrase))
+        exact_occupation = self.occupation_keys.get(compact(phrase))
+        if exact_skill or exact_occupation:
+            skills = (exact_skill,) if exact_skill else ()
+            occupations = (exact_occupation,) if exact_occupation else ()
+            return PhraseAnalysis(skills, occupations, self._required_of(occupations), ())
+
+        tokens = self.tokenize(phrase)
+        skills, skill_covered = self._windows(tokens, self.skill_keys, self._fuzzy_skills)
+        occupations, occupation_covered = self._windows(tokens, self.occupation_keys, self._fuzzy_occupations)
+        covered = skill_covered | occupation_covered
+        free = tuple(dict.fromkeys(
+            t for i, t in enumerate(tokens)
+            if i not in covered and len(t) > 1 and not t.isdigit() and t not in self.stop_words
+        ))
+        return PhraseAnalysis(tuple(skills), tuple(occupations), self._required_of(occupations), free)
+
+    def _required_of(self, occupations: Iterable[str]) -> tuple[str, ...]:
+        result: list[str] = []
+        for occupation in occupations:
+            result += self.vocabulary.occupations[occupation].skills_required
+        return tuple(dict.fromkeys(result))
+
+    def _windows(self, tokens: list[str], keys: dict[str, str],
+                 fuzzy: dict[str, set[str]]) -> tuple[list[str], set[int]]:
+        """Greedy left-to-right longest alias at token boundaries, then typos."""
+        found: list[str] = []
+        covered: set[int] = set()
+        n = len(tokens)
+        i = 0
+        while i < n:
+            for j in range(min(n, i + self.max_window), i, -1):
+                owner = keys.get(compact("".join(tokens[i:j])))
+                if owner is not None:
+                    if owner not in found:
+                        found.append(owner)
+                    covered.update(range(i, j))
+                    i = j
+                    break
+            else:
+                i += 1
+        for i, token in enumerate(tokens):
+            if i in covered:
+                continue
+            owner = _fuzzy_lookup(compact(token), keys, fuzzy)
+            if owner is not None:
+                if owner not in found:
+                    found.append(owner)
+                covered.add(i)
+        return found, covered
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _deletion_index(keys: dict[str, str]) -> dict[str, set[str]]:
+    """One-deletion variants of long single-word keys (symmetric delete search)."""
+    index: dict[str, set[str]] = {}
+    for key in keys:
+        if len(key) >= _FUZZY_MIN_LENGTH:
+            for variant in _deletions(key) | {key}:
+                index.setdefault(variant, set()).add(key)
+    return index
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1 or (
+            sum(x != y for x, y in zip(a, b)) == 2
+            and any(a[i] == b[i + 1] and a[i + 1] == b[i] for i in range(len(a) - 1)))
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _fuzzy_lookup(token: str, keys: dict[str, str], fuzzy: dict[str, set[str]]) -> str | None:
+    """A vocabulary key one typo away, or the English singular; None when unsure."""
+    if len(token) < _FUZZY_MIN_LENGTH:
+        return None
+    for singular in (token[:-1] if token.endswith("s") else None,
+                     token[:-2] if token.endswith("es") else None):
+        if singular and singular in keys:
+            return keys[singular]
+    candidates: set[str] = set()
+    for variant in _deletions(token) | {token}:
+        candidates |= fuzzy.get(variant, set())
+    owners = {keys[c] for c in candidates if _within_one_edit(token, c)}
+    # Two different ids one typo away: the word is ambiguous, say nothing.
+    return owners.pop() if len(owners) == 1 else None
+
+
+_matcher: _Matcher | None = None
+_matcher_lock = threading.Lock()
+
+
+def matcher() -> _Matcher:
+    """The process-wide matcher, built on first use (thread-safe)."""
+    global _matcher
+    if _matcher is None:
+        with _matcher_lock:
+            if _matcher is None:
+                _matcher = _Matcher(load_vocabulary())
+    return _matcher
+
+
+@lru_cache(maxsize=65536)
+def analyse_phrase(phrase: str) -> PhraseAnalysis:
+    """Cached analysis of one normalised phrase (phrases repeat a lot at a fair)."""
+    return matcher().analyse(phrase)
+
+
+def analyse(text: str | Iterable[str] | None) -> list[PhraseAnalysis]:
+    return [analyse_phrase(phrase) for phrase in split_phrases(text)]
+
+
+# --- public API ----------------------------------------------------------------
+
+def extract_skills(text_or_list: str | Iterable[str] | None, *, via_occupations: bool = True) -> set[str]:
+    """Skill ids mentioned in free text or a list of phrases.
+
+    With ``via_occupations`` (the default) a phrase that names an occupation
+    and no skill ("ช่างไฟ", "รปภ.") counts as that occupation's required
+    skills: people list their trade where a form asks for skills.
+    """
+    result: set[str] = set()
+    for analysis in analyse(text_or_list):
+        result.update(analysis.skills)
+        if via_occupations and not analysis.skills:
+            result.update(analysis.occupation_skills)
+    return result
+
+
+def extract_occupations(text: str | Iterable[str] | None) -> list[str]:
+    """Occupation ids named in the text, in order of appearance, without repeats."""
+    result: list[str] = []
+    for analysis in analyse(text):
+        result += [o for o in analysis.occupations if o not in result]
+    return result
+
+
+def tokens(text: str | Iterable[str] | None) -> set[str]:
+    """Meaningful words of the text that the vocabulary does not already cover."""
+    result: set[str] = set()
+    for analysis in analyse(text):
+        result.update(analysis.free_tokens)
+    return result
+
+
+def word_tokens(text: str | Iterable[str] | None) -> list[str]:
+    """All words of the text after normalisation (for baselines and debugging)."""
+    m = matcher()
+    return [t for phrase in split_phrases(text) for t in m.tokenize(phrase)]
