@@ -105,45 +105,23 @@ class _Invalid(ValueError):
 # National ID: the rule lives in fair/checkin/natid.py
 # --------------------------------------------------------------------------
 
-def _natid_module() -> Any | None:
-    try:
-        from fair.checkin import natid  # imported late: checkin's package pulls in Flask
-    except ModuleNotFoundError as exc:
-        if exc.name in ("fair.checkin", "fair.checkin.natid"):
-            return None
-        raise
+def _natid():
+    # Imported late: importing fair.checkin runs its package, which builds a Flask blueprint.
+    from fair.checkin import natid
     return natid
-
-
-def _fallback_check_digit(first_twelve: str) -> int:
-    # Only for a tree without fair/checkin/natid.py; that module is the home of the rule.
-    total = sum(int(d) * w for d, w in zip(first_twelve, range(13, 1, -1)))
-    return (11 - total % 11) % 10
 
 
 def national_id_check_digit(first_twelve: str) -> int:
     """Check digit of a Thai national ID from its first 12 ASCII digits."""
-    natid = _natid_module()
-    if natid is not None:
-        return natid.national_id_check_digit(first_twelve)
-    return _fallback_check_digit(first_twelve)
+    return _natid().national_id_check_digit(first_twelve)
 
 
 def _normalize_national_id(text: str) -> str | None:
-    natid = _natid_module()
-    if natid is not None:
-        return natid.normalize_national_id(text)
-    digits = re.sub(r"[\s\-]+", "", to_ascii_digits(text))
-    return digits if re.fullmatch(r"[0-9]{13}", digits) else None
+    return _natid().normalize_national_id(text)
 
 
 def _is_valid_national_id(text: str) -> bool:
-    natid = _natid_module()
-    if natid is not None:
-        return natid.is_valid_national_id(text)
-    digits = _normalize_national_id(text)
-    return (digits is not None and digits[0] != "0"
-            and _fallback_check_digit(digits[:12]) == int(digits[12]))
+    return _natid().is_valid_national_id(text)
 
 
 # --------------------------------------------------------------------------

@@ -49,7 +49,6 @@ import hashlib
 import io
 import secrets
 import unicodedata
-from xml.sax.saxutils import quoteattr
 
 import qrcode
 from cryptography.exceptions import InvalidSignature
@@ -293,7 +292,7 @@ def qr_svg(text: str, *, border: int = 4) -> str:
     path = "".join(_row_path(y, row) for y, row in enumerate(matrix))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" '
-        f'shape-rendering="crispEdges" role="img" aria-label={quoteattr("QR code")}>'
+        f'shape-rendering="crispEdges" role="img" aria-label="QR code">'
         f'<rect width="{side}" height="{side}" fill="#fff"/>'
         f'<path fill="#000" d="{path}"/></svg>'
     )

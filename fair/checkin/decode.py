@@ -123,9 +123,13 @@ def _upright(image: Image.Image) -> Image.Image:
 def _to_gray(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return _stretch_wide(image)
+    if image.mode == "LAB":
+        return image.getchannel("L")            # lightness is the grey image
     if image.mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    if image.mode in ("RGBA", "LA", "RGBa", "La", "PA"):
+    if image.mode == "La":
+        image = image.convert("LA")             # Pillow has no La -> RGBA path
+    if image.mode in ("RGBA", "LA", "RGBa", "PA"):
         # A transparent PNG code has dark modules on nothing: flattened on
         # black its modules would vanish, so flatten on white.
         rgba = image.convert("RGBA")

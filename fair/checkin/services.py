@@ -40,6 +40,10 @@ PROFILE_FIELDS = ("first_name", "last_name", "phone", "email", "education", "exp
                   "skills", "desired_positions", "province", "salary_expected", "languages")
 
 
+# Self-registration asks for more than an import row needs: the fair calls people back.
+REGISTRATION_REQUIRED = ("first_name", "last_name", "phone")
+
+
 class RegistrationInvalid(Exception):
     """The registration form has problems: {field: message}."""
 
@@ -72,14 +76,19 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
     """On-site self-registration: the same rules as an imported row, then the card at once."""
     from fair import importing
     from fair.models import AuditEvent
-    if not consent_participate:
-        raise RegistrationInvalid({"consent_participate": "consent_required"})
+    # Every problem at once, so the form can mark each field in one round trip.
+    problems = {} if consent_participate else {"consent_participate": "consent_required"}
     cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
+    for column in REGISTRATION_REQUIRED:
+        if not cells[column]:
+            problems[column] = "is required"
     cells["attendee_ref"] = _next_self_registration_ref(fair)
     existing_hashes = None
     parsed = importing.validate_rows("attendees", [cells])
-    if parsed.errors:
-        raise RegistrationInvalid({e.column or "_": e.message for e in parsed.errors})
+    for error in parsed.errors:
+        problems.setdefault(error.column or "_", error.message)
+    if problems:
+        raise RegistrationInvalid(problems)
     row = parsed.rows[0]
     if row.get("national_id"):
         existing_hashes = db.session.scalar(db.select(Attendee.id).filter_by(

@@ -319,6 +319,18 @@ def tokens(text: str | Iterable[str] | None) -> set[str]:
     return result
 
 
+def content_tokens(text: str | Iterable[str] | None) -> set[str]:
+    """Every meaningful word of the text, vocabulary or not (titles, positions)."""
+    return {t for phrase in split_phrases(text) for t in _content_words(phrase)}
+
+
+@lru_cache(maxsize=65536)
+def _content_words(phrase: str) -> tuple[str, ...]:
+    m = matcher()
+    return tuple(t for t in m.tokenize(phrase)
+                 if len(t) > 1 and not t.isdigit() and t not in m.stop_words)
+
+
 def word_tokens(text: str | Iterable[str] | None) -> list[str]:
     """All words of the text after normalisation (for baselines and debugging)."""
     m = matcher()
