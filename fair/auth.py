@@ -23,6 +23,9 @@ from fair.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, Pairi
 from fair.timeutil import utcnow
 
 ROLES = ("organiser",) + DEVICE_KINDS
+# How often a device's last_seen_at is written: often enough for the organiser's
+# list, rarely enough that a busy scanner does not write a row per request.
+SEEN_EVERY = timedelta(minutes=1)
 _hasher = PasswordHasher()
 
 
@@ -152,15 +155,29 @@ def bearer_token() -> str | None:
     return None
 
 
+def mark_seen(device: Device) -> None:
+    """Note that a device is in use (the organiser's device list shows it), at most once a minute."""
+    now = utcnow()
+    if device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
+        return
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return  # never commit a caller's unfinished work; the next request will do
+    device.last_seen_at = now
+    db.session.commit()
+
+
 def principal_from(token: str | None) -> Principal:
     """Resolve a bearer token, else the session (organiser login or a paired browser)."""
     if token:
         device = device_for_token(token)
+        if device is not None:
+            mark_seen(device)
         return Principal(device.kind, device=device) if device else ANONYMOUS
     device_id = session.get("device_id")
     if device_id is not None:
         device = db.session.get(Device, device_id)
         if device is not None and device.active:
+            mark_seen(device)
             return Principal(device.kind, device=device)
         session.pop("device_id", None)
     organiser_id = session.get("organiser_id")

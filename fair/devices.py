@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
@@ -9,9 +10,11 @@ from fair import auth
 from fair.booths.models import Booth
 from fair.extensions import db
 from fair.fairs import ensure_fair
-from fair.models import AuditEvent, Device
+from fair.models import AuditEvent, Device, PairingCode
+from fair.timeutil import utcnow
 
 PAGE_FOR_KIND = {"gate": "/gate", "booth": "/booth", "dashboard": "/dashboard"}
+MAX_NAME_LENGTH = 120
 
 
 class PairingError(Exception):
@@ -73,7 +76,61 @@ def pair_from_cli(kind: str, value: str, device_name: str | None = None) -> list
     if not booths:
         raise PairingError(f"No booth {value!r}. Import employers first (`fair import employers`)."
                            if value.lower() != "all" else "There are no booths yet.")
-    return [pair("booth", device_name or f"{b.code} phone", b) for b in booths]
+    return [pair("booth", device_name or default_booth_name(b), b) for b in booths]
+
+
+def default_booth_name(booth: Booth) -> str:
+    """The name a booth phone has until its recruiter names it ("A12 phone")."""
+    return f"{booth.code} phone"
+
+
+def has_default_name(device: Device) -> bool:
+    return device.kind == "booth" and device.booth is not None and device.name == default_booth_name(device.booth)
+
+
+def rename(device: Device, name: str, actor: str) -> None:
+    """A recruiter names their phone ("Khun Somchai's phone") so the organiser's list says whose it is."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise PairingError(f"A device name is 1 to {MAX_NAME_LENGTH} characters.")
+    old, device.name = device.name, name
+    db.session.add(AuditEvent(fair_id=device.fair_id, actor=actor, action="device.rename",
+                              subject=f"device:{device.id}", details={"from": old, "to": name}))
+    db.session.commit()
+
+
+@dataclass
+class DeviceState:
+    """A device as the organiser's list shows it."""
+    device: Device
+    state: str  # "active" (paired or token in use), "waiting" (link not used yet), "expired", "revoked"
+    paired_at: datetime | None
+    link_expires_at: datetime | None
+
+
+def device_states() -> list[DeviceState]:
+    devices = list_devices()
+    codes: dict[int, list[PairingCode]] = {}
+    if devices:
+        for row in db.session.scalars(db.select(PairingCode).where(
+                PairingCode.device_id.in_([d.id for d in devices]))):
+            codes.setdefault(row.device_id, []).append(row)
+    now = utcnow()
+    states = []
+    for device in devices:
+        mine = codes.get(device.id, [])
+        paired_at = max((c.used_at for c in mine if c.used_at), default=None)
+        expires_at = max((c.expires_at for c in mine if c.used_at is None), default=None)
+        if not device.active:
+            state = "revoked"
+        elif paired_at is not None or device.last_seen_at is not None or not mine:
+            state = "active"   # no pairing code at all: an integration key or a scripted token
+        elif expires_at is not None and expires_at > now:
+            state = "waiting"
+        else:
+            state = "expired"
+        states.append(DeviceState(device, state, paired_at, expires_at))
+    return states
 
 
 def list_devices() -> list[Device]:

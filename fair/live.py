@@ -86,22 +86,69 @@ class Broadcaster:
         self.emitted_batches += len(pending)
         return len(pending)
 
+    def mark_all_dirty(self, fair_ids: list[int]) -> None:
+        with self._lock:
+            self._dirty_fairs.update(fair_ids)
+
     def start(self, app, interval: float) -> None:
         """Run flush() every interval in a background task (green thread under eventlet)."""
         if self._started:
             return
         self._started = True
+        watcher = ExternalWriteWatcher(app)
 
         def loop() -> None:
             while True:
                 socketio.sleep(interval)
                 try:
                     with app.app_context():
+                        if watcher.changed():
+                            self.mark_all_dirty(watcher.fair_ids())
                         self.flush()
                 except Exception:  # a failed tick must not stop live updates for the day
                     app.logger.exception("live broadcast tick failed")
 
         socketio.start_background_task(loop)
+
+
+class ExternalWriteWatcher:
+    """Notices writes made by other processes (`fair demo`, `fair import` while serving).
+
+    Those processes cannot reach this one's sockets, so the server watches the
+    database instead: SQLite's data_version changes whenever another connection
+    commits. Other databases are simply re-counted every few seconds.
+    """
+
+    POLL_OTHER_DATABASES_EVERY = 5.0
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._connection = None
+        self._last: int | None = None
+        self._ticks = 0
+
+    def changed(self) -> bool:
+        from fair.extensions import db
+        if db.engine.dialect.name != "sqlite":
+            self._ticks += 1
+            interval = float(self.app.config["LIVE_BATCH_INTERVAL"]) or 0.25
+            return self._ticks % max(1, int(self.POLL_OTHER_DATABASES_EVERY / interval)) == 0
+        if self._connection is None:
+            self._connection = db.engine.raw_connection()  # held for the server's lifetime
+        cursor = self._connection.cursor()
+        version = cursor.execute("PRAGMA data_version").fetchone()[0]
+        cursor.close()
+        changed = self._last is not None and version != self._last
+        self._last = version
+        return changed
+
+    def fair_ids(self) -> list[int]:
+        from fair.extensions import db
+        from fair.models import Fair
+        try:
+            return list(db.session.scalars(db.select(Fair.id)))
+        finally:
+            db.session.remove()
 
 
 broadcaster = Broadcaster()

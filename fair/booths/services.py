@@ -188,3 +188,41 @@ def _publish_lead(booth: Booth, lead: Lead, type_: str) -> None:
 
 def leads_of_booth(booth: Booth) -> list[Lead]:
     return list(db.session.scalars(db.select(Lead).filter_by(booth_id=booth.id).order_by(Lead.updated_at.desc())))
+
+
+def jobs_of_booth(booth: Booth) -> list[Job]:
+    """The jobs a booth recruits for (its employer's), for the "applied for" choice."""
+    return list(db.session.scalars(db.select(Job).filter_by(fair_id=booth.fair_id, employer_id=booth.employer_id)
+                                   .order_by(Job.title, Job.ref)))
+
+
+LEAD_SORTS = ("time", "rating")
+
+
+def _searchable(view: dict[str, Any]) -> str:
+    # Built from the consent-filtered view: a booth cannot find an unconsenting
+    # candidate by name, because the name is not in what it may see.
+    candidate = view["candidate"]
+    parts = [candidate.get("pseudonym"), candidate.get("name"), candidate.get("ref"),
+             view.get("notes"), view.get("job_ref"), *candidate.get("skills", []), *view.get("tags", [])]
+    return " ".join(p for p in parts if p).casefold()
+
+
+def search_leads(fair_id: int, booth: Booth | None = None, query: str | None = None,
+                 sort: str = "time") -> list[dict[str, Any]]:
+    """Lead views of one booth (or all booths of the fair), filtered and sorted for the lead lists.
+
+    Matches name, pseudonym, skills, tags and notes as the caller may see them;
+    sort "rating" puts the best first (unrated last), "time" the latest scan first.
+    """
+    select = db.select(Lead).join(Booth).where(Booth.fair_id == fair_id)
+    if booth is not None:
+        select = select.where(Lead.booth_id == booth.id)
+    views = [lead_view(lead) for lead in db.session.scalars(select)]
+    words = (query or "").casefold().split()
+    if words:
+        views = [v for v in views if all(w in _searchable(v) for w in words)]
+    views.sort(key=lambda v: v["last_scanned_at"] or "", reverse=True)
+    if sort == "rating":
+        views.sort(key=lambda v: -(v["rating"] or 0))  # stable: ties stay latest first
+    return views

@@ -306,8 +306,12 @@ def _movement(attendee: Attendee, kind: str) -> str:
 
 
 def _recommendations(attendee: Attendee) -> list[dict]:
-    from fair.matching import services as matching
-    return matching.recommend_booths(attendee, top=3, lang="th")
+    # The gate's answer must not depend on the matching engine being installed.
+    try:
+        from fair.matching import services as matching
+        return matching.recommend_booths(attendee, top=3, lang="th")
+    except ImportError:
+        return []
 
 
 def _publish_checkin(row: CheckIn, result: CheckInResult) -> None:

@@ -10,6 +10,8 @@ from fair.extensions import db
 
 def stats(fair_id: int) -> dict[str, Any]:
     """Counts for dashboards and GET /api/v1/stats."""
+    registered = db.session.scalar(
+        db.select(db.func.count(Attendee.id)).where(Attendee.fair_id == fair_id, Attendee.erased_at.is_(None)))
     checked_in = db.session.scalar(
         db.select(db.func.count(Attendee.id)).where(Attendee.fair_id == fair_id,
                                                    Attendee.first_entry_at.is_not(None)))
@@ -21,7 +23,7 @@ def stats(fair_id: int) -> dict[str, Any]:
         .where(Booth.fair_id == fair_id).group_by(Booth.code).order_by(Booth.code)).all())
     hired = db.session.scalar(
         db.select(db.func.count(Lead.id)).join(Booth).where(Booth.fair_id == fair_id, Lead.next_step == "hired"))
-    return {"checked_in": checked_in, "inside": inside, "gate_scans": scans,
+    return {"registered": registered, "checked_in": checked_in, "inside": inside, "gate_scans": scans,
             "leads": sum(per_booth.values()), "hired": hired, "per_booth": per_booth}
 
 

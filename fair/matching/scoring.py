@@ -1,0 +1,566 @@
+"""Score one attendee against one job, with reasons a person can read.
+
+Pure module: no Flask, no database. Callers build a ``Profile`` from an
+attendee's raw fields and a ``JobFacts`` from a job's raw fields once (that is
+where the text analysis happens), then ``score`` is cheap enough to call for
+thousands of jobs per scan (see ``ranking.py`` for the indexed paths).
+
+The factors follow what public employment services match on: skills first,
+then the position the person asks for, then the job's conditions (education,
+experience, place, pay, languages, accessibility). Each factor gives a value
+in 0..1; the score is their weighted mean on a 0..100 scale. Unknown facts get
+a neutral value rather than zero, so an attendee who left a field empty is
+not ranked below one who gave a wrong answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+from fair.matching import text as text_analysis
+from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
+from fair.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
+
+# --- weights: the one place that says what matters how much -----------------
+#
+# skills      Can the person do the work? The strongest signal employers and
+#             employment offices use; most of the score.
+# position    Does the person want this work? A match on a job nobody wants
+#             wastes a booth visit; asked-for positions beat skill overlap alone.
+# education   Minimum qualifications are often hard filters for employers.
+# location    Daily travel decides whether a Thai worker takes a job; someone
+#             willing to relocate loses little.
+# experience  Matters, but employers at fairs bend it more than education.
+# salary      Only a mismatch the person stated; ranges are negotiable.
+# languages   Only when the job asks for a language.
+# disability  Only for attendees who said they need an accessible job; then it
+#             weighs about as much as education.
+WEIGHTS: Mapping[str, float] = {
+    "skills": 45.0,
+    "position": 25.0,
+    "education": 8.0,
+    "location": 8.0,
+    "experience": 6.0,
+    "salary": 4.0,
+    "languages": 4.0,
+}
+DISABILITY_WEIGHT = 10.0
+
+# Inside the skills factor: required coverage dominates, so one missing
+# required skill (of one) costs ~29 points while one missing optional skill
+# (of three) costs ~3. "precision" rewards jobs that use what the person
+# listed, which separates neighbours such as cook and kitchen helper.
+SKILL_REQUIRED_SHARE = 0.65
+SKILL_OPTIONAL_SHARE = 0.20
+SKILL_PRECISION_SHARE = 0.15
+# Having this many of a job's optional skills earns the whole optional share:
+# long optional lists should not dilute a good candidate.
+OPTIONAL_SKILLS_FOR_FULL_CREDIT = 3
+
+# Position: a related occupation (shared skills) earns part of a direct match;
+# shared words between the desired position and the job title earn a bit less.
+RELATED_POSITION_FACTOR = 0.8
+TITLE_WORDS_FACTOR = 0.7
+POSITION_UNKNOWN = 0.4   # no desired position given: neither a match nor a miss
+
+EDUCATION_BELOW_BY_ONE = 0.5
+EDUCATION_BELOW_BY_TWO = 0.2
+EDUCATION_UNKNOWN = 0.6
+EXPERIENCE_UNKNOWN = 0.5
+LOCATION_UNKNOWN = 0.6
+LOCATION_RELOCATE = 0.8
+LOCATION_OTHER = 0.3
+SALARY_TOLERANCE = 1.2   # expecting up to 20% above the range: a negotiation
+SALARY_NEAR = 0.5
+SALARY_FAR = 0.1
+
+_EDUCATION_INDEX = {code: i for i, code in enumerate(EDUCATION_LEVELS)}
+
+
+@dataclass(frozen=True)
+class Profile:
+    skills: frozenset[str]
+    free_tokens: frozenset[str]
+    desired_occupations: tuple[str, ...]
+    desired_tokens: frozenset[str]
+    education: str | None
+    experience_years: int | None
+    province: str | None
+    willing_to_relocate: bool
+    salary_expected: int | None
+    languages: frozenset[str]
+    needs_disability_friendly: bool
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    job_id: int | str
+    occupation: str | None
+    title_tokens: frozenset[str]
+    skills_required: frozenset[str]
+    skills_optional: frozenset[str]
+    free_tokens: frozenset[str]
+    education_min: str | None
+    experience_min_years: int | None
+    province: str | None
+    salary_min: int | None
+    salary_max: int | None
+    languages: frozenset[str]
+    disability_friendly: bool
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One readable reason. ``weight``: points this factor moved the score
+    away from a neutral half mark (positive helped, negative hurt)."""
+    code: str
+    params: dict = field(hash=False, compare=True)
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float                  # 0..100
+    reasons: tuple[Reason, ...]
+
+
+# --- parsing raw fields ---------------------------------------------------------
+
+_EDUCATION_ALIASES: dict[str, str] = {
+    **{code: code for code in EDUCATION_LEVELS},
+    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_TH.items()},
+    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_EN.items()},
+    # What people actually type.
+    "ป.6": "primary", "ป6": "primary", "ประถม": "primary", "primary school": "primary",
+    "ม.3": "lower_secondary", "ม3": "lower_secondary", "ม.ต้น": "lower_secondary",
+    "มัธยมต้น": "lower_secondary",
+    "ม.6": "upper_secondary", "ม6": "upper_secondary", "ม.ปลาย": "upper_secondary",
+    "มัธยมปลาย": "upper_secondary", "กศน.": "upper_secondary", "high school": "upper_secondary",
+    "ปวช": "vocational", "vocational certificate": "vocational",
+    "ปวส": "high_vocational", "diploma": "high_vocational", "high vocational": "high_vocational",
+    "ป.ตรี": "bachelor", "ปริญญาตรี": "bachelor", "bachelor's": "bachelor", "bachelors": "bachelor",
+    "degree": "bachelor", "bachelor degree": "bachelor",
+    "ป.โท": "master", "master's": "master", "masters": "master", "ป.เอก": "doctorate", "phd": "doctorate",
+    "ไม่มี": "none", "ไม่ได้เรียน": "none",
+}
+
+
+def education_code(value: str | None) -> str | None:
+    """An education code from a code, a Thai or English name, or a common abbreviation."""
+    if not value:
+        return None
+    key = text_analysis.normalize(value)
+    return _EDUCATION_ALIASES.get(key) or _EDUCATION_ALIASES.get(key.rstrip("."))
+
+
+# Province names are canonicalised by the caller when it can (the server's
+# reference list); this key only makes spelling variants of one name agree.
+_PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.|จ |changwat |province of )")
+_PROVINCE_SYNONYMS = {
+    "กทม": "bangkok", "กทม.": "bangkok", "กรุงเทพ": "bangkok", "กรุงเทพฯ": "bangkok",
+    "กรุงเทพมหานคร": "bangkok", "bkk": "bangkok", "krung thep": "bangkok",
+}
+
+
+def province_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    key = _PROVINCE_PREFIX.sub("", text_analysis.normalize(value)).strip()
+    return _PROVINCE_SYNONYMS.get(key, key) or None
+
+
+def _int_or_none(value) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(str(value).replace(",", "").strip()))
+    except ValueError:
+        return None
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def profile_from_fields(
+    skills: str | Iterable[str] | None,
+    desired_positions: str | Iterable[str] | None,
+    education: str | None,
+    experience_years: int | str | None,
+    province: str | None,
+    salary_expected: int | str | None,
+    languages: str | Iterable[str] | None = None,
+    *,
+    willing_to_relocate: bool = False,
+    needs_disability_friendly: bool = False,
+) -> Profile:
+    """Build a Profile from an attendee's raw fields (Thai or English)."""
+    skill_ids = text_analysis.extract_skills(skills)
+    desired = text_analysis.extract_occupations(desired_positions)
+    if not desired:
+        # A trade written under skills ("ช่างไฟ", "รปภ.") is also the work the
+        # person is after when they named no position.
+        desired = text_analysis.extract_occupations(skills)
+    spoken = (text_analysis.extract_skills(languages, via_occupations=False) | skill_ids) & LANGUAGE_SKILLS
+    return Profile(
+        skills=frozenset(skill_ids),
+        free_tokens=frozenset(text_analysis.tokens(skills)),
+        desired_occupations=tuple(desired),
+        desired_tokens=frozenset(text_analysis.content_tokens(desired_positions)),
+        education=education_code(education),
+        experience_years=_int_or_none(experience_years),
+        province=province_key(province),
+        willing_to_relocate=bool(willing_to_relocate),
+        salary_expected=_int_or_none(salary_expected),
+        languages=frozenset(spoken),
+        needs_disability_friendly=bool(needs_disability_friendly),
+    )
+
+
+def infer_occupation(skills_required: Iterable[str], skills_optional: Iterable[str] = ()) -> str | None:
+    """The vocabulary occupation a set of job skills describes best, if clear."""
+    required, optional = set(skills_required), set(skills_optional)
+    if not required:
+        return None
+    best, best_value = None, 0.0
+    for occupation in load_vocabulary().occupations.values():
+        needs = set(occupation.skills_required)
+        if not needs:
+            continue
+        value = len(needs & required) / len(needs | required) + 0.1 * len(
+            set(occupation.skills_optional) & (required | optional)) / max(1, len(occupation.skills_optional))
+        if value > best_value:
+            best, best_value = occupation.id, value
+    return best if best_value >= 0.5 else None
+
+
+def job_from_fields(
+    job_id: int | str,
+    title: str | None,
+    skills_required: str | Iterable[str] | None,
+    skills_optional: str | Iterable[str] | None,
+    description: str | None,
+    education_min: str | None,
+    experience_min_years: int | str | None,
+    province: str | None,
+    salary_min: int | str | None,
+    salary_max: int | str | None,
+    disability_friendly: bool = False,
+    languages: str | Iterable[str] | None = None,
+    *,
+    occupation: str | None = None,
+) -> JobFacts:
+    """Build JobFacts from a job's raw fields. The occupation is taken from the
+    title, else inferred from the skills; a job that lists no skills gets its
+    occupation's skills from the vocabulary."""
+    vocabulary = load_vocabulary()
+    required = text_analysis.extract_skills(skills_required)
+    optional = text_analysis.extract_skills(skills_optional) - required
+    if occupation is None or occupation not in vocabulary.occupations:
+        named = text_analysis.extract_occupations(title)
+        occupation = named[0] if named else infer_occupation(required, optional)
+    if not required and not optional and occupation:
+        required = set(vocabulary.occupations[occupation].skills_required)
+        optional = set(vocabulary.occupations[occupation].skills_optional)
+    if description:
+        optional |= text_analysis.extract_skills(description, via_occupations=False) - required
+    spoken = (text_analysis.extract_skills(languages, via_occupations=False) | required) & LANGUAGE_SKILLS
+    return JobFacts(
+        job_id=job_id,
+        occupation=occupation,
+        title_tokens=frozenset(text_analysis.content_tokens(title)),
+        skills_required=frozenset(required),
+        skills_optional=frozenset(optional),
+        free_tokens=frozenset(text_analysis.tokens([*_as_list(skills_required), *_as_list(skills_optional),
+                                                    *_as_list(description)])),
+        education_min=education_code(education_min),
+        experience_min_years=_int_or_none(experience_min_years),
+        province=province_key(province),
+        salary_min=_int_or_none(salary_min),
+        salary_max=_int_or_none(salary_max),
+        languages=frozenset(spoken),
+        disability_friendly=bool(disability_friendly),
+    )
+
+
+# --- scoring ------------------------------------------------------------------------
+
+_BASE_TOTAL = sum(WEIGHTS.values())
+
+
+def score(profile: Profile, job: JobFacts) -> Score:
+    """Score one attendee for one job (0..100), with the reasons a person reads."""
+    value, reasons = _evaluate(profile, job, True)
+    return Score(value, tuple(sorted(reasons, key=lambda r: -abs(r.weight))))
+
+
+def score_value(profile: Profile, job: JobFacts) -> float:
+    """Same number as ``score(...).value`` without building reasons (hot loops)."""
+    return _evaluate(profile, job, False)[0]
+
+
+def skills_value(profile_skills: frozenset[str], required: frozenset[str], optional: frozenset[str],
+                 have_required: int, have_optional: int) -> float:
+    """The skills factor from match counts (shared with ranking's upper bounds)."""
+    n_required, n_optional = len(required), len(optional)
+    matched = have_required + have_optional
+    precision = matched / len(profile_skills) if profile_skills else 0.0
+    optional_cover = (min(1.0, have_optional / min(n_optional, OPTIONAL_SKILLS_FOR_FULL_CREDIT))
+                      if n_optional else 0.0)
+    if n_required:
+        return (SKILL_REQUIRED_SHARE * have_required / n_required
+                + SKILL_OPTIONAL_SHARE * optional_cover + SKILL_PRECISION_SHARE * precision)
+    if n_optional:
+        return (SKILL_REQUIRED_SHARE + SKILL_OPTIONAL_SHARE) * optional_cover + SKILL_PRECISION_SHARE * precision
+    return 0.0
+
+
+def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, list[Reason]]:
+    # One code path for the number and for the reasons, so they never disagree;
+    # ``explain`` only skips building Reason objects in the hot loops.
+    total = _BASE_TOTAL + (DISABILITY_WEIGHT if profile.needs_disability_friendly else 0.0)
+    scale = 100.0 / total
+    reasons: list[Reason] = []
+    points = 0.0
+
+    def add(factor_weight: float, factor_value: float, code: str | None = None, params: dict | None = None):
+        nonlocal points
+        points += factor_weight * factor_value
+        if explain and code is not None:
+            reasons.append(Reason(code, params or {}, round(factor_weight * (factor_value - 0.5) * scale, 1)))
+
+    # Skills.
+    required, optional, have = job.skills_required, job.skills_optional, profile.skills
+    have_required = required & have
+    have_optional = optional & have
+    if required or optional:
+        value = skills_value(have, required, optional, len(have_required), len(have_optional))
+    else:
+        # A job with no skills at all: fall back on shared plain words.
+        shared = profile.free_tokens & (job.free_tokens | job.title_tokens)
+        value = min(1.0, 0.25 * len(shared))
+    points += WEIGHTS["skills"] * value
+    if explain:
+        skill_weight = WEIGHTS["skills"] * (value - 0.5) * scale
+        if required:
+            missing = sorted(required - have)
+            reasons.append(Reason("skills_required", {"have": len(have_required), "of": len(required),
+                                                      "missing": missing}, round(skill_weight, 1)))
+        if have_optional:
+            reasons.append(Reason("skills_optional", {"have": len(have_optional), "of": len(optional),
+                                                      "matched": sorted(have_optional)},
+                                  round(skill_weight if not required else abs(skill_weight) * 0.2, 1)))
+
+    # Position.
+    w = WEIGHTS["position"]
+    if profile.desired_occupations or profile.desired_tokens:
+        value, code, params = 0.0, "position_other", {"desired": list(profile.desired_occupations)}
+        if job.occupation is not None and profile.desired_occupations:
+            related = load_vocabulary().related.get(job.occupation, {})
+            for desired in profile.desired_occupations:
+                if desired == job.occupation:
+                    value, code, params = 1.0, "position_match", {"occupation": desired}
+                    break
+                similarity = related.get(desired, 0.0) * RELATED_POSITION_FACTOR
+                if similarity > value:
+                    value, code, params = similarity, "position_related", {"occupation": job.occupation,
+                                                                            "desired": desired}
+        if value < 1.0 and profile.desired_tokens:
+            shared_words = profile.desired_tokens & job.title_tokens
+            if shared_words:
+                words_value = TITLE_WORDS_FACTOR * min(1.0, 2 * len(shared_words) / len(profile.desired_tokens))
+                if words_value > value:
+                    value, code, params = words_value, "position_title", {"words": sorted(shared_words)}
+        add(w, value, code, params)
+    else:
+        add(w, POSITION_UNKNOWN)
+
+    # Education.
+    w = WEIGHTS["education"]
+    need = _EDUCATION_INDEX.get(job.education_min, -1) if job.education_min else -1
+    if need <= 0:
+        add(w, 1.0)
+    else:
+        has = _EDUCATION_INDEX.get(profile.education, -1) if profile.education else -1
+        if has < 0:
+            add(w, EDUCATION_UNKNOWN)
+        elif has >= need:
+            add(w, 1.0, "education_ok", {"have": profile.education, "need": job.education_min})
+        else:
+            gap = need - has
+            add(w, EDUCATION_BELOW_BY_ONE if gap == 1 else EDUCATION_BELOW_BY_TWO if gap == 2 else 0.0,
+                "education_below", {"have": profile.education, "need": job.education_min})
+
+    # Experience.
+    w = WEIGHTS["experience"]
+    need_years = job.experience_min_years or 0
+    if need_years <= 0:
+        add(w, 1.0)
+    elif profile.experience_years is None:
+        add(w, EXPERIENCE_UNKNOWN)
+    elif profile.experience_years >= need_years:
+        add(w, 1.0, "experience_ok", {"have": profile.experience_years, "need": need_years})
+    else:
+        add(w, 0.3 + 0.5 * profile.experience_years / need_years, "experience_below",
+            {"have": profile.experience_years, "need": need_years})
+
+    # Location.
+    w = WEIGHTS["location"]
+    if job.province is None:
+        add(w, 1.0)
+    elif profile.province is None:
+        add(w, LOCATION_UNKNOWN)
+    elif profile.province == job.province:
+        add(w, 1.0, "same_province", {"province": job.province})
+    elif profile.willing_to_relocate:
+        add(w, LOCATION_RELOCATE, "relocate", {"province": job.province})
+    else:
+        add(w, LOCATION_OTHER, "other_province", {"province": job.province})
+
+    # Salary.
+    w = WEIGHTS["salary"]
+    expected, ceiling = profile.salary_expected, job.salary_max
+    if expected is None or ceiling is None:
+        add(w, 1.0)
+    elif expected <= ceiling:
+        add(w, 1.0, "salary_ok", {"expected": expected, "max": ceiling})
+    else:
+        add(w, SALARY_NEAR if expected <= ceiling * SALARY_TOLERANCE else SALARY_FAR,
+            "salary_below_expectation", {"expected": expected, "max": ceiling})
+
+    # Languages.
+    w = WEIGHTS["languages"]
+    if not job.languages:
+        add(w, 1.0)
+    else:
+        spoken = job.languages & profile.languages
+        missing = job.languages - spoken
+        if missing:
+            add(w, len(spoken) / len(job.languages), "languages_missing", {"missing": sorted(missing)})
+        else:
+            add(w, 1.0, "languages_ok", {"languages": sorted(spoken)})
+
+    # Accessibility, only for those who asked for it.
+    if profile.needs_disability_friendly:
+        if job.disability_friendly:
+            add(DISABILITY_WEIGHT, 1.0, "disability_friendly", {})
+        else:
+            add(DISABILITY_WEIGHT, 0.0, "not_disability_friendly", {})
+
+    return round(points * scale, 2), reasons
+
+
+# --- rendering ----------------------------------------------------------------------
+
+NameLookup = Mapping[str, str] | Callable[[str], str] | None
+
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "skills_required": "{have} of {of} required skills",
+        "skills_required_missing": "; missing: {missing}",
+        "skills_optional": "also has {matched}",
+        "position_match": "the position asked for: {occupation}",
+        "position_related": "close to the position asked for ({desired})",
+        "position_title": "job title matches the position asked for",
+        "position_other": "not the position asked for",
+        "education_ok": "education meets the minimum ({need})",
+        "education_below": "education below the minimum ({need})",
+        "experience_ok": "{have} years of experience (needs {need})",
+        "experience_below": "{have} years of experience; needs {need}",
+        "same_province": "job in the same province ({province})",
+        "relocate": "job in {province}; willing to relocate",
+        "other_province": "job in another province ({province})",
+        "salary_ok": "pay fits the expectation (up to {max} THB)",
+        "salary_below_expectation": "pays up to {max} THB; expects {expected} THB",
+        "languages_ok": "speaks {languages}",
+        "languages_missing": "needs {missing}",
+        "disability_friendly": "suitable for people with disabilities",
+        "not_disability_friendly": "not marked suitable for people with disabilities",
+        "busy_booth": "busy booth: {queue} waiting",
+    },
+    "th": {
+        "skills_required": "มีทักษะที่ต้องการ {have} จาก {of}",
+        "skills_required_missing": "; ขาด: {missing}",
+        "skills_optional": "มีทักษะเสริม: {matched}",
+        "position_match": "ตรงกับตำแหน่งที่ต้องการ: {occupation}",
+        "position_related": "ใกล้เคียงกับตำแหน่งที่ต้องการ ({desired})",
+        "position_title": "ชื่อตำแหน่งตรงกับที่ต้องการ",
+        "position_other": "ไม่ใช่ตำแหน่งที่ต้องการ",
+        "education_ok": "วุฒิการศึกษาถึงเกณฑ์ ({need})",
+        "education_below": "วุฒิการศึกษาต่ำกว่าที่กำหนด ({need})",
+        "experience_ok": "ประสบการณ์ {have} ปี (ต้องการ {need} ปี)",
+        "experience_below": "ประสบการณ์ {have} ปี น้อยกว่าที่ต้องการ {need} ปี",
+        "same_province": "งานอยู่ในจังหวัดเดียวกัน ({province})",
+        "relocate": "งานอยู่ที่ {province}; ย้ายที่ทำงานได้",
+        "other_province": "งานอยู่ต่างจังหวัด ({province})",
+        "salary_ok": "เงินเดือนตรงตามที่คาดหวัง (สูงสุด {max} บาท)",
+        "salary_below_expectation": "เงินเดือนสูงสุด {max} บาท ต่ำกว่าที่คาดหวัง {expected} บาท",
+        "languages_ok": "ใช้ภาษา{languages}ได้",
+        "languages_missing": "ต้องใช้{missing}",
+        "disability_friendly": "เหมาะสำหรับผู้พิการ",
+        "not_disability_friendly": "ไม่ได้ระบุว่าเหมาะสำหรับผู้พิการ",
+        "busy_booth": "บูธนี้คิวยาว: รอ {queue} คน",
+    },
+}
+
+
+def _lookup(names: NameLookup, default: Callable[[str], str]) -> Callable[[str], str]:
+    if names is None:
+        return default
+    if callable(names):
+        return names
+    return lambda key: names.get(key, default(key))
+
+
+def render_reasons(
+    reasons: Iterable[Reason],
+    lang: str = "th",
+    skill_names: NameLookup = None,
+    occupation_names: NameLookup = None,
+    province_names: NameLookup = None,
+) -> list[str]:
+    """Short human sentences for reasons, in Thai ("th") or English ("en").
+
+    Names default to the vocabulary's (skills, occupations) and reference
+    education names; pass lookups to override (e.g. a province's display name).
+    Unknown reason codes are skipped, so new codes never break old pages.
+    """
+    lang = "th" if lang == "th" else "en"
+    templates = _TEMPLATES[lang]
+    vocabulary = load_vocabulary()
+    skill = _lookup(skill_names, lambda s: vocabulary.skill_name(s, lang))
+    occupation = _lookup(occupation_names, lambda o: vocabulary.occupation_name(o, lang))
+    province = _lookup(province_names, lambda p: p.title() if p.isascii() else p)
+    education_names = EDUCATION_NAMES_TH if lang == "th" else EDUCATION_NAMES_EN
+    separator = ", "
+
+    lines: list[str] = []
+    for reason in reasons:
+        template = templates.get(reason.code)
+        if template is None:
+            continue
+        p = dict(reason.params)
+        for key in ("missing", "matched", "languages"):
+            if key in p and isinstance(p[key], (list, tuple)):
+                p[key] = separator.join(skill(s) for s in p[key])
+        for key in ("occupation", "desired"):
+            if isinstance(p.get(key), str):
+                p[key] = occupation(p[key])
+        for key in ("have", "need"):
+            if reason.code.startswith("education") and p.get(key):
+                p[key] = education_names.get(p[key], p[key])
+        if "province" in p:
+            p["province"] = province(p["province"])
+        for key in ("max", "expected"):
+            if isinstance(p.get(key), int):
+                p[key] = f"{p[key]:,}"
+        if "queue" in p:
+            p["queue"] = f"{p['queue']:g}" if isinstance(p["queue"], float) else p["queue"]
+        line = template.format(**p)
+        if reason.code == "skills_required" and reason.params.get("missing"):
+            line += templates["skills_required_missing"].format(missing=p["missing"])
+        lines.append(line)
+    return lines
