@@ -293,6 +293,9 @@ def check_in(device: Device, code: str, nonce: str, kind: str = "entry",
             raise
         return _result_of(earlier)
     result = _result_of(row)
+    if attendee is not None and status in ("ok", "exit_recorded"):
+        from fair.matching import services as matching
+        matching.presence_changed(attendee)
     if attendee is not None and status == "ok":
         result = CheckInResult(**{**result.__dict__, "recommendations": _recommendations(attendee)})
     _publish_checkin(row, result)

@@ -32,3 +32,41 @@ def api_recommendations(principal: Principal, ref: str):
         abort(404)
     lang = request.args.get("lang") or str(get_locale() or "th")
     return jsonify(recommendations=services.recommend_booths(attendee, top=int(top), lang=lang))
+
+
+def _booth_for(principal: Principal, code: str):
+    from fair.booths.services import booth_by_code
+    fair = current_fair()
+    booth = booth_by_code(fair.id, code) if fair else None
+    if booth is None:
+        abort(404)
+    if principal.role == "booth" and principal.booth_id != booth.id:
+        abort(403, "This device belongs to another booth.")
+    return booth
+
+
+@bp.get("/api/v1/booths/<code>/candidates")
+@require("booth", "organiser", "api")
+def api_candidates(principal: Principal, code: str):
+    """A booth asks for the best candidates inside the hall right now."""
+    booth = _booth_for(principal, code)
+    top = request.args.get("top", "20")
+    if not top.isdigit() or not 1 <= int(top) <= 100:
+        return jsonify(error="invalid_input", message="top must be a number from 1 to 100."), 400
+    lang = request.args.get("lang") or str(get_locale() or "th")
+    return jsonify(candidates=services.candidates_in_hall(booth, top=int(top), lang=lang))
+
+
+@bp.post("/api/v1/booths/<code>/invitations")
+@require("booth")
+def api_invite(principal: Principal, code: str):
+    """A booth phone invites a candidate in the hall to come over."""
+    from fair.validation import Field, json_body, parse_body
+    booth = _booth_for(principal, code)
+    body = parse_body(json_body(request), {
+        "attendee_id": Field(int, required=True, minimum=1, maximum=2**31),
+        "job_ref": Field(str, max_length=64),
+        "message": Field(str, max_length=500),
+    })
+    invitation = services.invite(principal.device, booth, body["attendee_id"], body["job_ref"], body["message"])
+    return jsonify(invitation=services.invitation_view(invitation)), 201

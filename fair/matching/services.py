@@ -1,46 +1,69 @@
-"""Recommendations for attendees and ranked candidates for booths, from the database.
+"""Recommendations for attendees, candidates in the hall for booths, and invitations.
 
-The scoring itself lives in the pure modules (text, scoring, ranking); this
-module feeds them rows and keeps the precomputed job index fresh.
+The scoring lives in the pure modules (text, scoring, ranking); this module
+feeds them rows and keeps the precomputed parts fresh: a job index per fair
+(rebuilt when the jobs change, even by an import from another process), a
+pool of the attendees inside (updated on every entry and exit), and the
+booths' queue lengths (recomputed at most every few seconds).
 """
 from __future__ import annotations
 
 import threading
-
-from flask import current_app
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from fair.booths.models import Booth, Employer, Job
+from flask import current_app
+
+from fair import live
+from fair.booths.models import Booth, Job, Lead
 from fair.checkin.models import Attendee
+from fair.errors import InvalidInput
 from fair.extensions import db
+from fair.matching import ranking, scoring
+from fair.matching.models import Invitation
+from fair.models import Device
+from fair.timeutil import iso, utcnow
+
+# A booth's queue: people it scanned in the last QUEUE_WINDOW plus open invitations.
+QUEUE_WINDOW = timedelta(minutes=15)
+QUEUE_REFRESH_SECONDS = 5.0
+# Below this score a job has "no matching candidate in the hall".
+GOOD_MATCH = 50.0
+MAX_OPEN_INVITATIONS_PER_BOOTH = 30
 
 
 @dataclass
-class _FairIndex:
+class FairMatching:
+    """Everything precomputed for one fair in one app."""
     signature: tuple
-    index: Any  # ranking.JobIndex
+    index: ranking.JobIndex
     jobs: dict[int, Job]
-    facts: dict[int, Any]
-    booth_of_job: dict[int, Booth]
+    facts: dict[int, scoring.JobFacts]
+    booth_of_job: dict[int, int]
+    booths: dict[int, Booth]
+    pool: ranking.CandidatePool | None = None
+    queue: dict[int, float] = field(default_factory=dict)
+    queue_at: float = 0.0
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def _cache() -> dict[str, dict]:
-    """Per-app caches (so two apps, e.g. two tests, never share an index)."""
-    return current_app.extensions.setdefault("matching_cache", {"indexes": {}, "profiles": {}})
+    """Per-app caches (two apps, e.g. two tests, never share an index)."""
+    return current_app.extensions.setdefault("matching_cache", {"fairs": {}, "profiles": {}})
 
 
 def _signature(fair_id: int) -> tuple:
-    """Cheap fingerprint of the fair's jobs: a new import (even from another process) changes it."""
-    return tuple(db.session.execute(
-        db.select(db.func.count(Job.id), db.func.max(Job.id)).where(Job.fair_id == fair_id)).one())
+    """Cheap fingerprint of the fair's jobs and booths: a new import changes it."""
+    jobs = db.session.execute(db.select(db.func.count(Job.id), db.func.max(Job.id)).where(Job.fair_id == fair_id)).one()
+    booths = db.session.execute(db.select(db.func.count(Booth.id), db.func.max(Booth.id)).where(Booth.fair_id == fair_id)).one()
+    return tuple(jobs) + tuple(booths)
 
 
-def job_facts(job: Job):
-    from fair.matching import scoring
+def job_facts(job: Job) -> scoring.JobFacts:
     return scoring.job_from_fields(
         job_id=job.id, title=job.title, skills_required=job.skills_required or [],
         skills_optional=job.skills_optional or [], description=job.description or "",
@@ -49,24 +72,25 @@ def job_facts(job: Job):
         disability_friendly=job.disability_friendly)
 
 
-def fair_index(fair_id: int) -> _FairIndex:
+def fair_matching(fair_id: int) -> FairMatching:
     signature = _signature(fair_id)
-    indexes = _cache()["indexes"]
-    cached = indexes.get(fair_id)
+    fairs = _cache()["fairs"]
+    cached = fairs.get(fair_id)
     if cached is not None and cached.signature == signature:
         return cached
-    from fair.matching import ranking
     with _lock:
         jobs = {job.id: job for job in db.session.scalars(db.select(Job).where(Job.fair_id == fair_id))}
-        booths = {b.employer_id: b for b in db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))}
+        booths = {b.id: b for b in db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))}
+        booth_by_employer = {b.employer_id: b.id for b in booths.values()}
         facts = {job_id: job_facts(job) for job_id, job in jobs.items()}
-        built = _FairIndex(signature, ranking.JobIndex(list(facts.values())), jobs, facts,
-                           {job_id: booths.get(job.employer_id) for job_id, job in jobs.items()})
-        indexes[fair_id] = built
+        built = FairMatching(signature, ranking.JobIndex(list(facts.values())), jobs, facts,
+                             {job_id: booth_by_employer.get(job.employer_id) for job_id, job in jobs.items()},
+                             booths, pool=cached.pool if cached else None)
+        fairs[fair_id] = built
         return built
 
 
-def attendee_profile(attendee: Attendee):
+def attendee_profile(attendee: Attendee) -> scoring.Profile:
     """The attendee's matching profile, cached until their fields change."""
     key = (tuple(attendee.skills or []), tuple(attendee.desired_positions or []), attendee.education,
            attendee.experience_years, attendee.province, attendee.salary_expected,
@@ -75,7 +99,6 @@ def attendee_profile(attendee: Attendee):
     cached = profiles.get(attendee.id)
     if cached is not None and cached[0] == key:
         return cached[1]
-    from fair.matching import scoring
     profile = scoring.profile_from_fields(
         skills=attendee.skills or [], desired_positions=attendee.desired_positions or [],
         education=attendee.education, experience_years=attendee.experience_years,
@@ -86,33 +109,79 @@ def attendee_profile(attendee: Attendee):
     return profile
 
 
+# --- the crowd -------------------------------------------------------------------------
+
+def booth_queues(fair_id: int) -> dict[int, float]:
+    """People queueing per booth (recent scans + open invitations), refreshed every few seconds."""
+    built = fair_matching(fair_id)
+    now = time.monotonic()
+    if now - built.queue_at < QUEUE_REFRESH_SECONDS:
+        return built.queue
+    since = utcnow() - QUEUE_WINDOW
+    queue: dict[int, float] = {}
+    for booth_id, count in db.session.execute(
+            db.select(Lead.booth_id, db.func.count(Lead.id)).join(Booth)
+            .where(Booth.fair_id == fair_id, Lead.last_scanned_at >= since).group_by(Lead.booth_id)):
+        queue[booth_id] = float(count)
+    for booth_id, count in db.session.execute(
+            db.select(Invitation.booth_id, db.func.count(Invitation.id)).join(Booth)
+            .where(Booth.fair_id == fair_id, Invitation.status == "sent").group_by(Invitation.booth_id)):
+        queue[booth_id] = queue.get(booth_id, 0.0) + float(count)
+    built.queue, built.queue_at = queue, now
+    return queue
+
+
+def pool_of(fair_id: int) -> ranking.CandidatePool:
+    """The attendees inside the hall now, built once, then kept up to date by presence_changed()."""
+    built = fair_matching(fair_id)
+    if built.pool is None:
+        with _lock:
+            if built.pool is None:
+                inside = db.session.scalars(db.select(Attendee).where(
+                    Attendee.fair_id == fair_id, Attendee.inside.is_(True), Attendee.erased_at.is_(None)))
+                built.pool = ranking.CandidatePool({a.id: attendee_profile(a) for a in inside})
+    return built.pool
+
+
+def presence_changed(attendee: Attendee) -> None:
+    """Called by the gate after an entry or exit: keep the pool of people inside exact."""
+    built = _cache()["fairs"].get(attendee.fair_id)
+    if built is None or built.pool is None:
+        return  # built from the database on first use
+    if attendee.inside and attendee.erased_at is None:
+        built.pool.add(attendee.id, attendee_profile(attendee))
+    else:
+        built.pool.remove(attendee.id)
+
+
+# --- recommendations ---------------------------------------------------------------------
+
+def _reasons(score: scoring.Score, lang: str) -> list[str]:
+    return scoring.render_reasons(score.reasons, lang)
+
+
 def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list[dict[str, Any]]:
-    """The booths this attendee should visit first, best job per booth, with reasons."""
-    from fair.matching import scoring
-    built = fair_index(attendee.fair_id)
+    """The booths this attendee should visit first (best job at each), busy booths damped."""
+    built = fair_matching(attendee.fair_id)
     if not built.jobs:
         return []
-    ranked = built.index.recommend(attendee_profile(attendee), top=top * 4)
-    seen: set[int] = set()
-    found: list[dict[str, Any]] = []
+    ranked = built.index.recommend(attendee_profile(attendee), top=top,
+                                   queue_load=booth_queues(attendee.fair_id),
+                                   job_booth=built.booth_of_job, distinct_booths=True)
+    found = []
     for job_id, score in ranked:
-        booth = built.booth_of_job.get(job_id)
-        if booth is None or booth.id in seen:
+        job, booth = built.jobs[job_id], built.booths.get(built.booth_of_job.get(job_id))
+        if booth is None:
             continue
-        seen.add(booth.id)
-        job = built.jobs[job_id]
         found.append({"booth": booth.code, "employer": job.employer.name, "job_ref": job.ref,
-                      "title": job.title, "score": round(score.value, 1),
-                      "reasons": scoring.render_reasons(score.reasons, lang)})
-        if len(found) >= top:
-            break
+                      "title": job.title, "score": round(score.value, 1), "reasons": _reasons(score, lang),
+                      "plan_x": booth.plan_x, "plan_y": booth.plan_y})
     return found
 
 
 def match_booth_jobs(booth: Booth, attendee: Attendee, lang: str = "th") -> list[dict[str, Any]]:
     """How a scanned candidate fits each of the booth's jobs, best first."""
-    from fair.matching import scoring
-    built = fair_index(booth.fair_id)
+    built = fair_matching(booth.fair_id)
     profile = attendee_profile(attendee)
     matches = []
     for job_id, job in built.jobs.items():
@@ -120,5 +189,117 @@ def match_booth_jobs(booth: Booth, attendee: Attendee, lang: str = "th") -> list
             continue
         score = scoring.score(profile, built.facts[job_id])
         matches.append({"job_ref": job.ref, "title": job.title, "score": round(score.value, 1),
-                        "reasons": scoring.render_reasons(score.reasons, lang)})
+                        "reasons": _reasons(score, lang)})
     return sorted(matches, key=lambda m: -m["score"])
+
+
+def booth_jobs(booth: Booth) -> list[scoring.JobFacts]:
+    built = fair_matching(booth.fair_id)
+    return [built.facts[job_id] for job_id, booth_id in built.booth_of_job.items() if booth_id == booth.id]
+
+
+def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th") -> list[dict[str, Any]]:
+    """The best attendees inside right now for this booth's jobs, as the booth may see them."""
+    from fair.booths.services import candidate_view
+    jobs = booth_jobs(booth)
+    ranked = pool_of(booth.fair_id).rank(jobs, top=top) if jobs else []
+    if not ranked:
+        return []
+    attendees = {a.id: a for a in db.session.scalars(db.select(Attendee).where(
+        Attendee.id.in_([attendee_id for attendee_id, _, _ in ranked])))}
+    invited = {row.attendee_id: row for row in db.session.scalars(db.select(Invitation).where(
+        Invitation.booth_id == booth.id, Invitation.attendee_id.in_(list(attendees))))}
+    built = fair_matching(booth.fair_id)
+    results = []
+    for attendee_id, job_id, score in ranked:
+        attendee = attendees.get(attendee_id)
+        if attendee is None or not attendee.inside:
+            continue
+        invitation = invited.get(attendee_id)
+        results.append({"attendee_id": attendee_id, "candidate": candidate_view(attendee),
+                        "job_ref": built.jobs[job_id].ref, "title": built.jobs[job_id].title,
+                        "score": round(score.value, 1), "reasons": _reasons(score, lang),
+                        "invitation": invitation_view(invitation) if invitation else None})
+    return results
+
+
+def jobs_without_candidates(fair_id: int, threshold: float = GOOD_MATCH) -> list[dict[str, Any]]:
+    """Jobs on the floor that nobody inside matches well (for the organiser to act on)."""
+    built = fair_matching(fair_id)
+    pool = pool_of(fair_id)
+    lonely = []
+    for job_id, facts in built.facts.items():
+        best = pool.rank([facts], top=1)
+        if not best or best[0][2].value < threshold:
+            job, booth = built.jobs[job_id], built.booths.get(built.booth_of_job.get(job_id))
+            lonely.append({"job_ref": job.ref, "title": job.title, "booth": booth.code if booth else None,
+                           "employer": job.employer.name})
+    return sorted(lonely, key=lambda j: (j["booth"] or "", j["job_ref"]))
+
+
+# --- invitations -------------------------------------------------------------------------
+
+def invitation_view(invitation: Invitation) -> dict[str, Any]:
+    return {"id": invitation.id, "booth": invitation.booth.code, "employer": invitation.booth.employer.name,
+            "job_ref": invitation.job.ref if invitation.job else None,
+            "title": invitation.job.title if invitation.job else None, "status": invitation.status,
+            "message": invitation.message, "created_at": iso(invitation.created_at),
+            "answered_at": iso(invitation.answered_at)}
+
+
+def invite(device: Device, booth: Booth, attendee_id: int, job_ref: str | None = None,
+           message: str | None = None) -> Invitation:
+    """A booth invites a candidate in the hall; inviting the same person again returns the open invitation."""
+    if device.kind != "booth" or device.booth_id != booth.id:
+        raise InvalidInput("This device belongs to another booth.", status=403)
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.fair_id != booth.fair_id or attendee.erased_at is not None:
+        raise InvalidInput("No such attendee.", status=404)
+    if not attendee.inside:
+        raise InvalidInput("This attendee is not in the hall now.", status=409)
+    job = None
+    if job_ref:
+        job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
+        if job is None or job.employer_id != booth.employer_id:
+            raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
+    if message is not None and len(message) > 500:
+        raise InvalidInput("The message is limited to 500 characters.", field="message")
+    existing = db.session.scalar(db.select(Invitation).filter_by(booth_id=booth.id, attendee_id=attendee.id,
+                                                                 status="sent"))
+    if existing is not None:
+        return existing
+    open_count = db.session.scalar(db.select(db.func.count(Invitation.id)).filter_by(booth_id=booth.id, status="sent"))
+    if open_count >= MAX_OPEN_INVITATIONS_PER_BOOTH:
+        raise InvalidInput("This booth has too many unanswered invitations.", status=429)
+    invitation = Invitation(booth=booth, attendee=attendee, job=job, device_id=device.id, message=message)
+    db.session.add(invitation)
+    db.session.commit()
+    _publish_invitation(invitation)
+    return invitation
+
+
+def answer_invitation(attendee: Attendee, invitation_id: int, accept: bool) -> Invitation:
+    """The attendee accepts or declines on their card page; the booth sees the answer live."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.attendee_id != attendee.id:
+        raise InvalidInput("No such invitation.", status=404)
+    if invitation.status != "sent":
+        return invitation  # answered already: a double tap changes nothing
+    invitation.status = "accepted" if accept else "declined"
+    invitation.answered_at = utcnow()
+    db.session.commit()
+    _publish_invitation(invitation)
+    return invitation
+
+
+def invitations_of(attendee: Attendee) -> list[Invitation]:
+    return list(db.session.scalars(db.select(Invitation).filter_by(attendee_id=attendee.id)
+                                   .order_by(Invitation.created_at.desc())))
+
+
+def _publish_invitation(invitation: Invitation) -> None:
+    view = invitation_view(invitation)
+    payload = {"id": invitation.id, "at": view["answered_at"] or view["created_at"], "invitation": view,
+               "attendee_id": invitation.attendee_id}
+    live.publish(invitation.booth.fair_id, "invitation", payload,
+                 [live.booth_room(invitation.booth_id), live.attendee_room(invitation.attendee_id)])
