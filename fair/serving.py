@@ -78,6 +78,9 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     from fair.extensions import socketio
     app.config["PORT"] = port
     app.config["HTTPS"] = ssl_files is not None
+    # Load the Thai dictionary and vocabulary now (about 2 s), not during the first scan.
+    from fair.matching import text
+    text.matcher()
     live.broadcaster.start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
     kwargs = {}
     if ssl_files:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("matching", __name__)
 
-from fair.matching import routes  # noqa: E402,F401
+from fair.matching import pages, routes  # noqa: E402,F401

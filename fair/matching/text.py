@@ -326,9 +326,17 @@ def content_tokens(text: str | Iterable[str] | None) -> set[str]:
 
 @lru_cache(maxsize=65536)
 def _content_words(phrase: str) -> tuple[str, ...]:
+    from pythainlp.tokenize import word_tokenize
+
     m = matcher()
-    return tuple(t for t in m.tokenize(phrase)
-                 if len(t) > 1 and not t.isdigit() and t not in m.stop_words)
+    words = m.tokenize(phrase)
+    # The vocabulary dictionary keeps "พนักงานขับรถโฟล์คลิฟท์" whole; its plain
+    # words ("ขับรถ", "โฟล์คลิฟท์") are what a desired position shares with it.
+    for word in list(words):
+        if _THAI.match(word) and len(word) > 4:
+            words += word_tokenize(word, engine="newmm", keep_whitespace=False)
+    return tuple(dict.fromkeys(t for t in words
+                               if len(t) > 1 and not t.isdigit() and t not in m.stop_words))
 
 
 def word_tokens(text: str | Iterable[str] | None) -> list[str]:

@@ -1,0 +1,142 @@
+"""Benchmark the matching paths against their latency targets.
+
+    .venv/bin/python scripts/bench_matching.py [--jobs 2000] [--profiles 20000] [--runs 5]
+
+Generates jobs and attendee profiles deterministically from the vocabulary
+(fixed seed), then measures:
+
+* recommend: one attendee against all jobs, JobIndex.recommend vs scoring
+  every job (brute force), per attendee; target p99 < 10 ms;
+* booth ranking: the best 50 of all profiles inside for one booth's 3 jobs,
+  CandidatePool.rank vs scoring everyone; target < 100 ms.
+
+It also checks that the indexed answers equal the brute-force ones.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fair.matching.ranking import CandidatePool, JobIndex, brute_force_recommend  # noqa: E402
+from fair.matching.scoring import JobFacts, Profile, score_value  # noqa: E402
+from fair.matching.text import content_tokens  # noqa: E402
+from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary  # noqa: E402
+from fair.reference import EDUCATION_LEVELS  # noqa: E402
+
+PROVINCES = ["bangkok", "chonburi", "rayong", "nonthaburi", "samut prakan", "chiang mai", "khon kaen"]
+
+
+def make_jobs(n: int, rng: random.Random) -> list[JobFacts]:
+    occupations = list(load_vocabulary().occupations.values())
+    jobs = []
+    for i in range(n):
+        o = rng.choice(occupations)
+        required = set(o.skills_required)
+        optional = set(rng.sample(o.skills_optional, k=min(len(o.skills_optional), rng.randint(1, 4))))
+        jobs.append(JobFacts(
+            job_id=i, occupation=o.id, title_tokens=frozenset(content_tokens(rng.choice([o.en, o.th]))),
+            skills_required=frozenset(required), skills_optional=frozenset(optional - required),
+            free_tokens=frozenset(), education_min=o.education_min,
+            experience_min_years=o.experience_min_years, province=rng.choice(PROVINCES + [None]),
+            salary_min=o.salary_min, salary_max=o.salary_max,
+            languages=frozenset(required & LANGUAGE_SKILLS), disability_friendly=rng.random() < 0.2,
+        ))
+    return jobs
+
+
+def make_profiles(n: int, rng: random.Random) -> list[Profile]:
+    vocabulary = load_vocabulary()
+    occupations = list(vocabulary.occupations.values())
+    all_skills = list(vocabulary.skills)
+    profiles = []
+    for _ in range(n):
+        o = rng.choice(occupations)
+        pool = list(o.skills_required) + list(o.skills_optional)
+        skills = set(rng.sample(pool, k=min(len(pool), rng.randint(1, 4))))
+        if rng.random() < 0.4:
+            skills.add(rng.choice(all_skills))   # a stray skill
+        profiles.append(Profile(
+            skills=frozenset(skills), free_tokens=frozenset(),
+            desired_occupations=(o.id,) if rng.random() < 0.4 else (),
+            desired_tokens=frozenset(), education=rng.choice(EDUCATION_LEVELS[1:7]),
+            experience_years=rng.randint(0, 10), province=rng.choice(PROVINCES),
+            willing_to_relocate=rng.random() < 0.3, salary_expected=rng.choice([None, 12000, 15000, 20000, 30000]),
+            languages=frozenset(skills & LANGUAGE_SKILLS), needs_disability_friendly=rng.random() < 0.03,
+        ))
+    return profiles
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples_ms)
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return statistics.median(ordered), at(0.95), at(0.99)
+
+
+def row(name: str, samples_ms: list[float], target: str) -> str:
+    median, p95, p99 = percentiles(samples_ms)
+    return f"{name:<34} {len(samples_ms):>6} {median:>9.2f} {p95:>9.2f} {p99:>9.2f}   {target}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--profiles", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--queries", type=int, default=300, help="attendees per recommend run")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    t = time.perf_counter()
+    jobs = make_jobs(args.jobs, rng)
+    profiles = make_profiles(args.profiles, rng)
+    print(f"generated {len(jobs)} jobs, {len(profiles)} profiles in {time.perf_counter() - t:.1f} s")
+
+    t = time.perf_counter()
+    index = JobIndex(jobs)
+    build_index_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    pool = CandidatePool(dict(enumerate(profiles)))
+    build_pool_ms = (time.perf_counter() - t) * 1000
+    print(f"JobIndex build {build_index_ms:.0f} ms, CandidatePool build {build_pool_ms:.0f} ms "
+          f"({build_pool_ms * 1000 / len(profiles):.1f} us per add)")
+
+    indexed, brute, ranked, ranked_brute, mismatches = [], [], [], [], 0
+    booths = [jobs[i:i + 3] for i in range(0, len(jobs), 3)]
+    for run in range(args.runs):
+        for profile in rng.sample(profiles, args.queries):
+            t = time.perf_counter()
+            fast = index.recommend(profile, top=5)
+            indexed.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            slow = brute_force_recommend(profile, jobs, top=5)
+            brute.append((time.perf_counter() - t) * 1000)
+            mismatches += [s.value for _, s in fast] != [v for _, v in slow]
+        for booth_jobs in rng.sample(booths, 10):
+            t = time.perf_counter()
+            best = pool.rank(booth_jobs, top=50)
+            ranked.append((time.perf_counter() - t) * 1000)
+            if run == 0:
+                t = time.perf_counter()
+                everyone = sorted((max(score_value(p, j) for j in booth_jobs) for p in profiles), reverse=True)[:50]
+                ranked_brute.append((time.perf_counter() - t) * 1000)
+                mismatches += [s.value for _, _, s in best] != everyone
+
+    print()
+    print(f"{'path':<34} {'n':>6} {'median ms':>9} {'p95 ms':>9} {'p99 ms':>9}   target")
+    print(row(f"recommend, indexed ({len(jobs)} jobs)", indexed, "p99 < 10 ms"))
+    print(row(f"recommend, brute force ({len(jobs)} jobs)", brute, "reference"))
+    print(row(f"booth rank, pool ({len(profiles)} inside)", ranked, "< 100 ms"))
+    print(row(f"booth rank, brute force", ranked_brute, "reference"))
+    print(f"\nindexed answers differing from brute force: {mismatches}")
+
+
+if __name__ == "__main__":
+    main()
