@@ -100,3 +100,11 @@ def ca_certificate():
         abort(404)
     return send_file(path, mimetype="application/x-x509-ca-cert", as_attachment=True,
                      download_name="fair-laptop-ca.crt")
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """Integrations and the acceptance checks read the API description."""
+    from flask import jsonify
+    from fair import openapi as spec
+    return jsonify(spec.document(current_app.config.get("API_VERSION", "1.0.0")))

@@ -1,0 +1,138 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Kept as data beside the code it describes; tests check that every API route
+is in it and that the documented statuses are the ones the services use.
+"""
+from __future__ import annotations
+
+from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS
+from fair.checkin.models import CHECKIN_STATUSES
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+AUTH_ERRORS = {"401": _error("No or unknown token."), "403": _error("This device or account may not do that.")}
+BAD_INPUT = {"400": _error("Invalid input: nothing was stored.")}
+BOOTH_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 12}}
+
+
+def document(version: str) -> dict:
+    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Job fair check-in and matching API", "version": version,
+                 "description": "Devices send `Authorization: Bearer <device token>` "
+                                "(`fair device pair ... --json`). Every write carries a client-made "
+                                "nonce: repeating it returns the first answer and never counts twice."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/checkins": {"post": {
+                "summary": "A gate scan (entry or exit).", "operationId": "checkIn",
+                "requestBody": _body(ref("CheckInBody")),
+                "responses": {"200": _json(ref("CheckInResult")), **BAD_INPUT, **AUTH_ERRORS,
+                              "429": _error("Too many typed codes from this device.")}}},
+            "/api/v1/booths/{code}/scans": {"post": {
+                "summary": "A booth scans a candidate's card (creates or updates the lead).",
+                "operationId": "captureLead", "parameters": [BOOTH_CODE],
+                "requestBody": _body(ref("LeadScanBody")),
+                "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
+                              "404": _error("No such booth."), "429": _error("Too many typed codes.")}}},
+            "/api/v1/booths/{code}/leads": {"get": {
+                "summary": "The booth's own leads.", "operationId": "listLeads", "parameters": [BOOTH_CODE],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "leads": {"type": "array", "items": ref("Lead")}}}), **AUTH_ERRORS,
+                    "404": _error("No such booth.")}}},
+            "/api/v1/booths/{code}/leads/{lead_id}": {"patch": {
+                "summary": "Edit a lead (rating, tags, notes, next step, job).", "operationId": "editLead",
+                "parameters": [BOOTH_CODE, {"name": "lead_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "requestBody": _body(ref("LeadEditBody")),
+                "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
+                              "404": _error("No such lead at this booth.")}}},
+            "/api/v1/booths/{code}/candidates": {"get": {
+                "summary": "Best candidates inside the hall now for this booth's jobs.",
+                "operationId": "candidatesInHall",
+                "parameters": [BOOTH_CODE, {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                               {"name": "lang", "in": "query", "schema": {"enum": ["th", "en"]}}],
+                "responses": {"200": _json({"type": "object"}), **BAD_INPUT, **AUTH_ERRORS}}},
+            "/api/v1/booths/{code}/invitations": {"post": {
+                "summary": "Invite a candidate in the hall.", "operationId": "invite", "parameters": [BOOTH_CODE],
+                "requestBody": _body({"type": "object", "required": ["attendee_id"], "properties": {
+                    "attendee_id": {"type": "integer"}, "job_ref": {"type": "string"},
+                    "message": {"type": "string", "maxLength": 500}}}),
+                "responses": {"201": _json({"type": "object"}, "Created"), **BAD_INPUT, **AUTH_ERRORS,
+                              "404": _error("No such attendee."), "409": _error("Not in the hall now.")}}},
+            "/api/v1/attendees/{ref}/recommendations": {"get": {
+                "summary": "Booths an attendee should visit (organiser or api key).",
+                "operationId": "recommendations",
+                "parameters": [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
+                               {"name": "lang", "in": "query", "schema": {"enum": ["th", "en"]}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "recommendations": {"type": "array", "items": ref("Recommendation")}}}),
+                    **BAD_INPUT, **AUTH_ERRORS, "404": _error("No such attendee.")}}},
+            "/api/v1/decode": {"post": {
+                "summary": "Read QR codes from a photo (plain-HTTP phones).", "operationId": "decode",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["image"],
+                    "properties": {"image": {"type": "string", "format": "binary"}}}}}},
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "codes": {"type": "array", "items": {"type": "string"}}}}),
+                    "400": _error("Not an image."), "413": _error("Too large."), **AUTH_ERRORS}}},
+            "/api/v1/stats": {"get": {
+                "summary": "Live counts (organiser, api key or dashboard).", "operationId": "stats",
+                "responses": {"200": _json(ref("Stats")), **AUTH_ERRORS}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"],
+                          "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                                         "field": {"type": "string"}}},
+                "CheckInBody": {"type": "object", "required": ["code", "nonce"], "properties": {
+                    "code": {"type": "string", "maxLength": 512, "description": "QR text or short manual code or national ID"},
+                    "nonce": {"type": "string", "maxLength": 64},
+                    "type": {"enum": ["entry", "exit"], "default": "entry"},
+                    "scanned_at": {"type": "string", "format": "date-time"}}},
+                "CheckInResult": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"enum": list(CHECKIN_STATUSES)}, "checkin_id": {"type": "integer"},
+                    "attendee": {"type": "object", "properties": {"ref": {"type": "string"}, "name": {"type": "string"}}},
+                    "first_checkin_at": {"type": "string", "format": "date-time"},
+                    "recommendations": {"type": "array", "items": ref("Recommendation")}}},
+                "LeadFields": {"type": "object", "properties": {
+                    "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 12},
+                    "notes": {"type": "string", "maxLength": 2000},
+                    "next_step": {"enum": list(NEXT_STEPS)}, "job_ref": {"type": "string", "maxLength": 64}}},
+                "LeadScanBody": {"allOf": [ref("LeadFields"), {"type": "object", "required": ["code", "nonce"], "properties": {
+                    "code": {"type": "string", "maxLength": 512}, "nonce": {"type": "string", "maxLength": 64},
+                    "scanned_at": {"type": "string", "format": "date-time"}}}]},
+                "LeadEditBody": {"allOf": [ref("LeadFields"), {"type": "object", "required": ["nonce"], "properties": {
+                    "nonce": {"type": "string", "maxLength": 64}}}]},
+                "LeadResult": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"enum": list(LEAD_SCAN_STATUSES)}, "lead_id": {"type": ["integer", "null"]},
+                    "candidate": {"type": ["object", "null"]}, "matches": {"type": "array"}, "lead": ref("Lead")}},
+                "Lead": {"type": "object"},
+                "Recommendation": {"type": "object", "properties": {
+                    "booth": {"type": "string"}, "employer": {"type": "string"}, "job_ref": {"type": "string"},
+                    "title": {"type": "string"}, "score": {"type": "number"},
+                    "reasons": {"type": "array", "items": {"type": "string"}}}},
+                "Stats": {"type": "object", "properties": {
+                    "registered": {"type": "integer"}, "checked_in": {"type": "integer"},
+                    "inside": {"type": "integer"}, "leads": {"type": "integer"}, "hired": {"type": "integer"},
+                    "per_booth": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            },
+        },
+    }
