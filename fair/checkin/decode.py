@@ -24,8 +24,10 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 
 # zbar is fastest and most reliable when a code's modules are a few pixels
-# wide; a 12 MP photo of a phone at arm's length reads best near this size.
-WORKING_SIDE = 1600
+# wide. On the benchmark set 1200 px decoded as many photos as 1600 px in
+# three quarters of the time, and more than 2000 px did; smaller codes get
+# the larger and full-size passes.
+WORKING_SIDE = 1200
 # Below this, modules are likely under 2 px and zbar misses finder patterns.
 UPSCALE_BELOW = 900
 
@@ -80,7 +82,9 @@ def _attempts(
             yield name, _zbar(variant)
 
 
-def load_grayscale(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
+def load_grayscale(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> Image.Image:
     """Open, bound-check, upright and flatten an upload to 8-bit grayscale."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageRejected(400, "No image data.")

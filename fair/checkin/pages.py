@@ -1,1 +1,602 @@
-"""Pages of the checkin area (registration, card page, gate): being written."""
+"""Pages of the checkin area: registration, the attendee's card, the gate, organiser card tools.
+
+Thin, like the API routes: parse the request, call checkin.services, render.
+The card page is also an installable web app: its manifest and service worker
+are served under the card's own secret path, so the worker's scope is that one
+card and nothing else of the site.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy.exc import IntegrityError
+
+from fair import reference
+from fair.auth import Principal, require
+from fair.blocking import run_blocking
+from fair.checkin import bp, cards, services
+from fair.checkin.models import Attendee, Card
+from fair.extensions import db
+from fair.ratelimit import limiter
+
+REGISTRATIONS_PER_MINUTE = 10       # per IP: a help-desk tablet registers a person a minute
+SHEET_CARDS_PER_PAGE = 80           # 8 A4 sheets of 2 x 5 cards per HTML page
+LOOKUP_RESULTS = 50
+MAX_LINK_LENGTH = 64
+
+
+
+def current_fair():
+    # Imported late: fair.fairs imports checkin.cards, which loads this package.
+    from fair.fairs import current_fair as fair_of_this_laptop
+    return fair_of_this_laptop()
+
+
+# --- registration -------------------------------------------------------------------------
+
+TEXT_FIELDS = ("first_name", "last_name", "phone", "email", "national_id", "education",
+               "experience_years", "skills", "desired_positions", "province", "salary_expected")
+# The database's column sizes, and a sane bound for the free-text lists.
+MAX_LENGTHS = {"first_name": 120, "last_name": 120, "email": 200, "phone": 40, "national_id": 40,
+               "skills": 500, "desired_positions": 500}
+DEFAULT_MAX_LENGTH = 100
+# People separate list items with commas (Thai and Latin keyboards alike); the
+# import format's separator is ";".
+_LIST_SEPARATORS = re.compile(r"[,;\n\u3001\uff0c\uff1b]+")
+_THAI_LEADING_VOWELS = "เแโใไ"
+
+
+def _field_messages() -> dict[str, str]:
+    """What a person reads next to a field the service refused (translated per request)."""
+    return {
+        "first_name": _("Enter your first name."),
+        "last_name": _("Enter your last name."),
+        "phone": _("Enter a Thai phone number, for example 081 234 5678."),
+        "email": _("This is not a valid email address."),
+        "national_id": _("This national ID is not valid: check the 13 digits."),
+        "education": _("Choose your education from the list."),
+        "experience_years": _("Enter a whole number of years, for example 2."),
+        "province": _("Choose a province from the list."),
+        "salary_expected": _("Enter a whole number of baht per month, for example 15000."),
+        "consent_participate": _("You can register only if you agree to take part in the fair."),
+        "_": _("Please check the form."),
+    }
+
+
+def _problem_messages(problems: dict[str, str]) -> dict[str, str]:
+    messages = _field_messages()
+    shown: dict[str, str] = {}
+    for name, code in problems.items():
+        if name == "national_id" and code == "already_registered":
+            shown[name] = _("This national ID is already registered. Ask at the help desk for your card.")
+        elif code == "too_long":
+            shown[name] = _("This is too long.")
+        else:
+            shown[name] = messages.get(name, messages["_"])
+    return shown
+
+
+def _thai_sort_key(text: str) -> str:
+    # Thai dictionaries order a word by its first consonant: a leading vowel
+    # (เ แ โ ใ ไ) is written first but sorted after it.
+    if len(text) > 1 and text[0] in _THAI_LEADING_VOWELS:
+        return text[1] + text[0] + text[2:]
+    return text
+
+
+def _choices(lang: str) -> dict[str, Any]:
+    """The select options of the form, in the page's language."""
+    education_names = reference.EDUCATION_NAMES_TH if lang == "th" else reference.EDUCATION_NAMES_EN
+    if lang == "th":
+        provinces = sorted(((p.en, p.th) for p in reference.PROVINCES), key=lambda p: _thai_sort_key(p[1]))
+    else:
+        provinces = sorted((p.en, p.en) for p in reference.PROVINCES)
+    languages = [(code, th if lang == "th" else en) for code, (en, th, _aliases) in reference.LANGUAGES.items()]
+    return {"education": [(code, education_names[code]) for code in reference.EDUCATION_LEVELS],
+            "provinces": provinces, "languages": languages}
+
+
+def _list_cell(text: str) -> str:
+    return ";".join(item.strip() for item in _LIST_SEPARATORS.split(text) if item.strip())
+
+
+def _form_from_request() -> tuple[dict[str, Any], dict[str, str]]:
+    form: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name in TEXT_FIELDS:
+        value = request.form.get(name, "").strip()
+        if len(value) > MAX_LENGTHS.get(name, DEFAULT_MAX_LENGTH):
+            problems[name] = "too_long"
+            value = ""
+        form[name] = value
+    form["languages"] = [code for code in request.form.getlist("languages") if code in reference.LANGUAGES]
+    for flag in ("consent_participate", "consent_share_profile", "needs_disability_friendly"):
+        form[flag] = request.form.get(flag) == "yes"
+    return form, problems
+
+
+def _empty_form() -> dict[str, Any]:
+    return {**{name: "" for name in TEXT_FIELDS}, "languages": ["th"], "consent_participate": False,
+            "consent_share_profile": False, "needs_disability_friendly": False}
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Job seekers register on their own phone (a QR poster at the entrance) and get their card."""
+    fair = current_fair()
+    if fair is None:
+        abort(404)
+    lang = str(get_locale() or "th")
+    form, problems, status = _empty_form(), {}, 200
+    if request.method == "POST":
+        limit = int(current_app.config.get("RATE_LIMIT_REGISTRATIONS_PER_MINUTE", REGISTRATIONS_PER_MINUTE))
+        if not limiter.allow(f"register:{request.remote_addr}", limit):
+            flash(_("Too many registrations from this device. Wait a minute and try again."), "error")
+            form, _problems = _form_from_request()
+            return _render_register(fair, form, {}, lang), 429
+        form, problems = _form_from_request()
+        if not problems:
+            try:
+                attendee = _register(fair, form)
+            except services.RegistrationInvalid as invalid:
+                problems = invalid.problems
+            else:
+                link = services.card_link(attendee)
+                session["card_link"] = link  # /me finds the card again on this phone
+                return redirect(url_for("checkin.card_page", link=link), 303)
+        status = 400
+    return _render_register(fair, form, _problem_messages(problems), lang), status
+
+
+def _register(fair, form: dict[str, Any]) -> Attendee:
+    fields = {name: form[name] for name in TEXT_FIELDS}
+    fields["skills"] = _list_cell(form["skills"])
+    fields["desired_positions"] = _list_cell(form["desired_positions"])
+    fields["languages"] = ";".join(form["languages"])
+    fields["consent_share_profile"] = "yes" if form["consent_share_profile"] else "no"
+    for attempt in range(3):
+        try:
+            attendee, _card = services.register_attendee(
+                fair, fields, consent_participate=form["consent_participate"],
+                needs_disability_friendly=form["needs_disability_friendly"])
+            return attendee
+        except IntegrityError:
+            # Two phones registering at the same instant drew the same W-number:
+            # the next attempt draws again (and sees a national ID registered meanwhile).
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _render_register(fair, form: dict[str, Any], errors: dict[str, str], lang: str) -> str:
+    return render_template("checkin/register.html", fair=fair, form=form, errors=errors,
+                           choices=_choices(lang), lang=lang)
+
+
+@bp.get("/me")
+def my_card():
+    """The card of whoever registered on this phone, else the registration form."""
+    link = session.get("card_link")
+    if isinstance(link, str) and services.attendee_for_link(link) is not None:
+        return redirect(url_for("checkin.card_page", link=link))
+    return redirect(url_for("checkin.register"))
+
+
+# --- the attendee's card page ---------------------------------------------------------------
+
+def _card_or_404(link: str) -> tuple[Attendee, Card]:
+    attendee = services.attendee_for_link(link) if len(link) <= MAX_LINK_LENGTH else None
+    card = services.active_card(attendee) if attendee is not None else None
+    if attendee is None or card is None:
+        abort(404)
+    return attendee, card
+
+
+def _private(response: Response) -> Response:
+    # The URL is the credential: it must not leave in a Referer, be indexed or shared by a proxy.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _recommendations(attendee: Attendee, lang: str) -> list[dict[str, Any]]:
+    """First booths to visit; none when the ranking fails (the card itself must always show)."""
+    from fair.matching.services import recommend_booths
+    try:
+        return recommend_booths(attendee, top=3, lang=lang)
+    except Exception:  # a broken ranking must not hide the card itself
+        current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
+        db.session.rollback()
+        return []
+
+
+def _visits(attendee: Attendee) -> list[dict[str, str]]:
+    """The booths that scanned this attendee: their own record of the fair."""
+    from fair.booths.models import Booth, Employer, Lead
+    rows = db.session.execute(
+        db.select(Booth.code, Employer.name).select_from(Lead)
+        .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
+        .where(Lead.attendee_id == attendee.id).order_by(Lead.first_scanned_at)).all()
+    return [{"booth": code, "employer": name} for code, name in rows]
+
+
+def _card_view(attendee: Attendee, card: Card, lang: str) -> dict[str, Any]:
+    fair = attendee.fair
+    token = services.card_token(card, fair)
+    # Only the QR drawing leaves the request's thread: ORM rows stay here.
+    svg = run_blocking(cards.qr_svg, token)
+    return {"name": attendee.full_name, "ref": attendee.ref, "fair_name": fair.display_name(lang),
+            "manual_code": cards.format_manual_code(card.manual_code), "token": token,
+            # qr_svg's output is built from numbers and fixed attribute text only.
+            "qr_svg": Markup(svg)}
+
+
+@bp.get("/me/<link>")
+def card_page(link: str):
+    """The attendee's Smart Job Wallet card: QR, name, manual code; live greeting at the gate."""
+    attendee, card = _card_or_404(link)
+    lang = str(get_locale() or "th")
+    view = _card_view(attendee, card, lang)
+    strings = {
+        "welcome": _("Welcome, %(name)s!", name=attendee.first_name),
+        "checked_in": _("You are checked in. Enjoy the fair!"),
+        "exit": _("Exit recorded. Thank you for coming!"),
+        "visit": _("Booth {booth}: {employer}"),
+        "online": _("Live"),
+        "offline": _("Offline: your card still works"),
+    }
+    config = {"link": link, "sw": url_for("checkin.card_worker", link=link),
+              "scope": url_for("checkin.card_page", link=link)}
+    pkpass = bool(current_app.config.get("PKPASS_CERT"))
+    html = render_template("checkin/card.html", card=view, attendee=attendee, link=link,
+                           recommendations=_recommendations(attendee, lang), visits=_visits(attendee),
+                           strings=strings, config=config, pkpass=pkpass)
+    return _private(current_app.make_response(html))
+
+
+@bp.get("/me/<link>/print")
+def card_print(link: str):
+    """One card at ID-card size (85.6 x 54 mm), for a card printer or scissors."""
+    attendee, card = _card_or_404(link)
+    view = _card_view(attendee, card, str(get_locale() or "th"))
+    return _private(current_app.make_response(render_template("checkin/card_print.html", card=view, link=link)))
+
+
+@bp.get("/me/<link>/card.png")
+def card_image(link: str):
+    """"Save image": the whole card as one PNG, readable on a screen and printed in black and white."""
+    attendee, card = _card_or_404(link)
+    lang = str(get_locale() or "th")
+    fair = attendee.fair
+    png = run_blocking(compose_card_png, attendee.full_name, services.card_token(card, fair),
+                       cards.format_manual_code(card.manual_code), fair.display_name(lang),
+                       _("Manual code"))
+    response = Response(png, mimetype="image/png")
+    response.headers["Content-Disposition"] = f'inline; filename="job-fair-card-{card.manual_code}.png"'
+    return _private(response)
+
+
+@bp.get("/me/<link>/manifest.webmanifest")
+def card_manifest(link: str):
+    """Makes the card installable: it opens full screen from the home screen."""
+    attendee, _card = _card_or_404(link)
+    page = url_for("checkin.card_page", link=link)
+    lang = str(get_locale() or "th")
+    manifest = {
+        "id": page, "start_url": page, "scope": page,
+        "name": _("%(fair)s: my card", fair=attendee.fair.display_name(lang)),
+        "short_name": _("My card"), "lang": lang, "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#0b5cad",
+        "icons": [{"src": url_for("checkin.card_icon", link=link, size=size), "sizes": f"{size}x{size}",
+                   "type": "image/png", "purpose": "any"} for size in ICON_SIZES],
+    }
+    response = Response(json.dumps(manifest, ensure_ascii=False), mimetype="application/manifest+json")
+    return _private(response)
+
+
+ICON_SIZES = (192, 512)
+
+
+@bp.get("/me/<link>/icon-<int:size>.png")
+def card_icon(link: str, size: int):
+    """The home-screen icon of the installed card (the same for everyone: no personal data)."""
+    _card_or_404(link)
+    if size not in ICON_SIZES:
+        abort(404)
+    response = Response(_icon_png(size), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/me/<link>/sw.js")
+def card_worker(link: str):
+    """The card's service worker: keeps the page, its image, CSS and scripts for offline use."""
+    attendee, card = _card_or_404(link)
+    page = url_for("checkin.card_page", link=link)
+    precache = [page, url_for("checkin.card_image", link=link),
+                url_for("checkin.card_manifest", link=link),
+                url_for("checkin.card_icon", link=link, size=192),
+                url_for("static", filename="css/fair.css"), url_for("static", filename="js/card.js"),
+                url_for("static", filename="js/i18n.js"),
+                url_for("static", filename="vendor/socket.io/socket.io.min.js")]
+    # A new card (lost phone) or a new app version gets a new cache name, so
+    # the worker re-installs and drops the old copy.
+    cache = f"sjw-card-{attendee.id}-{card.serial}-v1"
+    body = render_template("checkin/sw.js", precache=precache, cache=cache,
+                           cache_prefix=f"sjw-card-{attendee.id}-")
+    response = Response(body, mimetype="text/javascript")
+    # The page is /me/<link> and the worker /me/<link>/sw.js: without this header
+    # its scope could only be /me/<link>/, which does not contain the page.
+    response.headers["Service-Worker-Allowed"] = page
+    response.headers["Cache-Control"] = "no-cache"
+    return _private(response)
+
+
+# --- card images (Pillow) ---------------------------------------------------------------------
+
+# 85.6 x 54 mm at 300 dpi: prints at ID-card size, and is sharp on any phone.
+CARD_PX = (1011, 638)
+_FONT_CANDIDATES = (
+    # Fonts with Thai and Latin glyphs, on Debian/Ubuntu (fonts-noto, fonts-thai-tlwg),
+    # macOS and Windows; the organiser's laptop has at least one of these.
+    "/usr/share/fonts/truetype/noto/NotoSansThai-{weight}.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansThai-{weight}.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansThaiLooped-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Loma-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Garuda-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Loma.ttf",
+    "/usr/share/fonts/truetype/tlwg/Garuda.ttf",
+    "/System/Library/Fonts/Supplemental/Thonburi.ttc",
+    "/System/Library/Fonts/Thonburi.ttc",
+    "C:/Windows/Fonts/LeelawUI.ttf",
+    "C:/Windows/Fonts/tahoma.ttf",
+)
+_MONO_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
+    "/usr/share/fonts/truetype/tlwg/TlwgMono-Bold.ttf",
+    "/System/Library/Fonts/Menlo.ttc",
+    "C:/Windows/Fonts/consolab.ttf",
+)
+
+
+@lru_cache(maxsize=None)
+def _font_path(bold: bool, mono: bool = False) -> str | None:
+    candidates = _MONO_CANDIDATES if mono else tuple(
+        path.format(weight="Bold" if bold else "Regular") for path in _FONT_CANDIDATES)
+    return next((path for path in candidates if Path(path).exists()), None)
+
+
+def _font(size: int, bold: bool = False, mono: bool = False) -> ImageFont.ImageFont:
+    path = _font_path(bold, mono)
+    if path is None:
+        return ImageFont.load_default(size)
+    return ImageFont.truetype(path, size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap; a long Thai name (no spaces) is broken by characters."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+            continue
+        while draw.textlength(word, font=font) > width and len(word) > 1:
+            cut = len(word)
+            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines[:max_lines]
+
+
+def compose_card_png(name: str, token: str, manual_code: str, fair_name: str, code_label: str) -> bytes:
+    """The card as one black-on-white PNG: QR left, fair name, person and manual code right."""
+    width, height = CARD_PX
+    image = Image.new("L", CARD_PX, 255)
+    draw = ImageDraw.Draw(image)
+    qr = Image.open(io.BytesIO(cards.qr_png(token, box_size=1, border=4))).convert("L")
+    side = height - 40
+    module = max(1, side // qr.width)
+    qr = qr.resize((qr.width * module, qr.height * module), Image.Resampling.NEAREST)
+    top = (height - qr.height) // 2
+    image.paste(qr, (20, top))
+    left = 20 + qr.width + 24
+    text_width = width - left - 36
+    draw.rectangle((2, 2, width - 3, height - 3), outline=0, width=3)
+    y = 44
+    for line in _wrap(draw, fair_name, _font(30), text_width, 2):
+        draw.text((left, y), line, font=_font(30), fill=0)
+        y += 42
+    y += 24
+    for size in (54, 46, 38):
+        name_font = _font(size, bold=True)
+        lines = _wrap(draw, name, name_font, text_width, 3)
+        if "".join(lines).replace(" ", "") == name.replace(" ", ""):
+            break
+    for line in lines:
+        draw.text((left, y), line, font=name_font, fill=0)
+        y += int(size * 1.5)
+    draw.text((left, height - 150), code_label, font=_font(28), fill=0)
+    code_font = _font(52, mono=True)
+    while draw.textlength(manual_code, font=code_font) > text_width and code_font.size > 24:
+        code_font = _font(code_font.size - 4, mono=True)
+    draw.text((left, height - 110), manual_code, font=code_font, fill=0)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=len(ICON_SIZES))
+def _icon_png(size: int) -> bytes:
+    """A blue tile with a white card and a QR-like mark, drawn once per size."""
+    scale = size / 192
+    image = Image.new("RGB", (size, size), (11, 92, 173))
+    draw = ImageDraw.Draw(image)
+    s = lambda v: round(v * scale)  # noqa: E731
+    draw.rounded_rectangle((s(24), s(44), s(168), s(148)), radius=s(12), fill=(255, 255, 255))
+    for x, y in ((40, 60), (40, 104), (84, 60)):   # the three finder squares of a QR code
+        draw.rectangle((s(x), s(y), s(x + 30), s(y + 30)), fill=(27, 27, 31))
+        draw.rectangle((s(x + 6), s(y + 6), s(x + 24), s(y + 24)), fill=(255, 255, 255))
+        draw.rectangle((s(x + 11), s(y + 11), s(x + 19), s(y + 19)), fill=(27, 27, 31))
+    draw.rectangle((s(124), s(64), s(154), s(72)), fill=(11, 92, 173))
+    draw.rectangle((s(124), s(84), s(150), s(92)), fill=(11, 92, 173))
+    draw.rectangle((s(124), s(104), s(154), s(112)), fill=(11, 92, 173))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+# --- the gate -------------------------------------------------------------------------------
+
+def _gate_strings() -> dict[str, str]:
+    return {
+        "mode.entry": _("Entry"), "mode.exit": _("Exit"),
+        "mode.now_entry": _("Scanning ENTRY"), "mode.now_exit": _("Scanning EXIT"),
+        "ok.subtitle": _("Welcome"), "ok.detail": _("Let them in."),
+        "already_inside.subtitle": _("Already inside"),
+        "already_inside.detail": _("First entry at {time}. Let them in; they are not counted twice."),
+        "exit_recorded.subtitle": _("Exit recorded"),
+        "exit_recorded.detail": _("Goodbye. They can come back in with the same card."),
+        "not_inside.subtitle": _("Not checked in"),
+        "not_inside.detail": _("No entry was recorded for this card. If they are coming in, switch to Entry."),
+        "unknown.title": _("Unknown card"),
+        "unknown.detail": _("Not a card of this fair. Ask for the card page or the code under the QR, "
+                            "or send them to registration."),
+        "invalid_signature.title": _("Forged or damaged card"),
+        "invalid_signature.detail": _("The signature does not match. Ask for the code under the QR "
+                                      "or the national ID, and call the organiser if it fails again."),
+        "revoked.title": _("Card replaced"),
+        "revoked.detail": _("This card was replaced: ask for the new one."),
+        "wrong_fair.title": _("Card of another fair"),
+        "wrong_fair.detail": _("This card is from another job fair. Send them to registration."),
+        "fair_closed.title": _("The fair is closed"),
+        "fair_closed.detail": _("Check-in is not open at this time. Ask the organiser."),
+        "rate_limited.title": _("Too many typed codes"),
+        "rate_limited.detail": _("Wait a minute, then try again."),
+        "invalid_input.title": _("Not a card code"),
+        "invalid_input.detail": _("Scan again or type the code under the QR."),
+        "forbidden.title": _("This device may not scan"),
+        "forbidden.detail": _("Pair this phone as a gate again with the organiser's link."),
+        "error.title": _("Something went wrong"),
+        "error.detail": _("Scan again. If it keeps failing, call the organiser."),
+        "offline.ok": _("Accepted offline (will sync)"),
+        "offline.ok_detail": _("The card's signature is genuine. Let them in; the server gets this scan later."),
+        "offline.unverified": _("Saved offline, not verified"),
+        "offline.unverified_detail": _("This phone cannot check cards without the server. Let them in "
+                                       "if the card looks right; the server checks it later."),
+        "offline.code_detail": _("Typed codes are checked when the server is back. Let them in if "
+                                 "they show their card page or ID."),
+        "offline.bad_code": _("Not a valid code"),
+        "offline.bad_code_detail": _("Check the code and type it again."),
+        "offline.name": _("Card {serial}"),
+        "status.online": _("Online"), "status.offline": _("Offline"),
+        "queue.pending": _("{n} scans waiting to sync"),
+        "queue.failed": _("{n} scans refused by the server"),
+        "camera.insecure": _("No live camera over plain http: take a photo of the card instead."),
+        "camera.denied": _("Camera permission was refused. Allow it in the browser settings, or take a photo."),
+        "camera.none": _("No camera found. Use a scanner, a photo or type the code."),
+        "camera.failed": _("The camera did not start. Take a photo of the card instead."),
+        "photo.no_code": _("No card code found in the photo. Hold the card flat and closer, and try again."),
+        "photo.bad_image": _("That file is not a photo."),
+        "photo.too_large": _("The photo is too large."),
+        "photo.network": _("The photo could not be sent: no connection to the server."),
+        "recent.replayed": _("synced"),
+        "recent.queued": _("queued"),
+    }
+
+
+@bp.get("/gate")
+@require("gate")
+def gate_page(principal: Principal):
+    """Entrance staff scan cards here: camera, USB/Bluetooth scanner, photo or typed code."""
+    fair = principal.device.fair
+    config = {
+        "publicKey": base64.b64encode(fair.public_key).decode("ascii"),
+        "keyTag": cards.key_tag(fair.public_key).hex(),
+        "checkinsUrl": url_for("checkin.api_check_in"),
+        "decodeUrl": url_for("checkin.api_decode"),
+        "queueName": "fair-queue-gate",
+    }
+    return render_template("checkin/gate.html", device=principal.device, fair=fair, config=config,
+                           strings=_gate_strings())
+
+
+# --- organiser: print sheet, lookup, lost cards ------------------------------------------------
+
+def _sheet_view(rows: list[tuple[str, str, str, str]]) -> list[dict[str, Any]]:
+    return [{"name": name, "ref": ref, "manual_code": cards.format_manual_code(code),
+             "qr_svg": Markup(cards.qr_svg(token))} for name, ref, code, token in rows]
+
+
+@bp.get("/organiser/cards/print")
+@require("organiser")
+def print_sheet(principal: Principal):
+    """A4 sheets of cards (2 x 5 per page) for people without a smartphone."""
+    fair = current_fair()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    active = (db.select(Card, Attendee).join(Attendee, Card.attendee_id == Attendee.id)
+              .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None)))
+    total = db.session.scalar(db.select(db.func.count()).select_from(active.subquery()))
+    pages = max(1, -(-total // SHEET_CARDS_PER_PAGE))
+    rows = db.session.execute(active.order_by(Attendee.ref)
+                              .offset((page - 1) * SHEET_CARDS_PER_PAGE).limit(SHEET_CARDS_PER_PAGE)).all()
+    plain = [(a.full_name, a.ref, c.manual_code, services.card_token(c, fair)) for c, a in rows]
+    lang = str(get_locale() or "th")
+    return render_template("checkin/print_sheet.html", cards=run_blocking(_sheet_view, plain), page=page,
+                           pages=pages, total=total, fair_name=fair.display_name(lang))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.get("/organiser/attendees")
+@require("organiser")
+def attendee_lookup(principal: Principal):
+    """Find an attendee by reference or name, e.g. to replace a lost card."""
+    fair = current_fair()
+    q = request.args.get("q", "").strip()[:100]
+    found: list[dict[str, Any]] = []
+    if q:
+        pattern = f"%{_escape_like(q)}%"
+        full_name = Attendee.first_name + " " + Attendee.last_name
+        query = (db.select(Attendee).where(Attendee.fair_id == fair.id, Attendee.erased_at.is_(None))
+                 .where(db.or_(db.func.lower(Attendee.ref) == q.lower(),
+                               full_name.ilike(pattern, escape="\\")))
+                 .order_by(Attendee.ref).limit(LOOKUP_RESULTS))
+        for attendee in db.session.scalars(query):
+            card = services.active_card(attendee)
+            found.append({"attendee": attendee, "link": services.card_link(attendee),
+                          "manual_code": cards.format_manual_code(card.manual_code) if card else None,
+                          "serial": card.serial if card else None})
+    return render_template("checkin/attendees.html", q=q, found=found, limit=LOOKUP_RESULTS)
+
+
+@bp.post("/organiser/attendees/<path:ref>/replace-card")
+@require("organiser")
+def replace_card(principal: Principal, ref: str):
+    """Lost phone: issue a new card; the old QR and code answer "replaced" from now on."""
+    fair = current_fair()
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
+    if attendee is None or attendee.erased_at is not None:
+        abort(404)
+    card = services.replace_card(attendee, actor=principal.actor)
+    flash(_("New card for %(name)s: code %(code)s. The old card no longer works.",
+            name=attendee.full_name, code=cards.format_manual_code(card.manual_code)), "ok")
+    return redirect(url_for("checkin.attendee_lookup", q=ref), 303)

@@ -310,11 +310,8 @@ def _movement(attendee: Attendee, kind: str) -> str:
 
 def _recommendations(attendee: Attendee) -> list[dict]:
     # The gate's answer must not depend on the matching engine being installed.
-    try:
-        from fair.matching import services as matching
-        return matching.recommend_booths(attendee, top=3, lang="th")
-    except ImportError:
-        return []
+    from fair.matching import services as matching
+    return matching.recommend_booths(attendee, top=3, lang="th")
 
 
 def _publish_checkin(row: CheckIn, result: CheckInResult) -> None:

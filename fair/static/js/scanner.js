@@ -66,6 +66,12 @@ function isTextField(el) {
   return el.tagName === "INPUT" && TEXT_INPUT_TYPES.has((el.getAttribute("type") || "").toLowerCase());
 }
 
+/** A cookie-authenticated POST needs the page's CSRF token (the server checks every one). */
+function csrfHeader() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta && meta.content ? { "X-CSRFToken": meta.content } : {};
+}
+
 /** Draw an image or video frame scaled so its longest side is at most maxSide. */
 function drawScaled(canvas, source, width, height, maxSide) {
   const scale = Math.min(1, maxSide / Math.max(width, height));
@@ -286,7 +292,7 @@ export function createScanner({
         method: "POST",
         body: form,
         credentials: "same-origin",
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        headers: token ? { Authorization: `Bearer ${token}` } : csrfHeader(),
       });
     } catch (err) {
       onError({ source: "photo", error: "network", message: err.message });
