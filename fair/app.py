@@ -106,6 +106,10 @@ def _register_blueprints(app: Flask) -> None:
     from fair.booths import bp as booths_bp
     from fair.checkin import bp as checkin_bp
     from fair.matching import bp as matching_bp
+    # Each area's routes and pages attach themselves to its blueprint when imported.
+    from fair.booths import pages as _booth_pages, routes as _booth_routes  # noqa: F401
+    from fair.checkin import pages as _checkin_pages, routes as _checkin_routes  # noqa: F401
+    from fair.matching import pages as _matching_pages, routes as _matching_routes  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(checkin_bp)

@@ -152,3 +152,19 @@ def test_candidates_and_invitations_api(client, fair, floor, gate):
     assert sent.status_code == 201 and sent.json["invitation"]["status"] == "sent"
     bad = client.post("/api/v1/booths/A1/invitations", json={"attendee_id": "x"}, headers=phone.headers)
     assert bad.status_code == 400
+
+
+def test_attendee_answers_from_the_card_page(client, fair, floor, gate):
+    from fair.checkin.services import card_link
+    warehouse_booth, _ = floor
+    phone = factories.make_device(fair, "booth", "phone", warehouse_booth)
+    seeker = factories.make_attendee(fair, skills=["forklift"])
+    stranger = factories.make_attendee(fair, skills=["cooking"])
+    check_in(gate.device, factories.token_of(seeker), "a")
+    invitation = services.invite(phone.device, warehouse_booth, seeker.id, "J-FORK")
+    page = client.get(f"/me/{card_link(seeker)}")
+    assert b"Invitations from booths" in page.data or "คำเชิญ".encode() in page.data
+    assert client.post(f"/me/{card_link(stranger)}/invitations/{invitation.id}", json={"accept": True}).status_code == 404
+    assert client.post(f"/me/{card_link(seeker)}/invitations/{invitation.id}", json={"accept": "yes"}).status_code == 400
+    answered = client.post(f"/me/{card_link(seeker)}/invitations/{invitation.id}", json={"accept": True})
+    assert answered.status_code == 200 and answered.json["invitation"]["status"] == "accepted"

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("booths", __name__)
 
-from fair.booths import pages, routes  # noqa: E402,F401

@@ -29,6 +29,7 @@ from fair.blocking import run_blocking
 from fair.checkin import bp, cards, services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
+from fair.matching import services as matching
 from fair.ratelimit import limiter
 
 REGISTRATIONS_PER_MINUTE = 10       # per IP: a help-desk tablet registers a person a minute
@@ -258,14 +259,31 @@ def card_page(link: str):
         "visit": _("Booth {booth}: {employer}"),
         "online": _("Live"),
         "offline": _("Offline: your card still works"),
+        "invite_accept": _("I'm coming"),
+        "invite_decline": _("No, thanks"),
+        "invite_accepted": _("You accepted: go to booth {booth}."),
+        "invite_declined": _("You declined."),
+        "invite_failed": _("Could not send your answer. Try again."),
+        "invite_new": _("Booth {booth} invites you"),
     }
     config = {"link": link, "sw": url_for("checkin.card_worker", link=link),
               "scope": url_for("checkin.card_page", link=link)}
     pkpass = bool(current_app.config.get("PKPASS_CERT"))
     html = render_template("checkin/card.html", card=view, attendee=attendee, link=link,
                            recommendations=_recommendations(attendee, lang), visits=_visits(attendee),
+                           invitations=[matching.invitation_view(i) for i in matching.invitations_of(attendee)],
                            strings=strings, config=config, pkpass=pkpass)
     return _private(current_app.make_response(html))
+
+
+@bp.post("/me/<link>/invitations/<int:invitation_id>")
+def card_answer_invitation(link: str, invitation_id: int):
+    """The attendee accepts or declines a booth's invitation from their card page."""
+    from fair.validation import Field, json_body, parse_body
+    attendee, _card = _card_or_404(link)
+    body = parse_body(json_body(request), {"accept": Field(bool, required=True)})
+    invitation = matching.answer_invitation(attendee, invitation_id, body["accept"])
+    return _private(jsonify(invitation=matching.invitation_view(invitation)))
 
 
 @bp.get("/me/<link>/print")

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("matching", __name__)
 
-from fair.matching import pages, routes  # noqa: E402,F401

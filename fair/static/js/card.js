@@ -7,7 +7,9 @@
  * - Connects to /live with auth {card: link}: the server puts the page in the
  *   attendee's room. A `checkin` event with status ok shows the greeting and
  *   the recommended booths (rendered by the server, hidden until then); a
- *   `visit` event adds the booth to "your record of the fair".
+ *   `visit` event adds the booth to "your record of the fair"; an `invitation`
+ *   event shows a booth's invitation with "I'm coming" / "No, thanks", and the
+ *   answer is POSTed to /me/<link>/invitations/<id> (the booth sees it live).
  * - On the print view, the Print button opens the print dialog.
  * Strings come translated from the #i18n block; names go in with textContent.
  */
@@ -73,6 +75,91 @@ function addVisit({ booth, employer }) {
   document.getElementById("no-visits").hidden = true;
 }
 
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+function showInvitationState(item, invitation) {
+  item.dataset.status = invitation.status;
+  const open = invitation.status === "sent";
+  for (const button of item.querySelectorAll("button[data-answer]")) button.hidden = !open;
+  const state = item.querySelector(".invitation-status");
+  if (invitation.status === "accepted") state.textContent = t("invite_accepted", { booth: invitation.booth });
+  else if (invitation.status === "declined") state.textContent = t("invite_declined");
+  else state.textContent = "";
+}
+
+function invitationItem(invitation) {
+  const list = document.getElementById("invitations");
+  let item = list.querySelector(`li[data-id="${Number(invitation.id)}"]`);
+  if (item) return item;
+  item = document.createElement("li");
+  item.dataset.id = String(invitation.id);
+  const head = document.createElement("p");
+  const code = document.createElement("span");
+  code.className = "booth-code";
+  code.textContent = invitation.booth;
+  const employer = document.createElement("strong");
+  employer.textContent = invitation.employer || "";
+  head.append(code, " ", employer, invitation.title ? `: ${invitation.title}` : "");
+  item.append(head);
+  if (invitation.message) {
+    const message = document.createElement("p");
+    message.className = "muted";
+    message.textContent = invitation.message;
+    item.append(message);
+  }
+  const actions = document.createElement("p");
+  actions.className = "invitation-actions";
+  for (const [answer, key, cls] of [["accept", "invite_accept", "btn btn-primary"], ["decline", "invite_decline", "btn"]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = cls;
+    button.dataset.answer = answer;
+    button.textContent = t(key);
+    actions.append(button, " ");
+  }
+  const state = document.createElement("span");
+  state.className = "invitation-status";
+  actions.append(state);
+  item.append(actions);
+  list.prepend(item);
+  return item;
+}
+
+function showInvitation(invitation) {
+  document.getElementById("invitations-panel").hidden = false;
+  const item = invitationItem(invitation);
+  showInvitationState(item, invitation);
+  if (invitation.status === "sent" && navigator.vibrate) navigator.vibrate([100, 60, 100]);
+}
+
+function setupInvitations(config) {
+  const list = document.getElementById("invitations");
+  if (!list) return;
+  list.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-answer]");
+    if (!button) return;
+    const item = button.closest("li");
+    for (const b of item.querySelectorAll("button")) b.disabled = true;
+    try {
+      const response = await fetch(`${config.scope}/invitations/${Number(item.dataset.id)}`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ accept: button.dataset.answer === "accept" }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      showInvitationState(item, (await response.json()).invitation);
+    } catch (err) {
+      item.querySelector(".invitation-status").textContent = t("invite_failed");
+    } finally {
+      for (const b of item.querySelectorAll("button")) b.disabled = false;
+    }
+  });
+}
+
 function onEvents(events) {
   for (const event of Array.isArray(events) ? events : []) {
     if (event.type === "checkin" && event.status === "ok") {
@@ -83,6 +170,8 @@ function onEvents(events) {
       greet(t("exit"));
     } else if (event.type === "visit") {
       addVisit(event);
+    } else if (event.type === "invitation" && event.invitation) {
+      showInvitation(event.invitation);
     }
   }
 }
@@ -115,5 +204,6 @@ const config = readConfig();
 if (config) {
   setupOffline(config);
   setupInstall();
+  setupInvitations(config);
   connect(config);
 }
