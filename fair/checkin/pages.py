@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
