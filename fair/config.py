@@ -8,6 +8,8 @@ from pathlib import Path
 # Overridable by instance/config.py or FAIR_<NAME> environment variables.
 DEFAULTS: dict[str, object] = {
     "FAIR_NAME": "Job Fair",
+    # Times on pages and exports are shown in the venue's time zone (Thailand: UTC+7, no DST).
+    "UTC_OFFSET_HOURS": 7,
     # "eventlet" in production; tests use "threading" (no monkey patching needed).
     "ASYNC_MODE": "eventlet",
     # How often live.py flushes batched events to rooms (seconds): ≤ 4 Hz.

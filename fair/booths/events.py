@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
+
 from fair.booths import services
 from fair.booths.routes import LEAD_SCAN_BODY
 from fair.checkin.services import RateLimited
@@ -16,7 +18,7 @@ def handle_scan(device: Device, data: Any) -> dict:
     try:
         body = parse_body(data, LEAD_SCAN_BODY)
         booth = device.booth
-        return services.capture_lead(device, booth, **body).as_json()
+        return services.capture_lead(device, booth, **body, lang=str(get_locale() or "th")).as_json()
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}
     except RateLimited:

@@ -1,1 +1,329 @@
-"""Pages of the booths area (booth page, lead list, pairing sheets): being written."""
+"""Pages of the booths area: the booth phone's page, lead lists and exports, device pairing.
+
+Thin like the API routes: parse, check who is calling, call a service, render.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import (Response, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from fair import devices
+from fair.auth import Principal, require
+from fair.booths import bp, services
+from fair.booths.models import Booth
+from fair.booths.routes import _own_booth
+from fair.checkin.cards import qr_svg
+from fair.exports import ExportError, export_bytes
+from fair.extensions import db
+from fair.fairs import current_fair
+from fair.models import Device
+from fair.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
+from fair.timeutil import utcnow
+
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_QUERY_LENGTH = 100
+
+
+# --- labels shared by the templates and booth.js ------------------------------------------
+
+def next_step_labels() -> dict[str, str]:
+    return {"none": _("Not decided"), "interview_now": _("Interview now"), "shortlisted": _("Shortlisted"),
+            "hired": _("Hired on the spot"), "not_suitable": _("Not suitable")}
+
+
+def preset_tags() -> list[str]:
+    """Chips a recruiter taps instead of typing; free tags are allowed too."""
+    return [_("Experienced"), _("Fresh graduate"), _("Speaks English"), _("Can start now"),
+            _("Night shift OK"), _("Call back")]
+
+
+def education_labels(locale: str) -> dict[str, str]:
+    return EDUCATION_NAMES_TH if locale == "th" else EDUCATION_NAMES_EN
+
+
+def local_time(moment: datetime | None) -> str:
+    """Naive UTC → the venue's wall clock (Thailand has no daylight saving)."""
+    if moment is None:
+        return ""
+    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
+    return (moment + timedelta(hours=offset)).strftime("%d/%m %H:%M")
+
+
+def _booth_strings() -> dict[str, str]:
+    """Everything booth.js shows, translated here (i18n.js reads the JSON block)."""
+    return {
+        "live.online": _("Live"),
+        "live.offline": _("Offline: scans are kept on this phone"),
+        "queue.pending": _("{n} waiting to send"),
+        "queue.failed": _("{n} refused by the server"),
+        "queue.no_lead": _("This edit belongs to a scan the server did not accept."),
+        "scan.ok": _("New candidate"),
+        "scan.updated": _("Already scanned here: lead updated"),
+        "scan.queued": _("Saved on this phone"),
+        "scan.queued_detail": _("It will be sent when the connection is back."),
+        "status.unknown": _("Unknown card"),
+        "status.invalid_signature": _("Not a genuine card"),
+        "status.revoked": _("This card was replaced"),
+        "status.wrong_fair": _("A card of another fair"),
+        "status.rate_limited": _("Too many typed codes: wait a minute"),
+        "status.error": _("Not recorded"),
+        "status.forbidden": _("This phone is no longer paired. Ask the organiser."),
+        "candidate.private": _("Profile not shared"),
+        "candidate.private_help": _("This candidate has not agreed to share contact details."),
+        "candidate.waiting": _("Waiting to send"),
+        "candidate.experience": _("{n} years"),
+        "fact.number": _("Number"),
+        "fact.education": _("Education"),
+        "fact.experience": _("Experience"),
+        "fact.phone": _("Phone"),
+        "fact.email": _("Email"),
+        "fact.province": _("Province"),
+        "fact.wants": _("Looking for"),
+        "match.none": _("No match information yet."),
+        "match.score": _("{score}% match"),
+        "save.saved": _("Saved"),
+        "save.queued": _("Saved on this phone, will send later"),
+        "save.sending": _("Saving…"),
+        "save.failed": _("Not saved: {message}"),
+        "scanner.no_code": _("No QR code found in the photo. Try again closer, with more light."),
+        "scanner.network": _("Could not reach the server. Type the code instead."),
+        "scanner.bad_image": _("That file is not a photo."),
+        "scanner.too_large": _("The photo is too large."),
+        "scanner.camera_denied": _("Camera blocked: allow it in the browser settings, or use a photo."),
+        "scanner.camera_failed": _("The camera did not start: use a photo or type the code."),
+        "scanner.no_camera": _("No camera found: use a photo or type the code."),
+        "scanner.server": _("The server could not read the photo."),
+        "scanner.insecure": _("Live camera needs the secure (https) address: take a photo instead."),
+        "leads.empty": _("No candidates yet. Scan a card to start."),
+        "leads.unrated": _("not rated"),
+    }
+
+
+def _booth_of(principal: Principal) -> Booth:
+    booth = principal.device.booth
+    if booth is None:  # a booth device always has one; guard against a damaged row
+        abort(403)
+    return booth
+
+
+# --- the booth phone ----------------------------------------------------------------------
+
+@bp.get("/booth")
+@require("booth")
+def booth_page(principal: Principal):
+    """A recruiter's phone: scan candidates, qualify them, see the booth's other phones live."""
+    from flask_babel import get_locale
+    booth = _booth_of(principal)
+    jobs = services.jobs_of_booth(booth)
+    locale = str(get_locale() or "th")
+    page = {
+        "booth": booth.code,
+        "employer": booth.employer.name,
+        "scan_url": f"/api/v1/booths/{booth.code}/scans",
+        "lead_url": f"/api/v1/booths/{booth.code}/leads/",
+        "jobs": [{"ref": j.ref, "title": j.title} for j in jobs],
+        "tags": preset_tags(),
+        "next_steps": next_step_labels(),
+        "education": education_labels(locale),
+        "leads": services.search_leads(booth.fair_id, booth)[:100],
+    }
+    ask_name = devices.has_default_name(principal.device) and not session.get("name_skipped")
+    return render_template("booths/booth.html", booth=booth, device=principal.device, page=page,
+                           strings=_booth_strings(), ask_name=ask_name,
+                           max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels())
+
+
+@bp.post("/booth/name")
+@require("booth")
+def name_device(principal: Principal):
+    """The recruiter names their phone on its first visit (or skips)."""
+    if request.form.get("skip"):
+        session["name_skipped"] = True
+        return redirect(url_for("booths.booth_page"))
+    try:
+        devices.rename(principal.device, request.form.get("name", ""), principal.actor)
+    except devices.PairingError:
+        flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
+    else:
+        flash(_("This phone is now called “%(name)s”.", name=principal.device.name), "ok")
+    return redirect(url_for("booths.booth_page"))
+
+
+# --- lead lists and exports ---------------------------------------------------------------
+
+def _list_params() -> tuple[str, str]:
+    query = (request.args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    sort = request.args.get("sort") if request.args.get("sort") in services.LEAD_SORTS else "time"
+    return query, sort
+
+
+def _render_leads(leads: list[dict], *, booth: Booth | None, booths: list[Booth], query: str, sort: str,
+                  organiser: bool):
+    from flask_babel import get_locale
+    jobs = {}
+    for b in ([booth] if booth else booths):
+        jobs.update({j.ref: j.title for j in services.jobs_of_booth(b)})
+    return render_template("booths/leads.html", leads=leads, booth=booth, booths=booths, query=query,
+                           sort=sort, organiser=organiser, next_steps=next_step_labels(), jobs=jobs,
+                           education=education_labels(str(get_locale() or "th")), local_time=local_time,
+                           parse_time=_parse_wire_time)
+
+
+def _parse_wire_time(text: str | None) -> datetime | None:
+    from fair.timeutil import parse_iso
+    return parse_iso(text) if text else None
+
+
+@bp.get("/booth/leads")
+@require("booth")
+def booth_leads(principal: Principal):
+    """A booth's own lead list: search, sort, export."""
+    booth = _booth_of(principal)
+    query, sort = _list_params()
+    leads = services.search_leads(booth.fair_id, booth, query, sort)
+    return _render_leads(leads, booth=booth, booths=[], query=query, sort=sort, organiser=False)
+
+
+@bp.get("/organiser/leads")
+@require("organiser")
+def organiser_leads(principal: Principal):
+    """The organiser's lead list over all booths, with a booth filter."""
+    fair = current_fair()
+    if fair is None:
+        abort(404)
+    booths = list(db.session.scalars(db.select(Booth).filter_by(fair_id=fair.id).order_by(Booth.code)))
+    code = (request.args.get("booth") or "").strip()
+    booth = services.booth_by_code(fair.id, code) if code else None
+    if code and booth is None:
+        abort(404)
+    query, sort = _list_params()
+    leads = services.search_leads(fair.id, booth, query, sort)
+    return _render_leads(leads, booth=booth, booths=booths, query=query, sort=sort, organiser=True)
+
+
+def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    try:
+        data, _count = export_bytes("leads", fmt, booth_code, actor=actor)
+    except ExportError as exc:
+        abort(404, str(exc))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    name = f"leads-{booth_code or 'all'}-{stamp}.{fmt}"
+    return Response(data, mimetype=EXPORT_FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.get("/booths/<code>/leads/export.<fmt>")
+@require("booth", "organiser", "api")
+def export_booth_leads(principal: Principal, code: str, fmt: str):
+    """One booth's leads as CSV or XLSX; a booth device only its own. Audited."""
+    booth = _own_booth(principal, code)
+    return _export(fmt, booth.code, principal.actor)
+
+
+@bp.get("/organiser/leads/export.<fmt>")
+@require("organiser", "api")
+def export_all_leads(principal: Principal, fmt: str):
+    """Every booth's leads in one file, for the organiser. Audited."""
+    return _export(fmt, None, principal.actor)
+
+
+# --- devices and pairing (organiser) ------------------------------------------------------
+
+def _pairing_qr(url: str) -> Markup:
+    # Our own SVG of our own URL: no outside data goes into the markup.
+    return Markup(qr_svg(url))
+
+
+def _booths() -> list[Booth]:
+    fair = current_fair()
+    if fair is None:
+        return []
+    return list(db.session.scalars(db.select(Booth).filter_by(fair_id=fair.id).order_by(Booth.code)))
+
+
+@bp.get("/organiser/devices")
+@require("organiser")
+def device_list(principal: Principal):
+    """Every device of the fair, with its state, a revoke button and forms to add more."""
+    return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
+                           local_time=local_time, new_device=None, kinds=_page_kinds(),
+                           max_name=devices.MAX_NAME_LENGTH)
+
+
+def _page_kinds() -> dict[str, str]:
+    return {"gate": _("Entrance (gate)"), "dashboard": _("Dashboard screen"), "booth": _("Booth phone")}
+
+
+@bp.post("/organiser/devices")
+@require("organiser")
+def device_create(principal: Principal):
+    """Create one gate, dashboard or booth device and show its single-use pairing QR once."""
+    kind = request.form.get("kind", "")
+    name = " ".join((request.form.get("name") or "").split())
+    booth = None
+    if kind == "booth":
+        fair = current_fair()
+        booth = services.booth_by_code(fair.id, request.form.get("booth", "")) if fair else None
+        if booth is None:
+            flash(_("Choose a booth."), "error")
+            return redirect(url_for("booths.device_list"))
+        name = name or devices.default_booth_name(booth)
+    elif kind not in ("gate", "dashboard"):
+        flash(_("Choose what kind of device to add."), "error")
+        return redirect(url_for("booths.device_list"))
+    if not name or len(name) > devices.MAX_NAME_LENGTH:
+        flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
+        return redirect(url_for("booths.device_list"))
+    paired = devices.pair(kind, name, booth, actor=principal.actor)
+    new_device = {"name": paired.name, "kind": kind, "booth": paired.booth, "url": paired.url,
+                  "qr": _pairing_qr(paired.url)}
+    return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
+                           local_time=local_time, new_device=new_device, kinds=_page_kinds(),
+                           max_name=devices.MAX_NAME_LENGTH,
+                           ttl=current_app.config["PAIRING_CODE_TTL_HOURS"])
+
+
+@bp.post("/organiser/devices/<int:device_id>/revoke")
+@require("organiser")
+def device_revoke(principal: Principal, device_id: int):
+    """Revoke a device: its token, its paired browser session and its pairing links stop at once."""
+    device = db.session.get(Device, device_id)
+    fair = current_fair()
+    if device is None or fair is None or device.fair_id != fair.id:
+        abort(404)
+    devices.revoke(device.id, principal.actor)
+    flash(_("“%(name)s” is revoked: it can no longer scan or see anything.", name=device.name), "ok")
+    return redirect(url_for("booths.device_list"))
+
+
+@bp.route("/organiser/booths/pairing-sheets", methods=["GET", "POST"])
+@require("organiser")
+def pairing_sheets(principal: Principal):
+    """Printable A4 sheets, one per booth, each with a fresh single-use pairing QR.
+
+    Making links creates devices, so it takes a POST: a reload or a prefetch
+    of the page makes none.
+    """
+    booths = _booths()
+    if request.method == "GET":
+        return render_template("booths/pairing_sheets.html", booths=booths, sheets=None)
+    code = (request.form.get("booth") or "all").strip()
+    chosen = booths if code.lower() == "all" else [b for b in booths if b.code == code.upper()]
+    if not chosen:
+        flash(_("There are no booths yet. Import employers first.") if not booths else _("Choose a booth."),
+              "error")
+        return redirect(url_for("booths.pairing_sheets"))
+    sheets = []
+    for booth in chosen:
+        paired = devices.pair("booth", devices.default_booth_name(booth), booth, actor=principal.actor)
+        sheets.append({"booth": booth, "url": paired.url, "qr": _pairing_qr(paired.url)})
+    expires = local_time(utcnow() + timedelta(hours=float(current_app.config["PAIRING_CODE_TTL_HOURS"])))
+    return render_template("booths/pairing_sheets.html", booths=booths, sheets=sheets, expires=expires)

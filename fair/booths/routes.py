@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request
+from flask_babel import get_locale
 
 from fair.auth import Principal, require
 from fair.booths import bp, services
@@ -39,7 +40,7 @@ def api_scan(principal: Principal, code: str):
     booth = _own_booth(principal, code)
     body = parse_body(json_body(request), LEAD_SCAN_BODY)
     try:
-        result = services.capture_lead(principal.device, booth, **body)
+        result = services.capture_lead(principal.device, booth, **body, lang=str(get_locale() or "th"))
     except RateLimited:
         return jsonify(error="rate_limited", message="Too many typed codes from this device; wait a minute."), 429
     return jsonify(result.as_json())

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from fair import live
@@ -97,7 +98,7 @@ def _apply(lead: Lead, rating, tags, notes, next_step, job: Job | None) -> None:
 
 def capture_lead(device: Device, booth: Booth, code: str, nonce: str, scanned_at: datetime | None = None,
                  rating: int | None = None, tags: list[str] | None = None, notes: str | None = None,
-                 next_step: str | None = None, job_ref: str | None = None) -> LeadResult:
+                 next_step: str | None = None, job_ref: str | None = None, lang: str = "th") -> LeadResult:
     """A booth phone scanned a card. Same nonce again → the first answer; same card again → updated."""
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
@@ -125,7 +126,7 @@ def capture_lead(device: Device, booth: Booth, code: str, nonce: str, scanned_at
     lead.last_scanned_at = max(lead.last_scanned_at, scanned_at)
     _apply(lead, rating, tags, notes, next_step, job)
     db.session.flush()
-    result = LeadResult(status, lead.id, candidate_view(attendee), _matches(booth, attendee), lead_view(lead))
+    result = LeadResult(status, lead.id, candidate_view(attendee), _matches(booth, attendee, lang), lead_view(lead))
     db.session.add(LeadScan(device_id=device.id, nonce=nonce, lead_id=lead.id, status=status,
                             scanned_at=scanned_at, received_at=now, response=result.__dict__))
     result = _commit_receipt(device, nonce, result)
@@ -170,9 +171,14 @@ def _commit_receipt(device: Device, nonce: str, result: LeadResult) -> LeadResul
     return result
 
 
-def _matches(booth: Booth, attendee: Attendee) -> list[dict]:
+def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:
     from fair.matching import services as matching
-    return matching.match_booth_jobs(booth, attendee, lang="th")
+    try:
+        return matching.match_booth_jobs(booth, attendee, lang=lang)
+    except Exception:
+        # The match is advice; a failure there must not refuse the lead itself.
+        current_app.logger.exception("match_booth_jobs failed; the lead is kept without matches")
+        return []
 
 
 def _publish_lead(booth: Booth, lead: Lead, type_: str) -> None:
