@@ -57,6 +57,13 @@ def local_time(moment: datetime | None) -> str:
 def _booth_strings() -> dict[str, str]:
     """Everything booth.js shows, translated here (i18n.js reads the JSON block)."""
     return {
+        "hall.invite": _("Invite"),
+        "hall.sent": _("Invited: waiting for an answer"),
+        "hall.accepted": _("Accepted: on the way"),
+        "hall.declined": _("Declined"),
+        "hall.failed": _("Could not send the invitation."),
+        "hall.empty": _("Nobody inside matches your jobs well yet."),
+        "hall.score": _("{score}% match"),
         "live.online": _("Live"),
         "live.offline": _("Offline: scans are kept on this phone"),
         "queue.pending": _("{n} waiting to send"),

@@ -140,6 +140,8 @@ const live = startLive({
     if (state === "online") queue.drain(sendQueued).catch(() => {});
   },
   onEvents(events) {
+    // Other modules of the page (hall.js: invitations) listen to the same batches.
+    window.dispatchEvent(new CustomEvent("fair:events", { detail: events }));
     for (const event of events) {
       if (event.type === "lead" && event.lead && event.lead.booth === page.booth) receiveLead(event.lead);
     }
