@@ -14,8 +14,10 @@ _device_ids: dict[str, int] = {}
 
 
 def rooms_for(principal: Principal, fair_id: int) -> list[str]:
-    if principal.role in ("organiser", "dashboard", "api"):
-        return [live.fair_room(fair_id), live.public_room(fair_id)]
+    if principal.role in ("organiser", "api"):
+        return [live.fair_room(fair_id)]
+    if principal.role == "dashboard":
+        return [live.screen_room(fair_id)]  # a big screen in the hall: no names ever reach it
     if principal.role == "gate":
         return [live.gate_room(fair_id)]
     if principal.role == "booth" and principal.booth_id is not None:

@@ -1,4 +1,4 @@
-"""End-of-day exports (CSV or XLSX): leads, check-ins, attendees. Every export is audited."""
+"""End-of-day exports (CSV or XLSX): leads, check-ins, attendees, attendance, matches, hires. Every export is audited."""
 from __future__ import annotations
 
 import csv
@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import Iterable
 
-from fair.booths.models import Booth, Lead
+from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
 from fair.fairs import ensure_fair
@@ -26,6 +26,15 @@ ATTENDEE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email",
                     "experience_years", "skills", "desired_positions", "province", "salary_expected",
                     "languages", "consent_share_profile", "checked_in", "first_entry_at", "inside"]
 
+ATTENDANCE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "first_entry_at",
+                      "last_moved_at", "inside", "entries", "exits", "booths_visited"]
+MATCH_COLUMNS = ["attendee_ref", "name", "rank", "booth", "employer", "job_ref", "title", "score", "reasons"]
+HIRE_COLUMNS = ["lead_id", "booth", "employer", "job_ref", "job_title", "attendee_ref", "name", "phone",
+                "email", "rating", "hired_at"]
+# The organiser's end-of-day set (dashboard exports); the CLI keeps its own three.
+DAY_EXPORTS = ("attendance", "leads", "matches", "hires")
+MATCHES_PER_ATTENDEE = 3
+
 
 def pseudonym(attendee: Attendee) -> str:
     """How a booth names a candidate who did not agree to share their profile."""
@@ -44,7 +53,7 @@ def lead_row(lead: Lead) -> list:
             iso(lead.last_scanned_at)]
 
 
-def rows_for(what: str, booth_code: str | None = None) -> tuple[list[str], Iterable[list]]:
+def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tuple[list[str], Iterable[list]]:
     fair, _ = ensure_fair()
     if what == "leads":
         query = db.select(Lead).join(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code, Lead.id)
@@ -72,7 +81,62 @@ def rows_for(what: str, booth_code: str | None = None) -> tuple[list[str], Itera
              "yes" if a.consent_share_profile else "no", "yes" if a.first_entry_at else "no",
              iso(a.first_entry_at) or "", "yes" if a.inside else "no"]
             for a in db.session.scalars(query))
+    if what == "attendance":
+        return ATTENDANCE_COLUMNS, _attendance_rows(fair.id)
+    if what == "matches":
+        return MATCH_COLUMNS, _match_rows(fair.id, lang)
+    if what == "hires":
+        return HIRE_COLUMNS, _hire_rows(fair.id)
     raise ExportError(f"Unknown export {what!r}.")
+
+
+def _came(fair_id: int):
+    return (db.select(Attendee).where(Attendee.fair_id == fair_id, Attendee.first_entry_at.is_not(None),
+                                      Attendee.erased_at.is_(None)).order_by(Attendee.first_entry_at, Attendee.ref))
+
+
+def _attendance_rows(fair_id: int) -> Iterable[list]:
+    """One row per person who came in: when, how often through the gates, how many booths."""
+    moves: dict[tuple[int, str], int] = {}
+    for attendee_id, status, n in db.session.execute(
+            db.select(CheckIn.attendee_id, CheckIn.status, db.func.count(CheckIn.id))
+            .where(CheckIn.fair_id == fair_id, CheckIn.status.in_(("ok", "exit_recorded")),
+                   CheckIn.attendee_id.is_not(None))
+            .group_by(CheckIn.attendee_id, CheckIn.status)):
+        moves[(attendee_id, status)] = n
+    booths = dict(db.session.execute(
+        db.select(Lead.attendee_id, db.func.count(Lead.id)).join(Booth, Lead.booth_id == Booth.id)
+        .where(Booth.fair_id == fair_id).group_by(Lead.attendee_id)).all())
+    for a in db.session.scalars(_came(fair_id)):
+        yield [a.ref, a.first_name, a.last_name, a.phone or "", a.email or "", iso(a.first_entry_at),
+               iso(a.last_moved_at) or "", "yes" if a.inside else "no", moves.get((a.id, "ok"), 0),
+               moves.get((a.id, "exit_recorded"), 0), booths.get(a.id, 0)]
+
+
+def _match_rows(fair_id: int, lang: str) -> Iterable[list]:
+    """The booths the matching engine recommended to each person who came (its top 3)."""
+    try:
+        from fair.matching.services import recommend_booths
+    except ImportError:
+        raise ExportError("The matching engine is not available.") from None
+    for a in db.session.scalars(_came(fair_id)):
+        for rank, rec in enumerate(recommend_booths(a, top=MATCHES_PER_ATTENDEE, lang=lang), start=1):
+            yield [a.ref, a.full_name, rank, rec.get("booth", ""), rec.get("employer", ""), rec.get("job_ref", ""),
+                   rec.get("title", ""), rec.get("score", ""), "; ".join(rec.get("reasons") or [])]
+
+
+def _hire_rows(fair_id: int) -> Iterable[list]:
+    """Every lead a booth marked "hired on the spot", for the fair's results."""
+    query = (db.select(Lead, Employer.name).join(Booth, Lead.booth_id == Booth.id)
+             .join(Employer, Booth.employer_id == Employer.id)
+             .where(Booth.fair_id == fair_id, Lead.next_step == "hired").order_by(Employer.name, Booth.code, Lead.id))
+    for lead, employer in db.session.execute(query):
+        a = lead.attendee
+        present = a.erased_at is None
+        yield [lead.id, lead.booth.code, employer, lead.job.ref if lead.job else "",
+               lead.job.title if lead.job else "", a.ref if present else "", a.full_name if present else "",
+               (a.phone or "") if present else "", (a.email or "") if present else "", lead.rating or "",
+               iso(lead.updated_at)]
 
 
 def write_csv(columns: list[str], rows: Iterable[list]) -> bytes:
@@ -99,9 +163,9 @@ def write_xlsx(columns: list[str], rows: Iterable[list], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def export_bytes(what: str, fmt: str, booth_code: str | None, actor: str) -> tuple[bytes, int]:
+def export_bytes(what: str, fmt: str, booth_code: str | None, actor: str, lang: str = "th") -> tuple[bytes, int]:
     fair, _ = ensure_fair()
-    columns, rows = rows_for(what, booth_code)
+    columns, rows = rows_for(what, booth_code, lang)
     rows = list(rows)
     data = write_xlsx(columns, rows, what) if fmt == "xlsx" else write_csv(columns, rows)
     db.session.add(AuditEvent(fair_id=fair.id, actor=actor, action=f"export.{what}",

@@ -23,6 +23,11 @@ def fair_room(fair_id: int) -> str:
     return f"fair:{fair_id}"
 
 
+def screen_room(fair_id: int) -> str:
+    """Dashboard devices on big screens: the fair's events with every name removed."""
+    return f"screen:{fair_id}"
+
+
 def public_room(fair_id: int) -> str:
     """Anyone's live counter: aggregate numbers, never names."""
     return f"public:{fair_id}"
@@ -78,11 +83,15 @@ class Broadcaster:
         pending, dirty = self.take()
         for room, events in pending.items():
             socketio.emit("events", events, to=room, namespace=NAMESPACE)
+            if room.startswith("fair:"):
+                # Big screens get the same feed without the people in it.
+                fair_id = int(room.split(":", 1)[1])
+                socketio.emit("events", [redact(e) for e in events], to=screen_room(fair_id), namespace=NAMESPACE)
         if self.stats_provider is not None:
             for fair_id in dirty:
                 counts = self.stats_provider(fair_id)
-                socketio.emit("stats", counts, to=fair_room(fair_id), namespace=NAMESPACE)
-                socketio.emit("stats", counts, to=public_room(fair_id), namespace=NAMESPACE)
+                socketio.emit("stats", counts, to=[fair_room(fair_id), screen_room(fair_id)], namespace=NAMESPACE)
+                socketio.emit("stats", public_counts(counts), to=public_room(fair_id), namespace=NAMESPACE)
         self.emitted_batches += len(pending)
         return len(pending)
 
@@ -149,6 +158,21 @@ class ExternalWriteWatcher:
             return list(db.session.scalars(db.select(Fair.id)))
         finally:
             db.session.remove()
+
+
+PERSONAL_KEYS = frozenset({"attendee", "candidate", "name", "attendee_id", "ref"})
+PUBLIC_COUNTS = ("registered", "checked_in", "checked_in_today", "inside", "leads", "hired")
+
+
+def redact(event: dict) -> dict:
+    """An event as a public screen may receive it: no names, refs or candidate details, at any depth."""
+    return {key: redact(value) if isinstance(value, dict) else value
+            for key, value in event.items() if key not in PERSONAL_KEYS}
+
+
+def public_counts(counts: dict) -> dict:
+    """What the anonymous counter needs: headline numbers only."""
+    return {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
 
 
 broadcaster = Broadcaster()

@@ -60,3 +60,37 @@ def test_batches_are_per_room_not_per_event(live_client, dashboard_device, fair)
     live.flush()
     batches = [m for m in screen.get_received(live.NAMESPACE) if m["name"] == "events"]
     assert len(batches) == 1 and len(batches[0]["args"][0]) == 100
+
+
+def test_big_screens_get_events_without_names_and_organisers_with(live_client, dashboard_device, fair,
+                                                                   organiser_client):
+    screen = live_client(dashboard_device.token)
+    organiser = live_client(flask_client=organiser_client)
+    live.publish(fair.id, "checkin", {"id": 3, "gate": "Gate 1", "attendee": {"ref": "A9", "name": "สมหญิง"}})
+    live.publish(fair.id, "lead", {"id": 4, "booth": "A1", "lead": {"candidate": {"name": "สมหญิง"}, "rating": 5}})
+    live.flush()
+    on_screen = screen.get_received(live.NAMESPACE)
+    assert "สมหญิง" not in str(on_screen) and "A9" not in str(on_screen)
+    assert [e["id"] for e in _events_of(on_screen)] == [3, 4]
+    assert "สมหญิง" in str(organiser.get_received(live.NAMESPACE))
+
+
+def test_each_dashboard_gets_one_stats_message_per_tick(live_client, dashboard_device, fair, organiser_client):
+    screen = live_client(dashboard_device.token)
+    organiser = live_client(flask_client=organiser_client)
+    counter = live_client()
+    live.publish(fair.id, "checkin", {"id": 1})
+    live.flush()
+    for client in (screen, organiser, counter):
+        assert [m["name"] for m in client.get_received(live.NAMESPACE)].count("stats") == 1
+    assert set(_stats_of(counter)) <= set(live.PUBLIC_COUNTS)
+
+
+def _events_of(received) -> list[dict]:
+    return [e for m in received if m["name"] == "events" for e in m["args"][0]]
+
+
+def _stats_of(client) -> dict:
+    live.publish(1, "checkin", {"id": 99})
+    live.flush()
+    return next(m["args"][0] for m in client.get_received(live.NAMESPACE) if m["name"] == "stats")

@@ -60,7 +60,6 @@ def _dashboard_strings() -> dict[str, str]:
         "feed.lead.shortlisted": _("shortlisted at booth {booth}"),
         "feed.lead.hired": _("hired on the spot at booth {booth}"),
         "feed.lead.not_suitable": _("seen at booth {booth}"),
-        "feed.someone": _("Someone"),
         "feed.invitation": _("Booth {booth} invited a candidate"),
         "feed.registration": _("A new attendee registered"),
         "status.unknown": _("unknown card"),
