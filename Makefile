@@ -12,6 +12,7 @@ PORT   ?= 5000
 help:
 	@echo "make demo   - set up, create the demo fair and serve it on http://0.0.0.0:$(PORT)/"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
+	@echo "make translations - update the Thai catalog after changing user-visible strings"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +43,15 @@ test-deps: $(VENV)/.test-installed
 test: system-deps test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-translations:
-	$(BIN)/pybabel extract -F babel.cfg -o fair/translations/messages.pot --no-location --sort-output .
+# pybabel comes with Flask-Babel, a dependency of the package.
+$(BIN)/pybabel: | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+# After adding or changing a user-visible string: run this (extract, merge into the Thai catalog),
+# translate the new entries in fair/translations/th/LC_MESSAGES/messages.po, then run it again to
+# compile. tests/test_translations.py fails until the catalog is complete and compiled.
+translations: $(BIN)/pybabel
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o fair/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i fair/translations/messages.pot -d fair/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d fair/translations
 

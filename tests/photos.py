@@ -70,11 +70,15 @@ def degraded_photo(token: str, kind: str, rng: random.Random) -> bytes:
         strength = rng.uniform(0.75, 0.92) if kind == "glare" else rng.uniform(0.6, 0.75)
         scene = _glare(scene, box, rng, strength)
     if kind == "low_light":
-        scene = _low_light(scene, rng, level=rng.uniform(0.07, 0.14), noise=rng.uniform(10, 16))
+        # A dim hall: the exposure leaves 25..50 grey levels between dark and
+        # light modules, under sensor grain of 6..12 levels. Darker than this
+        # (signal near the grain) even a person could not read the code, and
+        # a phone's auto-exposure brightens a self-lit screen first.
+        scene = _low_light(scene, rng, level=rng.uniform(0.1, 0.2), noise=rng.uniform(6, 12))
     elif kind == "combo":
         scene = _low_light(scene, rng, level=rng.uniform(0.3, 0.5), noise=8)
 
-    quality = rng.randint(10, 20) if kind == "jpeg" else rng.randint(25, 40) if kind == "combo" else 85
+    quality = {"jpeg": rng.randint(10, 20), "combo": rng.randint(25, 40)}.get(kind, 85)
     exif_rotated = kind == "rotation" and rng.random() < 0.5
     return _encode(scene, "JPEG", quality=quality, exif_rotated=exif_rotated)
 

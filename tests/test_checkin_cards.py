@@ -311,7 +311,9 @@ def test_manual_check_catches_adjacent_transpositions_of_every_symbol_pair() -> 
                 assert cards.normalize_manual_code(swapped) is None, (code, swapped)
 
 
-@pytest.mark.parametrize("typed", [" {a}-{b} ", "{a} {b}", "{lower}", "{fullwidth}", "{a}\u2013{b}"])
+@pytest.mark.parametrize(
+    "typed", [" {a}-{b} ", "{a} {b}", "{lower}", "{fullwidth}", "{a}\u2013{b}"]
+)
 def test_manual_code_normalizes_typing_variants(typed: str) -> None:
     code = _sample_codes()[4]
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in code)

@@ -311,7 +311,14 @@ def _movement(attendee: Attendee, kind: str) -> str:
 def _recommendations(attendee: Attendee) -> list[dict]:
     # The gate's answer must not depend on the matching engine being installed.
     from fair.matching import services as matching
-    return matching.recommend_booths(attendee, top=3, lang="th")
+    try:
+        return matching.recommend_booths(attendee, top=3, lang="th")
+    except Exception:
+        # The check-in is committed: its answer must reach the gate even when the
+        # extras fail, or the phone retries a scan that is already counted.
+        current_app.logger.exception("recommendations failed; the gate is answered without them")
+        db.session.rollback()
+        return []
 
 
 def _publish_checkin(row: CheckIn, result: CheckInResult) -> None:
