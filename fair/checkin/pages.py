@@ -268,7 +268,7 @@ def card_page(link: str):
     }
     config = {"link": link, "sw": url_for("checkin.card_worker", link=link),
               "scope": url_for("checkin.card_page", link=link)}
-    pkpass = bool(current_app.config.get("PKPASS_CERT"))
+    pkpass = bool(current_app.config.get("PKPASS_CERT"))  # the button shows only when passes can be signed
     html = render_template("checkin/card.html", card=view, attendee=attendee, link=link,
                            recommendations=_recommendations(attendee, lang), visits=_visits(attendee),
                            invitations=[matching.invitation_view(i) for i in matching.invitations_of(attendee)],
@@ -338,6 +338,36 @@ def card_icon(link: str, size: int):
     response = Response(_icon_png(size), mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def _pass_signer():
+    """The organiser's Apple Wallet signing setup, or None when it is not configured."""
+    from fair.checkin import wallet
+    config = current_app.config
+    if not config.get("PKPASS_CERT"):
+        return None
+    return wallet.PassSigner.from_files(config["PKPASS_CERT"], config["PKPASS_KEY"], config["PKPASS_WWDR"],
+                                        config["PKPASS_TYPE_ID"], config["PKPASS_TEAM_ID"],
+                                        config.get("PKPASS_KEY_PASSWORD"))
+
+
+@bp.get("/me/<link>/card.pkpass")
+def card_pkpass(link: str):
+    """"Add to Apple Wallet": the same signed token in a Wallet pass (only when configured)."""
+    from fair.checkin import wallet
+    attendee, card = _card_or_404(link)
+    signer = _pass_signer()
+    if signer is None:
+        abort(404)
+    fair = attendee.fair
+    facts = wallet.CardFacts(serial=f"{fair.id}-{card.serial}", token=services.card_token(card, fair),
+                             name=attendee.full_name, manual_code=cards.format_manual_code(card.manual_code),
+                             fair_name=fair.display_name(str(get_locale() or "th")), venue=fair.venue,
+                             card_url=url_for("checkin.card_page", link=link, _external=True))
+    data = run_blocking(wallet.build_pkpass, facts, signer, _icon_png(192))
+    response = Response(data, mimetype="application/vnd.apple.pkpass")
+    response.headers["Content-Disposition"] = 'attachment; filename="job-fair-card.pkpass"'
+    return _private(response)
 
 
 @bp.get("/me/<link>/sw.js")
