@@ -83,7 +83,6 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
         if not cells[column]:
             problems[column] = "is required"
     cells["attendee_ref"] = _next_self_registration_ref(fair)
-    existing_hashes = None
     parsed = importing.validate_rows("attendees", [cells])
     for error in parsed.errors:
         problems.setdefault(error.column or "_", error.message)
@@ -91,9 +90,9 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
         raise RegistrationInvalid(problems)
     row = parsed.rows[0]
     if row.get("national_id"):
-        existing_hashes = db.session.scalar(db.select(Attendee.id).filter_by(
+        registered = db.session.scalar(db.select(Attendee.id).filter_by(
             fair_id=fair.id, national_id_hash=hash_national_id(row["national_id"])))
-        if existing_hashes is not None:
+        if registered is not None:
             raise RegistrationInvalid({"national_id": "already_registered"})
     attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
                         needs_disability_friendly=needs_disability_friendly)
