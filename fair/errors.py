@@ -51,6 +51,16 @@ def init_app(app: Flask) -> None:
     def too_large(exc):
         return _answer(413, "too_large", _("The upload is too large."))
 
+    @app.errorhandler(403)
+    def forbidden(exc):
+        # abort(403, "why") keeps its own message; a bare abort(403) gets ours, translated.
+        message = exc.description if exc.description != type(exc).description else None
+        return _answer(403, "forbidden", message or _("This device or account may not do that."))
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return _answer(429, "rate_limited", _("Too many attempts. Wait a minute and try again."))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         name = (exc.name or "error").lower().replace(" ", "_")
