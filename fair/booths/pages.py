@@ -15,7 +15,7 @@ from fair import devices
 from fair.auth import Principal, require
 from fair.booths import bp, services
 from fair.booths.models import Booth
-from fair.booths.routes import _own_booth
+from fair.booths.routes import own_booth
 from fair.checkin.cards import qr_svg
 from fair.exports import ExportError, export_bytes
 from fair.extensions import db
@@ -231,7 +231,7 @@ def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
 @require("booth", "organiser", "api")
 def export_booth_leads(principal: Principal, code: str, fmt: str):
     """One booth's leads as CSV or XLSX; a booth device only its own. Audited."""
-    booth = _own_booth(principal, code)
+    booth = own_booth(principal, code)
     return _export(fmt, booth.code, principal.actor)
 
 

@@ -22,7 +22,7 @@ LEAD_SCAN_BODY = {"code": CODE, "nonce": NONCE, "scanned_at": SCANNED_AT, **LEAD
 LEAD_EDIT_BODY = {"nonce": NONCE, **LEAD_FIELDS}
 
 
-def _own_booth(principal: Principal, code: str):
+def own_booth(principal: Principal, code: str):
     """The booth named in the URL, which a booth device may only touch if it is its own."""
     fair = current_fair()
     booth = services.booth_by_code(fair.id, code) if fair else None
@@ -37,7 +37,7 @@ def _own_booth(principal: Principal, code: str):
 @require("booth")
 def api_scan(principal: Principal, code: str):
     """Booth phones and their offline replays post scans here."""
-    booth = _own_booth(principal, code)
+    booth = own_booth(principal, code)
     body = parse_body(json_body(request), LEAD_SCAN_BODY)
     try:
         result = services.capture_lead(principal.device, booth, **body, lang=str(get_locale() or "th"))
@@ -50,7 +50,7 @@ def api_scan(principal: Principal, code: str):
 @require("booth")
 def api_edit_lead(principal: Principal, code: str, lead_id: int):
     """Any phone of the booth edits a lead's rating, notes or next step."""
-    booth = _own_booth(principal, code)
+    booth = own_booth(principal, code)
     body = parse_body(json_body(request), LEAD_EDIT_BODY)
     return jsonify(services.update_lead(principal.device, booth, lead_id, **body).as_json())
 
@@ -59,5 +59,5 @@ def api_edit_lead(principal: Principal, code: str, lead_id: int):
 @require("booth", "organiser", "api")
 def api_leads(principal: Principal, code: str):
     """A booth's own leads (403 for another booth's device)."""
-    booth = _own_booth(principal, code)
+    booth = own_booth(principal, code)
     return jsonify(leads=[services.lead_view(lead) for lead in services.leads_of_booth(booth)])

@@ -5,6 +5,7 @@ from flask import abort, jsonify, request
 from flask_babel import get_locale
 
 from fair.auth import Principal, require
+from fair.booths.routes import own_booth
 from fair.checkin.models import Attendee
 from fair.extensions import db
 from fair.fairs import current_fair
@@ -34,22 +35,11 @@ def api_recommendations(principal: Principal, ref: str):
     return jsonify(recommendations=services.recommend_booths(attendee, top=int(top), lang=lang))
 
 
-def _booth_for(principal: Principal, code: str):
-    from fair.booths.services import booth_by_code
-    fair = current_fair()
-    booth = booth_by_code(fair.id, code) if fair else None
-    if booth is None:
-        abort(404)
-    if principal.role == "booth" and principal.booth_id != booth.id:
-        abort(403, "This device belongs to another booth.")
-    return booth
-
-
 @bp.get("/api/v1/booths/<code>/candidates")
 @require("booth", "organiser", "api")
 def api_candidates(principal: Principal, code: str):
     """A booth asks for the best candidates inside the hall right now."""
-    booth = _booth_for(principal, code)
+    booth = own_booth(principal, code)
     top = request.args.get("top", "20")
     if not top.isdigit() or not 1 <= int(top) <= 100:
         return jsonify(error="invalid_input", message="top must be a number from 1 to 100."), 400
@@ -62,7 +52,7 @@ def api_candidates(principal: Principal, code: str):
 def api_invite(principal: Principal, code: str):
     """A booth phone invites a candidate in the hall to come over."""
     from fair.validation import Field, json_body, parse_body
-    booth = _booth_for(principal, code)
+    booth = own_booth(principal, code)
     body = parse_body(json_body(request), {
         "attendee_id": Field(int, required=True, minimum=1, maximum=2**31),
         "job_ref": Field(str, max_length=64),
