@@ -27,7 +27,8 @@ def run() -> None:
 
 def register_commands(app) -> None:
     for command in (init_command, demo_command, serve_command, import_group, cards_group,
-                    device_group, export_command, organiser_group):
+                    device_group, export_command, organiser_group, backup_command, attendee_group,
+                    retention_group):
         app.cli.add_command(command)
 
 
@@ -251,3 +252,92 @@ def organiser_password(username: str) -> None:
         _echo_err(f"No organiser {username!r}.")
         sys.exit(1)
     click.echo(f"user: {username}\npassword: {password}")
+
+
+# --- backups and personal data (PDPA) -----------------------------------------------------
+
+@click.command("backup")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the copy (default: instance/backups/fair-<time>.db).")
+@with_appcontext
+def backup_command(out: Path | None) -> None:
+    """Write a consistent copy of the live database (safe while `fair serve` runs)."""
+    from fair import backup
+    try:
+        report = backup.backup_database(out, actor="cli")
+    except backup.BackupError as exc:
+        _echo_err(str(exc))
+        sys.exit(1)
+    click.echo(f"Backup written: {report.path} ({report.bytes / 1e6:.1f} MB in {report.seconds:.2f} s)")
+
+
+@click.group("attendee")
+def attendee_group() -> None:
+    """One attendee's personal data: erase it, or export it for them."""
+
+
+@attendee_group.command("erase")
+@click.argument("ref")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def attendee_erase(ref: str, yes: bool) -> None:
+    """Erase an attendee's personal data (PDPA request); anonymous counts stay."""
+    from fair import privacy
+    from fair.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    attendee = privacy.attendee_by_ref(fair.id, ref)
+    if attendee is None:
+        _echo_err(f"No attendee {ref!r}.")
+        sys.exit(1)
+    if not yes:
+        click.confirm(f"Erase the personal data of {ref}? This cannot be undone.", abort=True)
+    report = privacy.erase_attendee(attendee, actor="cli")
+    if report.already_erased:
+        click.echo(f"{ref} was already erased.")
+        return
+    click.echo(f"Erased {ref}: {report.cards_revoked} card(s) revoked, {report.leads_scrubbed} lead(s) "
+               f"scrubbed, {report.checkins_kept} check-in(s) kept anonymously.")
+
+
+@attendee_group.command("export")
+@click.argument("ref")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def attendee_export(ref: str, out: Path) -> None:
+    """Write everything held about an attendee to a JSON file (their PDPA access request)."""
+    from fair import privacy
+    from fair.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    attendee = privacy.attendee_by_ref(fair.id, ref)
+    if attendee is None:
+        _echo_err(f"No attendee {ref!r}.")
+        sys.exit(1)
+    out.write_text(json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2),
+                   encoding="utf-8")
+    click.echo(f"Wrote {out}")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Personal data retention after the fair."""
+
+
+@retention_group.command("purge")
+@click.option("--older-than-days", "days", default=30, show_default=True, type=click.IntRange(0, 3650),
+              help="Erase attendees with no activity for this many days.")
+@click.option("--dry-run", is_flag=True, help="Only count who would be erased.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def retention_purge(days: int, dry_run: bool, yes: bool) -> None:
+    """Erase the personal data of every attendee inactive for N days (same path as `attendee erase`)."""
+    from fair import privacy
+    from fair.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    due = privacy.due_for_purge(fair.id, days)
+    if dry_run:
+        click.echo(f"{len(due)} attendee(s) would be erased (inactive for {days} days or more).")
+        return
+    if due and not yes:
+        click.confirm(f"Erase the personal data of {len(due)} attendee(s)? This cannot be undone.", abort=True)
+    count = privacy.purge_personal_data(fair.id, days, actor="cli")
+    click.echo(f"Erased the personal data of {count} attendee(s); anonymous counts are kept.")

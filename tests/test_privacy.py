@@ -1,0 +1,130 @@
+"""PDPA: consent on record, an attendee's own data, erasure that keeps anonymous counts, retention, backups."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+from fair import backup, privacy
+from fair.booths import services as booth_services
+from fair.booths.models import Lead, LeadScan
+from fair.checkin import services as checkin_services
+from fair.checkin.models import Attendee, Card, CheckIn
+from fair.extensions import db
+from fair.matching import dashboard
+from fair.models import AuditEvent
+from fair.timeutil import utcnow
+from tests import factories
+
+
+def _visit(gate, booth_device, booth, attendee, notes="Great with forklifts, call 0812345678"):
+    token = factories.token_of(attendee)
+    checkin_services.check_in(gate.device, token, nonce=f"in-{attendee.id}")
+    booth_services.capture_lead(booth_device.device, booth, token, nonce=f"lead-{attendee.id}", rating=4,
+                                tags=["forklift"], notes=notes, next_step="shortlisted")
+
+
+def test_registration_records_consent_time_and_wording(fair):
+    attendee, _card = checkin_services.register_attendee(
+        fair, {"first_name": "Somsri", "last_name": "Dee", "phone": "0812345678", "consent_share_profile": "yes"},
+        consent_participate=True)
+    assert attendee.consent_at is not None and utcnow() - attendee.consent_at < timedelta(minutes=1)
+    assert attendee.consent_wording == f"register:{checkin_services.CONSENT_WORDING_VERSION}"
+    audit = db.session.scalar(db.select(AuditEvent).filter_by(action="attendee.register"))
+    assert audit.details["consent_wording"] == attendee.consent_wording
+
+
+def test_erase_removes_personal_fields_revokes_card_and_keeps_counts(fair, gate, booth, booth_device):
+    attendee = factories.make_attendee(fair, ref="P1", national_id="1101700207030")
+    other = factories.make_attendee(fair, ref="P2")
+    _visit(gate, booth_device, booth, attendee)
+    _visit(gate, booth_device, booth, other)
+    link = checkin_services.card_link(attendee)
+    before = dashboard.stats(fair.id)
+
+    report = privacy.erase_attendee(attendee, actor="cli")
+
+    db.session.expire_all()
+    erased = db.session.get(Attendee, attendee.id)
+    assert erased.erased_at is not None and erased.ref.startswith(privacy.ERASED_REF_PREFIX)
+    assert (erased.first_name, erased.last_name, erased.phone, erased.email) == ("", "", None, None)
+    assert erased.national_id_hash is None and erased.skills == [] and erased.province is None
+    assert report.cards_revoked == 1
+    assert db.session.scalar(db.select(Card).filter_by(attendee_id=attendee.id, status="active")) is None
+    assert checkin_services.attendee_for_link(link) is None
+    lead = db.session.scalar(db.select(Lead).filter_by(attendee_id=attendee.id))
+    assert lead.notes is None and lead.tags == [] and lead.next_step == "shortlisted"
+    receipt = db.session.scalar(db.select(LeadScan).filter_by(lead_id=lead.id))
+    assert "0812345678" not in json.dumps(receipt.response, ensure_ascii=False)
+    assert db.session.scalar(db.select(db.func.count(CheckIn.id)).filter_by(attendee_id=attendee.id)) == 1
+    after = dashboard.stats(fair.id)
+    assert after["leads"] == before["leads"] and after["gate_scans"] == before["gate_scans"]
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="attendee.erase")) is not None
+
+
+def test_a_replayed_lead_nonce_after_erasure_still_gets_an_answer(fair, gate, booth, booth_device):
+    attendee = factories.make_attendee(fair, ref="P1")
+    token = factories.token_of(attendee)
+    first = booth_services.capture_lead(booth_device.device, booth, token, nonce="n1")
+    privacy.erase_attendee(attendee, actor="cli")
+    again = booth_services.capture_lead(booth_device.device, booth, token, nonce="n1")
+    assert again.lead_id == first.lead_id and again.candidate is None
+
+
+def test_an_erased_card_answers_unknown_at_the_gate(fair, gate):
+    attendee = factories.make_attendee(fair, ref="P1")
+    token = factories.token_of(attendee)
+    privacy.erase_attendee(attendee, actor="cli")
+    assert checkin_services.check_in(gate.device, token, nonce="after").status in ("unknown", "revoked")
+
+
+def test_erasing_twice_changes_nothing_more(fair):
+    attendee = factories.make_attendee(fair, ref="P1")
+    privacy.erase_attendee(attendee, actor="cli")
+    assert privacy.erase_attendee(attendee, actor="cli").already_erased
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).filter_by(action="attendee.erase")) == 1
+
+
+def test_export_my_data_has_profile_consent_visits_and_is_audited(fair, gate, booth, booth_device):
+    attendee = factories.make_attendee(fair, ref="P1", national_id="1101700207030")
+    _visit(gate, booth_device, booth, attendee)
+    data = privacy.export_my_data(attendee)
+    json.dumps(data)  # JSON-ready
+    assert data["profile"]["first_name"] == "สมชาย" and data["profile"]["national_id_on_file"] is True
+    assert "1101700207030" not in json.dumps(data)
+    assert data["consent"]["share_profile"] is True
+    assert data["checkins"][0]["status"] == "ok"
+    assert data["booth_visits"][0]["booth"] == booth.code
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="export.my_data")) is not None
+
+
+def test_retention_purge_erases_only_the_inactive(fair):
+    old = factories.make_attendee(fair, ref="OLD")
+    old.created_at = utcnow() - timedelta(days=40)
+    recent = factories.make_attendee(fair, ref="NEW")
+    db.session.commit()
+    assert privacy.purge_personal_data(fair.id, 30, actor="cli") == 1
+    assert db.session.get(Attendee, old.id).erased_at is not None
+    assert db.session.get(Attendee, recent.id).erased_at is None
+
+
+def test_cli_erase_and_purge(runner, fair):
+    factories.make_attendee(fair, ref="P9")
+    result = runner.invoke(args=["attendee", "erase", "P9", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Erased P9" in result.output
+    assert runner.invoke(args=["attendee", "erase", "NOPE", "--yes"]).exit_code == 1
+    result = runner.invoke(args=["retention", "purge", "--older-than-days", "0", "--dry-run"])
+    assert result.exit_code == 0 and "would be erased" in result.output
+
+
+def test_backup_is_a_consistent_copy_and_is_audited(fair, tmp_path, runner):
+    factories.make_attendee(fair, ref="B1")
+    assert backup.last_backup_at(fair.id) is None
+    out = tmp_path / "copy.db"
+    result = runner.invoke(args=["backup", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(out) as copy:
+        assert copy.execute("SELECT ref FROM attendee").fetchall() == [("B1",)]
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert backup.last_backup_at(fair.id) is not None
