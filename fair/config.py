@@ -14,6 +14,8 @@ DEFAULTS: dict[str, object] = {
     "ASYNC_MODE": "eventlet",
     # How often live.py flushes batched events to rooms (seconds): ≤ 4 Hz.
     "LIVE_BATCH_INTERVAL": 0.25,
+    # Dashboard counts are recomputed at most this often (seconds) per fair.
+    "LIVE_STATS_INTERVAL": 1.0,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "DECODE_MAX_BYTES": 8 * 1024 * 1024,

@@ -64,6 +64,7 @@ def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: s
     try:
         _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress)
         db.session.commit()
+        _jobs_changed(fair)
     except Exception:
         db.session.rollback()
         raise
@@ -91,10 +92,16 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
             if kind == "employers":
                 employer_refs |= {row["employer_ref"] for row in parsed.rows}
         db.session.commit()
+        _jobs_changed(fair)
     except Exception:
         db.session.rollback()
         raise
     return added
+
+
+def _jobs_changed(fair: Fair) -> None:
+    from fair.matching import services as matching
+    matching.invalidate(fair.id)
 
 
 def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,

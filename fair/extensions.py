@@ -23,7 +23,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Rows keep their values after commit: a scan's answer and live event are built
+# from what was just written, without reloading every row (measured: about a
+# fifth of the server's time per scan went to those reloads).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 socketio = SocketIO()
 babel = Babel()

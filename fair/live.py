@@ -9,6 +9,7 @@ per tick whether the hall scans once a second or a thousand times.
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from typing import Any, Callable
 
@@ -54,6 +55,10 @@ class Broadcaster:
         self._pending: dict[str, list[dict]] = defaultdict(list)
         self._dirty_fairs: set[int] = set()
         self._started = False
+        # Dashboard counts cost a few aggregate queries: at most once a second per
+        # fair, while events still flow every tick.
+        self.stats_interval = 1.0
+        self._stats_sent_at: dict[int, float] = {}
         # Set by the matching area (dashboard counts); live.py knows no models.
         self.stats_provider: Callable[[int], dict] | None = None
         self.published = 0
@@ -88,12 +93,24 @@ class Broadcaster:
                 fair_id = int(room.split(":", 1)[1])
                 socketio.emit("events", [redact(e) for e in events], to=screen_room(fair_id), namespace=NAMESPACE)
         if self.stats_provider is not None:
-            for fair_id in dirty:
+            now = time.monotonic()
+            waiting = {f for f in dirty if now - self._stats_sent_at.get(f, -1e9) < self.stats_interval}
+            if waiting:
+                with self._lock:
+                    self._dirty_fairs |= waiting  # sent on a later tick, not dropped
+            for fair_id in dirty - waiting:
+                self._stats_sent_at[fair_id] = now
                 counts = self.stats_provider(fair_id)
                 socketio.emit("stats", counts, to=[fair_room(fair_id), screen_room(fair_id)], namespace=NAMESPACE)
                 socketio.emit("stats", public_counts(counts), to=public_room(fair_id), namespace=NAMESPACE)
         self.emitted_batches += len(pending)
         return len(pending)
+
+    def reset(self, stats_interval: float = 1.0) -> None:
+        """Forget everything pending (a new app, e.g. in tests) and set the stats rate."""
+        self.take()
+        self._stats_sent_at.clear()
+        self.stats_interval = stats_interval
 
     def mark_all_dirty(self, fair_ids: list[int]) -> None:
         with self._lock:
@@ -104,6 +121,7 @@ class Broadcaster:
         if self._started:
             return
         self._started = True
+        self.stats_interval = float(app.config["LIVE_STATS_INTERVAL"])
         watcher = ExternalWriteWatcher(app)
 
         def loop() -> None:

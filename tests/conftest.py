@@ -25,7 +25,7 @@ def app(tmp_path):
     with app.app_context():
         db.create_all()
         limiter.reset()
-        live.broadcaster.take()  # nothing left over from another test
+        live.broadcaster.reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -38,6 +38,8 @@ def make_employer(fair: Fair, ref: str | None = None, booth_code: str | None = N
     db.session.add(employer)
     db.session.add(Booth(fair_id=fair.id, code=booth_code or f"Z{n}", employer=employer, plan_x=n, plan_y=1))
     db.session.commit()
+    from fair.matching import services as matching
+    matching.invalidate(fair.id)
     return employer
 
 
@@ -47,6 +49,8 @@ def make_job(employer: Employer, ref: str | None = None, title: str = "Forklift 
               skills_required=list(skills_required), skills_optional=list(skills_optional), **fields)
     db.session.add(job)
     db.session.commit()
+    from fair.matching import services as matching
+    matching.invalidate(employer.fair_id)
     return job
 
 

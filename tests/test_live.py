@@ -94,3 +94,18 @@ def _stats_of(client) -> dict:
     live.publish(1, "checkin", {"id": 99})
     live.flush()
     return next(m["args"][0] for m in client.get_received(live.NAMESPACE) if m["name"] == "stats")
+
+
+def test_stats_are_sent_at_most_once_per_interval_and_never_dropped(live_client, dashboard_device, fair):
+    import time
+    screen = live_client(dashboard_device.token)
+    live.broadcaster.reset(stats_interval=0.3)
+    live.publish(fair.id, "checkin", {"id": 1})
+    live.flush()
+    live.publish(fair.id, "checkin", {"id": 2})
+    live.flush()  # too soon: events go, stats wait
+    names = [m["name"] for m in screen.get_received(live.NAMESPACE)]
+    assert names.count("stats") == 1 and names.count("events") == 2
+    time.sleep(0.35)
+    live.flush()  # nothing new published, but the withheld stats go now
+    assert [m["name"] for m in screen.get_received(live.NAMESPACE)] == ["stats"]

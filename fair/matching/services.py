@@ -29,20 +29,38 @@ from fair.timeutil import iso, utcnow
 # A booth's queue: people it scanned in the last QUEUE_WINDOW plus open invitations.
 QUEUE_WINDOW = timedelta(minutes=15)
 QUEUE_REFRESH_SECONDS = 5.0
+# How often the job index checks whether the jobs changed (an import in another
+# process); within this process, imports call invalidate() at once.
+SIGNATURE_CHECK_SECONDS = 2.0
 # Below this score a job has "no matching candidate in the hall".
 GOOD_MATCH = 50.0
 MAX_OPEN_INVITATIONS_PER_BOOTH = 30
+
+
+@dataclass(frozen=True)
+class JobOnFloor:
+    """Plain facts of a job and its booth. The cache outlives database sessions,
+    so it holds values, never ORM rows (those would be detached on next use)."""
+    id: int
+    ref: str
+    title: str
+    employer_id: int
+    employer: str
+    booth_id: int | None
+    booth: str | None
+    plan_x: int = 0
+    plan_y: int = 0
 
 
 @dataclass
 class FairMatching:
     """Everything precomputed for one fair in one app."""
     signature: tuple
+    checked_at: float
     index: ranking.JobIndex
-    jobs: dict[int, Job]
+    jobs: dict[int, JobOnFloor]
     facts: dict[int, scoring.JobFacts]
-    booth_of_job: dict[int, int]
-    booths: dict[int, Booth]
+    booth_of_job: dict[int, int | None]
     pool: ranking.CandidatePool | None = None
     queue: dict[int, float] = field(default_factory=dict)
     queue_at: float = 0.0
@@ -72,20 +90,40 @@ def job_facts(job: Job) -> scoring.JobFacts:
         disability_friendly=job.disability_friendly)
 
 
+def invalidate(fair_id: int) -> None:
+    """Jobs or booths changed in this process: rebuild the index on next use."""
+    cached = _cache()["fairs"].get(fair_id)
+    if cached is not None:
+        cached.checked_at = 0.0
+        cached.signature = ()
+
+
 def fair_matching(fair_id: int) -> FairMatching:
-    signature = _signature(fair_id)
     fairs = _cache()["fairs"]
     cached = fairs.get(fair_id)
+    now = time.monotonic()
+    if cached is not None and now - cached.checked_at < SIGNATURE_CHECK_SECONDS:
+        return cached  # the hot path: a scan does not query for job changes
+    signature = _signature(fair_id)
     if cached is not None and cached.signature == signature:
+        cached.checked_at = now
         return cached
     with _lock:
-        jobs = {job.id: job for job in db.session.scalars(db.select(Job).where(Job.fair_id == fair_id))}
-        booths = {b.id: b for b in db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))}
-        booth_by_employer = {b.employer_id: b.id for b in booths.values()}
-        facts = {job_id: job_facts(job) for job_id, job in jobs.items()}
-        built = FairMatching(signature, ranking.JobIndex(list(facts.values())), jobs, facts,
-                             {job_id: booth_by_employer.get(job.employer_id) for job_id, job in jobs.items()},
-                             booths, pool=cached.pool if cached else None)
+        rows = db.session.scalars(db.select(Job).where(Job.fair_id == fair_id)
+                                  .options(db.joinedload(Job.employer))).unique()
+        booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))
+        booth_by_employer = {b.employer_id: b for b in booth_rows}
+        jobs: dict[int, JobOnFloor] = {}
+        facts: dict[int, scoring.JobFacts] = {}
+        for job in rows:
+            booth = booth_by_employer.get(job.employer_id)
+            jobs[job.id] = JobOnFloor(job.id, job.ref, job.title, job.employer_id, job.employer.name,
+                                      booth.id if booth else None, booth.code if booth else None,
+                                      booth.plan_x if booth else 0, booth.plan_y if booth else 0)
+            facts[job.id] = job_facts(job)
+        built = FairMatching(signature, now, ranking.JobIndex(list(facts.values())), jobs, facts,
+                             {job_id: job.booth_id for job_id, job in jobs.items()},
+                             pool=cached.pool if cached else None)
         fairs[fair_id] = built
         return built
 
@@ -170,12 +208,12 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
                                    job_booth=built.booth_of_job, distinct_booths=True)
     found = []
     for job_id, score in ranked:
-        job, booth = built.jobs[job_id], built.booths.get(built.booth_of_job.get(job_id))
-        if booth is None:
+        job = built.jobs[job_id]
+        if job.booth is None:
             continue
-        found.append({"booth": booth.code, "employer": job.employer.name, "job_ref": job.ref,
+        found.append({"booth": job.booth, "employer": job.employer, "job_ref": job.ref,
                       "title": job.title, "score": round(score.value, 1), "reasons": _reasons(score, lang),
-                      "plan_x": booth.plan_x, "plan_y": booth.plan_y})
+                      "plan_x": job.plan_x, "plan_y": job.plan_y})
     return found
 
 
@@ -231,9 +269,9 @@ def jobs_without_candidates(fair_id: int, threshold: float = GOOD_MATCH) -> list
     for job_id, facts in built.facts.items():
         best = pool.rank([facts], top=1)
         if not best or best[0][2].value < threshold:
-            job, booth = built.jobs[job_id], built.booths.get(built.booth_of_job.get(job_id))
-            lonely.append({"job_ref": job.ref, "title": job.title, "booth": booth.code if booth else None,
-                           "employer": job.employer.name})
+            job = built.jobs[job_id]
+            lonely.append({"job_ref": job.ref, "title": job.title, "booth": job.booth,
+                           "employer": job.employer})
     return sorted(lonely, key=lambda j: (j["booth"] or "", j["job_ref"]))
 
 
