@@ -168,3 +168,13 @@ def test_attendee_answers_from_the_card_page(client, fair, floor, gate):
     assert client.post(f"/me/{card_link(seeker)}/invitations/{invitation.id}", json={"accept": "yes"}).status_code == 400
     answered = client.post(f"/me/{card_link(seeker)}/invitations/{invitation.id}", json={"accept": True})
     assert answered.status_code == 200 and answered.json["invitation"]["status"] == "accepted"
+
+
+def test_card_page_shows_the_first_booths_on_a_floor_plan(client, fair, floor, gate):
+    from fair.checkin.services import card_link
+    cook = factories.make_attendee(fair, skills=["cooking", "food safety"], desired_positions=["chef"])
+    check_in(gate.device, factories.token_of(cook), "n1")
+    page = client.get(f"/me/{card_link(cook)}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'class="floor-map"' in page
+    assert page.count('class="floor-pick"') == 2  # both booths are recommended, numbered 1 and 2
+    assert "<title>B1</title>" in page

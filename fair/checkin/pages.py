@@ -225,6 +225,19 @@ def _recommendations(attendee: Attendee, lang: str) -> list[dict[str, Any]]:
         return []
 
 
+def _floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Booths on the plan's grid, with the recommended ones numbered, for a small map."""
+    from fair.booths.models import Booth
+    booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
+                                .where(Booth.fair_id == fair_id)).all()
+    if not booths or not recommendations:
+        return None
+    rank = {rec["booth"]: n for n, rec in enumerate(recommendations, start=1)}
+    return {"width": max(b.plan_x for b in booths), "height": max(b.plan_y for b in booths),
+            "booths": [{"code": b.code, "x": b.plan_x, "y": b.plan_y, "rank": rank.get(b.code)}
+                       for b in booths]}
+
+
 def _visits(attendee: Attendee) -> list[dict[str, str]]:
     """The booths that scanned this attendee: their own record of the fair."""
     from fair.booths.models import Booth, Employer, Lead
@@ -269,8 +282,10 @@ def card_page(link: str):
     config = {"link": link, "sw": url_for("checkin.card_worker", link=link),
               "scope": url_for("checkin.card_page", link=link)}
     pkpass = bool(current_app.config.get("PKPASS_CERT"))  # the button shows only when passes can be signed
+    recommendations = _recommendations(attendee, lang)
     html = render_template("checkin/card.html", card=view, attendee=attendee, link=link,
-                           recommendations=_recommendations(attendee, lang), visits=_visits(attendee),
+                           recommendations=recommendations, floor=_floor_plan(attendee.fair_id, recommendations),
+                           visits=_visits(attendee),
                            invitations=[matching.invitation_view(i) for i in matching.invitations_of(attendee)],
                            strings=strings, config=config, pkpass=pkpass)
     return _private(current_app.make_response(html))
