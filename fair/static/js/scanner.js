@@ -16,9 +16,12 @@
  *    inverted frames: the same coverage as its "attemptBoth" option
  *    (white-on-black codes from dark-mode screens) at half the work per frame.
  *    When decoding is slower than the frame interval, the loop slows down.
- *  - "wedge": USB/Bluetooth barcode scanners type the code then Enter. Keys
- *    arriving in a burst (< 50 ms apart) ending in Enter count as a scan, at
- *    any moment, unless focus is in another text field (a notes box, say).
+ *  - "wedge": USB/Bluetooth barcode scanners type the code then Enter. A burst
+ *    of keys ending in Enter counts as a scan, at any moment, unless focus is
+ *    in another text field (a notes box, say), when the keys came on average
+ *    less than 50 ms apart (no person types that fast). Single gaps up to
+ *    300 ms are allowed: Bluetooth scanners send keys in packets, and a busy
+ *    phone delivers them late; a longer pause starts a new burst.
  *    Scanners type US key positions: when a burst holds any non-ASCII
  *    character the OS layout is Thai (Kedmanee), and the burst is read
  *    back by physical key (event.code) instead, its digits row included.
@@ -39,7 +42,8 @@
 const FRAME_MS = 125;          // ~8 frames a second
 const SCAN_SIDE = 640;         // longest side of the frame jsQR reads
 const PHOTO_SIDE = 1600;       // longest side of an uploaded photo
-const WEDGE_GAP_MS = 50;       // scanners type faster than any person
+const WEDGE_GAP_MS = 50;       // mean key interval: scanners type faster than any person
+const WEDGE_PAUSE_MS = 300;    // a longer pause ends a burst (a hiccup within a scan is shorter)
 const WEDGE_MIN_LENGTH = 4;
 
 // US-layout characters by physical key, for scanners on a Thai-layout keyboard.
@@ -104,6 +108,7 @@ export function createScanner({
   let burst = "";               // as the OS layout typed it (event.key)
   let burstUs = "";             // as a US layout would have (event.code)
   let burstThai = false;        // some key came out non-ASCII: read burstUs
+  let burstStart = 0;           // time of the burst's first key
   let lastKeyAt = 0;
 
   function deliver(raw, source) {
@@ -243,8 +248,9 @@ export function createScanner({
     lastKeyAt = now;
     if (event.key === "Enter") {
       const code = burstThai ? burstUs : burst;
+      const meanGap = (now - burstStart) / Math.max(1, code.length);
       resetBurst();
-      if (code.length >= WEDGE_MIN_LENGTH && gap < WEDGE_GAP_MS * 2) {
+      if (code.length >= WEDGE_MIN_LENGTH && gap < WEDGE_PAUSE_MS && meanGap < WEDGE_GAP_MS) {
         event.preventDefault(); // no form submit, no second copy via the manual input
         if (target === manualInput) manualInput.value = "";
         deliver(code, "wedge");
@@ -253,7 +259,8 @@ export function createScanner({
     }
     const { key } = event;
     if (key.length !== 1 && !usChar(event)) return;   // Shift, CapsLock and friends
-    if (gap >= WEDGE_GAP_MS) resetBurst();
+    if (gap >= WEDGE_PAUSE_MS) resetBurst();
+    if (!burst) burstStart = now;
     const ch = key.length === 1 ? key : usChar(event);
     burst += ch;
     burstUs += usChar(event) || ch;
