@@ -629,6 +629,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@bp.get("/organiser/poster")
+@require("organiser")
+def registration_poster(principal: Principal):
+    """A poster for the entrance: people without a card scan it and register on their phone."""
+    from fair.devices import base_url
+    fair = current_fair()
+    url = f"{base_url()}{url_for('checkin.register')}"
+    return render_template("checkin/poster.html", fair=fair, url=url, qr=Markup(cards.qr_svg(url)))
+
+
 @bp.get("/organiser/attendees")
 @require("organiser")
 def attendee_lookup(principal: Principal):

@@ -92,7 +92,17 @@ def dashboard_page(principal: Principal):
     return render_template("matching/dashboard.html", fair=fair, stats=stats, config=config,
                            strings=_dashboard_strings(), organiser=organiser, screen=screen,
                            funnel_labels=funnel_labels(), exports=export_labels(),
+                           last_backup=_last_backup_text(fair.id) if organiser else None,
                            locale=str(get_locale() or "th"))
+
+
+def _last_backup_text(fair_id: int) -> str | None:
+    """When `fair backup` last ran, in venue time, for the organiser's peace of mind."""
+    from fair.backup import last_backup_at
+    moment = last_backup_at(fair_id)
+    if moment is None:
+        return None
+    return (moment + dashboard.venue_offset()).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.get("/organiser/export/<any(attendance, leads, matches, hires):what>.<any(csv, xlsx):fmt>")
