@@ -67,7 +67,9 @@ def on_scan(data):
     from fair.extensions import db
     from fair.models import Device
     device_id = _device_ids.get(request.sid)
-    device = db.session.get(Device, device_id) if device_id is not None else None
+    # One query for the device with its fair and booth: every scan needs all three.
+    device = (db.session.get(Device, device_id, options=[db.joinedload(Device.fair), db.joinedload(Device.booth)])
+              if device_id is not None else None)
     if device is None or not device.active:
         db.session.remove()
         return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}

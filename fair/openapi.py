@@ -66,7 +66,8 @@ def document(version: str) -> dict:
                 "operationId": "candidatesInHall",
                 "parameters": [BOOTH_CODE, {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                                {"name": "lang", "in": "query", "schema": {"enum": ["th", "en"]}}],
-                "responses": {"200": _json({"type": "object"}), **BAD_INPUT, **AUTH_ERRORS}}},
+                "responses": {"200": _json({"type": "object"}), **BAD_INPUT, **AUTH_ERRORS,
+                              "404": _error("No such booth.")}}},
             "/api/v1/booths/{code}/invitations": {"post": {
                 "summary": "Invite a candidate in the hall.", "operationId": "invite", "parameters": [BOOTH_CODE],
                 "requestBody": _body({"type": "object", "required": ["attendee_id"], "properties": {
