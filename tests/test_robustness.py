@@ -97,7 +97,10 @@ def test_raw_bytes_as_json_never_500(client, world, raw):
     _check(client, "POST", "/api/v1/booths/A1/scans", raw, world["booth"].headers)
 
 
-QUERY_TEXT = st.text(max_size=40) | MALICIOUS | st.integers(-10**30, 10**30).map(str)
+# Lone surrogates cannot be encoded into a URL by any client (the test client
+# itself raises before sending), so query text is every other character.
+URL_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+QUERY_TEXT = URL_TEXT | MALICIOUS.filter(lambda text: "\ud800" not in text) | st.integers(-10**30, 10**30).map(str)
 
 
 @SETTINGS
