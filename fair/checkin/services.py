@@ -193,7 +193,9 @@ def resolve_code(fair: Fair, code: str, device: Device | None = None) -> Card:
             serial = cards.read_token(code, fair.public_key)
         except cards.Rejected as rejected:
             raise CodeRejected(rejected.status) from None
-        card = db.session.scalar(db.select(Card).filter_by(fair_id=fair.id, serial=serial))
+        # The attendee comes in the same query: every accepted scan needs both.
+        card = db.session.scalar(db.select(Card).filter_by(fair_id=fair.id, serial=serial)
+                                 .options(db.joinedload(Card.attendee)))
     elif kind in ("manual", "national_id"):
         if device is not None and not limiter.allow(
                 f"lookup:{device.id}", int(current_app.config["RATE_LIMIT_LOOKUPS_PER_MINUTE"])):
