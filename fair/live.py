@@ -61,8 +61,6 @@ class Broadcaster:
         self._stats_sent_at: dict[int, float] = {}
         # Set by the matching area (dashboard counts); live.py knows no models.
         self.stats_provider: Callable[[int], dict] | None = None
-        self.published = 0
-        self.emitted_batches = 0
 
     def publish(self, fair_id: int, type_: str, payload: dict[str, Any], rooms: list[str],
                 dashboards: bool = True) -> dict:
@@ -73,7 +71,6 @@ class Broadcaster:
             for room in targets:
                 self._pending[room].append(event)
             self._dirty_fairs.add(fair_id)
-            self.published += 1
         return event
 
     def take(self) -> tuple[dict[str, list[dict]], set[int]]:
@@ -103,7 +100,6 @@ class Broadcaster:
                 counts = self.stats_provider(fair_id)
                 socketio.emit("stats", counts, to=[fair_room(fair_id), screen_room(fair_id)], namespace=NAMESPACE)
                 socketio.emit("stats", public_counts(counts), to=public_room(fair_id), namespace=NAMESPACE)
-        self.emitted_batches += len(pending)
         return len(pending)
 
     def reset(self, stats_interval: float = 1.0) -> None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from fair import live
 from fair.booths.models import NEXT_STEPS, Booth, Job, Lead, LeadScan
@@ -15,6 +14,7 @@ from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
 from fair.exports import pseudonym
 from fair.extensions import db
+from fair.idempotency import commit_or_earlier
 from fair.models import Device
 from fair.timeutil import iso, utcnow
 
@@ -160,15 +160,9 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
 
 
 def _commit_receipt(device: Device, nonce: str, result: LeadResult) -> LeadResult:
-    try:
-        db.session.commit()
-    except IntegrityError:  # a retry of this nonce won the race: answer as it did
-        db.session.rollback()
-        earlier = db.session.scalar(db.select(LeadScan).filter_by(device_id=device.id, nonce=nonce))
-        if earlier is None:
-            raise
-        return LeadResult(**earlier.response)
-    return result
+    earlier = commit_or_earlier(lambda: db.session.scalar(
+        db.select(LeadScan).filter_by(device_id=device.id, nonce=nonce)))
+    return LeadResult(**earlier.response) if earlier is not None else result
 
 
 def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from fair import live
 from fair.checkin import cards, natid
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
+from fair.idempotency import commit_or_earlier
 from fair.models import Device, Fair
 from fair.ratelimit import limiter
 from fair.timeutil import iso, utcnow
@@ -285,13 +285,9 @@ def check_in(device: Device, code: str, nonce: str, kind: str = "entry",
         if status == "ok" and attendee.first_entry_at is None:
             attendee.first_entry_at = scanned_at
     db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same nonce raced in on another connection: answer as it did
-        db.session.rollback()
-        earlier = db.session.scalar(db.select(CheckIn).filter_by(device_id=device.id, nonce=nonce))
-        if earlier is None:
-            raise
+    earlier = commit_or_earlier(lambda: db.session.scalar(
+        db.select(CheckIn).filter_by(device_id=device.id, nonce=nonce)))
+    if earlier is not None:
         return _result_of(earlier)
     result = _result_of(row)
     if attendee is not None and status in ("ok", "exit_recorded"):
