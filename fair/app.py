@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     from fair.checkin import models as _checkin_models  # noqa: F401
     from fair.booths import models as _booth_models  # noqa: F401
     from fair.matching import models as _matching_models  # noqa: F401
+    from fair import cached as _cached_facts  # noqa: F401  (its flush listener keeps the scan cache true)
     from fair.matching import dashboard
     live.broadcaster.stats_provider = dashboard.stats_for_broadcast(app)
 

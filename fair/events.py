@@ -8,8 +8,8 @@ from fair import live
 from fair.auth import Principal, principal_from
 from fair.extensions import socketio
 
-# sid → device id of each connected gate/booth; the row is reloaded per event so a
-# revocation takes effect at the next scan, not the next reconnect.
+# sid → device id of each connected gate/booth; the device is looked up per event
+# (fair.cached) so a revocation takes effect at the next scan, not the next reconnect.
 _device_ids: dict[str, int] = {}
 
 
@@ -64,12 +64,12 @@ def on_disconnect(*_args):
 @socketio.on("scan", namespace=live.NAMESPACE)
 def on_scan(data):
     """A gate or booth phone sends a scan; the ack carries the same JSON as the HTTP answer."""
+    from fair import cached
     from fair.extensions import db
-    from fair.models import Device
     device_id = _device_ids.get(request.sid)
-    # One query for the device with its fair and booth: every scan needs all three.
-    device = (db.session.get(Device, device_id, options=[db.joinedload(Device.fair), db.joinedload(Device.booth)])
-              if device_id is not None else None)
+    # Cached plain facts: a revocation in this process drops them at once,
+    # one from another process (the CLI) is seen within a second.
+    device = cached.device(device_id) if device_id is not None else None
     if device is None or not device.active:
         db.session.remove()
         return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}

@@ -101,6 +101,9 @@ CHECKIN_BODY = {
     "nonce": NONCE,
     "type": Field(str, choices=("entry", "exit"), default="entry"),
     "scanned_at": SCANNED_AT,
+    # The booths to visit first, for a kiosk that prints or shows them; gate
+    # phones do not ask (it is the costliest part of an answer at the entrance).
+    "recommendations": Field(bool, default=False),
 }
 
 

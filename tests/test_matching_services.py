@@ -32,11 +32,21 @@ def test_a_forklift_driver_is_sent_to_the_warehouse_first(fair, floor):
     assert any("\u0e00" <= ch <= "\u0e7f" for ch in " ".join(thai[0]["reasons"]))
 
 
-def test_check_in_answers_with_recommendations(fair, floor, gate):
+def test_check_in_answers_with_recommendations_when_asked(fair, floor, gate, client):
     cook = factories.make_attendee(fair, skills=["cooking", "food safety"], desired_positions=["chef"])
-    result = check_in(gate.device, factories.token_of(cook), "n1")
+    result = check_in(gate.device, factories.token_of(cook), "n1", with_recommendations=True)
     assert result.status == "ok"
     assert result.recommendations and result.recommendations[0]["booth"] == "B1"
+    # A gate phone does not show them, so the answer leaves them out unless asked.
+    waiter = factories.make_attendee(fair, ref="W", skills=["cooking"], desired_positions=["chef"])
+    plain = client.post("/api/v1/checkins", json={"code": factories.token_of(waiter), "nonce": "n2"},
+                        headers={"Authorization": f"Bearer {gate.token}"})
+    assert plain.json["status"] == "ok" and "recommendations" not in plain.json
+    kiosk = factories.make_attendee(fair, ref="K", skills=["cooking"], desired_positions=["chef"])
+    asked = client.post("/api/v1/checkins", json={"code": factories.token_of(kiosk), "nonce": "n3",
+                                                  "recommendations": True},
+                        headers={"Authorization": f"Bearer {gate.token}"})
+    assert asked.json["recommendations"][0]["booth"] == "B1"
 
 
 def test_candidates_in_the_hall_are_only_the_people_inside(fair, floor, gate):

@@ -5,19 +5,19 @@ from typing import Any
 
 from flask_babel import get_locale
 
+from fair import cached
 from fair.booths import services
 from fair.booths.routes import LEAD_SCAN_BODY
 from fair.checkin.services import RateLimited
 from fair.errors import InvalidInput
-from fair.models import Device
 from fair.validation import parse_body
 
 
-def handle_scan(device: Device, data: Any) -> dict:
+def handle_scan(device: cached.DeviceFacts, data: Any) -> dict:
     """A booth phone sends a scan over its socket; same rules and answer as the HTTP route."""
     try:
         body = parse_body(data, LEAD_SCAN_BODY)
-        booth = device.booth
+        booth = cached.booth(device.booth_id)
         return services.capture_lead(device, booth, **body, lang=str(get_locale() or "th")).as_json()
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}

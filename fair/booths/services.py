@@ -1,20 +1,22 @@
 """Lead capture at booths: the business rules, shared by HTTP, Socket.IO and tests."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
-from fair import live
+from fair import cached, live
 from fair.booths.models import NEXT_STEPS, Booth, Job, Lead, LeadScan
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
 from fair.exports import pseudonym
 from fair.extensions import db
-from fair.idempotency import commit_or_earlier
 from fair.models import Device
 from fair.timeutil import iso, utcnow
 
@@ -58,10 +60,18 @@ def candidate_view(attendee: Attendee) -> dict[str, Any]:
 
 
 def lead_view(lead: Lead) -> dict[str, Any]:
-    return {"id": lead.id, "booth": lead.booth.code, "rating": lead.rating, "tags": list(lead.tags or []),
-            "notes": lead.notes, "next_step": lead.next_step, "job_ref": lead.job.ref if lead.job else None,
-            "first_scanned_at": iso(lead.first_scanned_at), "last_scanned_at": iso(lead.last_scanned_at),
-            "updated_at": iso(lead.updated_at), "candidate": candidate_view(lead.attendee)}
+    return _lead_view(lead.id, lead.booth.code, lead.rating, lead.tags, lead.notes, lead.next_step,
+                      lead.job.ref if lead.job else None, lead.first_scanned_at, lead.last_scanned_at,
+                      lead.updated_at, candidate_view(lead.attendee))
+
+
+def _lead_view(lead_id: int, booth_code: str, rating: int | None, tags: list | None, notes: str | None,
+               next_step: str, job_ref: str | None, first_scanned_at: datetime, last_scanned_at: datetime,
+               updated_at: datetime, candidate: dict[str, Any]) -> dict[str, Any]:
+    return {"id": lead_id, "booth": booth_code, "rating": rating, "tags": list(tags or []),
+            "notes": notes, "next_step": next_step, "job_ref": job_ref,
+            "first_scanned_at": iso(first_scanned_at), "last_scanned_at": iso(last_scanned_at),
+            "updated_at": iso(updated_at), "candidate": candidate}
 
 
 def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
@@ -96,42 +106,102 @@ def _apply(lead: Lead, rating, tags, notes, next_step, job: Job | None) -> None:
     lead.updated_at = utcnow()
 
 
-def capture_lead(device: Device, booth: Booth, code: str, nonce: str, scanned_at: datetime | None = None,
+def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | None = None,
                  rating: int | None = None, tags: list[str] | None = None, notes: str | None = None,
                  next_step: str | None = None, job_ref: str | None = None, lang: str = "th") -> LeadResult:
-    """A booth phone scanned a card. Same nonce again → the first answer; same card again → updated."""
+    """A booth phone scanned a card. Same nonce again → the first answer; same card again → updated.
+
+    `device` and `booth` are rows or their cached facts. Like the gate's scan,
+    this is a few plain statements: every candidate at every booth passes here.
+    """
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
-    earlier = db.session.scalar(db.select(LeadScan).filter_by(device_id=device.id, nonce=nonce))
+    booth = cached.booth(booth.id)
+    earlier = _receipt(device.id, nonce)
     if earlier is not None:
-        return LeadResult(**earlier.response)
+        return earlier
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
     now = utcnow()
     scanned_at = scanned_at or now
     try:
-        card = checkin_services.resolve_code(device.fair, code, device)
+        holder = checkin_services.resolve_code(cached.fair(booth.fair_id), code, device)
     except checkin_services.CodeRejected as rejected:
         result = LeadResult(rejected.status, None, None, [])
-        db.session.add(LeadScan(device_id=device.id, nonce=nonce, status=rejected.status,
-                                scanned_at=scanned_at, received_at=now, response=result.__dict__))
-        return _commit_receipt(device, nonce, result)
-    attendee = card.attendee
-    lead = db.session.scalar(db.select(Lead).filter_by(booth_id=booth.id, attendee_id=attendee.id))
-    status = "updated" if lead is not None else "ok"
-    if lead is None:
-        lead = Lead(booth=booth, attendee=attendee, device_id=device.id,
-                    first_scanned_at=scanned_at, last_scanned_at=scanned_at)
-        db.session.add(lead)
-    lead.last_scanned_at = max(lead.last_scanned_at, scanned_at)
-    _apply(lead, rating, tags, notes, next_step, job)
-    db.session.flush()
-    result = LeadResult(status, lead.id, candidate_view(attendee), _matches(booth, attendee, lang), lead_view(lead))
-    db.session.add(LeadScan(device_id=device.id, nonce=nonce, lead_id=lead.id, status=status,
-                            scanned_at=scanned_at, received_at=now, response=result.__dict__))
-    result = _commit_receipt(device, nonce, result)
-    _publish_lead(booth, lead, "lead")
+        return _store_receipt(device.id, nonce, None, rejected.status, scanned_at, now, result)
+    statements = _statements()
+    current = db.session.execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
+    values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
+              "job_id": job.id if job else None}
+    values = {name: value for name, value in values.items() if value is not None}
+    values.update(updated_at=now)
+    if current is None:
+        status = "ok"
+        fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
+                  "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values}
+        lead_id = db.session.execute(statements.insert_lead, dict(
+            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).inserted_primary_key[0]
+    else:
+        status = "updated"
+        values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
+        db.session.execute(statements.update_lead, {"lead": current.id, **values})
+        fields = {**current._mapping, **values}
+        lead_id = current.id
+    candidate = candidate_view(holder)
+    view = _lead_view(lead_id, booth.code, fields["rating"], fields["tags"], fields["notes"], fields["next_step"],
+                      _job_ref(booth.fair_id, fields["job_id"]), fields["first_scanned_at"],
+                      fields["last_scanned_at"], fields["updated_at"], candidate)
+    result = LeadResult(status, lead_id, candidate, _matches(booth, holder, lang), view)
+    answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
+    if answer is result:
+        _publish_lead(booth, view, holder.id)
+    return answer
+
+
+@functools.cache
+def _statements() -> SimpleNamespace:
+    """The booth scan's statements, built once per process (as the entrance's are)."""
+    leads, receipts = Lead.__table__, LeadScan.__table__
+    return SimpleNamespace(
+        receipt=db.select(receipts.c.response).where(receipts.c.device_id == db.bindparam("device"),
+                                                     receipts.c.nonce == db.bindparam("nonce")),
+        insert_receipt=db.insert(receipts),
+        lead_of=db.select(leads).where(leads.c.booth_id == db.bindparam("booth"),
+                                       leads.c.attendee_id == db.bindparam("attendee")),
+        insert_lead=db.insert(leads),
+        update_lead=db.update(leads).where(leads.c.id == db.bindparam("lead")),
+    )
+
+
+def _receipt(device_id: int, nonce: str) -> LeadResult | None:
+    """The answer first given to this (device, nonce), if any: a retry gets it again."""
+    response = db.session.scalar(_statements().receipt, {"device": device_id, "nonce": nonce})
+    return LeadResult(**response) if response is not None else None
+
+
+def _store_receipt(device_id: int, nonce: str, lead_id: int | None, status: str, scanned_at: datetime,
+                   received_at: datetime, result: LeadResult) -> LeadResult:
+    """Write the receipt and commit the scan; a concurrent retry that won answers instead."""
+    db.session.execute(_statements().insert_receipt, dict(
+        device_id=device_id, nonce=nonce, lead_id=lead_id, status=status, scanned_at=scanned_at,
+        received_at=received_at, response=result.__dict__))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = _receipt(device_id, nonce)
+        if earlier is None:
+            raise
+        return earlier
     return result
+
+
+def _job_ref(fair_id: int, job_id: int | None) -> str | None:
+    if job_id is None:
+        return None
+    from fair.matching import services as matching
+    job = matching.fair_matching(fair_id).jobs.get(job_id)
+    return job.ref if job is not None else db.session.scalar(db.select(Job.ref).where(Job.id == job_id))
 
 
 def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: int | None = None,
@@ -140,9 +210,9 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     """An edit after the scan (rating, note, next step) from any phone of the same booth."""
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
-    earlier = db.session.scalar(db.select(LeadScan).filter_by(device_id=device.id, nonce=nonce))
+    earlier = _receipt(device.id, nonce)
     if earlier is not None:
-        return LeadResult(**earlier.response)
+        return earlier
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.booth_id != booth.id:
         raise InvalidInput("No such lead at this booth.", status=404)
@@ -150,19 +220,13 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     job = _job_of_booth(booth, job_ref)
     _apply(lead, rating, tags, notes, next_step, job)
     db.session.flush()
-    result = LeadResult("updated", lead.id, candidate_view(lead.attendee), [], lead_view(lead))
+    view = lead_view(lead)
+    result = LeadResult("updated", lead.id, view["candidate"], [], view)
     now = utcnow()
-    db.session.add(LeadScan(device_id=device.id, nonce=nonce, lead_id=lead.id, status="updated",
-                            scanned_at=now, received_at=now, response=result.__dict__))
-    result = _commit_receipt(device, nonce, result)
-    _publish_lead(booth, lead, "lead")
-    return result
-
-
-def _commit_receipt(device: Device, nonce: str, result: LeadResult) -> LeadResult:
-    earlier = commit_or_earlier(lambda: db.session.scalar(
-        db.select(LeadScan).filter_by(device_id=device.id, nonce=nonce)))
-    return LeadResult(**earlier.response) if earlier is not None else result
+    answer = _store_receipt(device.id, nonce, lead.id, "updated", now, now, result)
+    if answer is result:
+        _publish_lead(cached.booth(booth.id), view, lead.attendee_id)
+    return answer
 
 
 def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:
@@ -175,15 +239,14 @@ def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:
         return []
 
 
-def _publish_lead(booth: Booth, lead: Lead, type_: str) -> None:
-    view = lead_view(lead)
-    payload = {"id": lead.id, "at": view["updated_at"], "booth": booth.code, "lead": view,
-               "next_step": lead.next_step}
-    live.publish(booth.fair_id, type_, payload, [live.booth_room(booth.id)])
+def _publish_lead(booth: cached.BoothFacts, view: dict[str, Any], attendee_id: int) -> None:
+    payload = {"id": view["id"], "at": view["updated_at"], "booth": booth.code, "lead": view,
+               "next_step": view["next_step"]}
+    live.publish(booth.fair_id, "lead", payload, [live.booth_room(booth.id)])
     # The attendee's own page: which booth, nothing of what the recruiter wrote.
-    live.publish(booth.fair_id, "visit", {"id": lead.id, "booth": booth.code,
-                                          "employer": booth.employer.name},
-                 [live.attendee_room(lead.attendee_id)], dashboards=False)
+    live.publish(booth.fair_id, "visit", {"id": view["id"], "booth": booth.code,
+                                          "employer": booth.employer_name},
+                 [live.attendee_room(attendee_id)], dashboards=False)
 
 
 def leads_of_booth(booth: Booth) -> list[Lead]:

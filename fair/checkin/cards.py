@@ -146,6 +146,15 @@ def read_token(text: str, public_key: bytes) -> int:
     Surrounding whitespace and case are forgiven (scanners and keyboard
     wedges change them); anything else that differs raises Rejected.
     """
+    return _genuine_serial(text.strip().upper() if isinstance(text, str) else text, public_key)
+
+
+# A card is scanned at the entrance, at the exit and at several booths; its
+# signature is checked once (the costliest step of a scan after the database).
+# Only genuine tokens are remembered: a rejection raises, and lru_cache keeps
+# no exceptions. 50,000 entries are about 10 MB.
+@functools.lru_cache(maxsize=50_000)
+def _genuine_serial(text: str, public_key: bytes) -> int:
     raw = _parse_token(text)
     if raw[:KEY_TAG_BYTES] != key_tag(public_key):
         raise Rejected("wrong_fair")

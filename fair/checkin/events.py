@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from fair import cached
 from fair.checkin import services
 from fair.errors import InvalidInput
-from fair.models import Device
 from fair.validation import CHECKIN_BODY, parse_body
 
 
-def handle_scan(device: Device, data: Any) -> dict:
+def handle_scan(device: cached.DeviceFacts, data: Any) -> dict:
     """A gate phone sends a scan over its socket; same rules and answer as POST /api/v1/checkins."""
     try:
         body = parse_body(data, CHECKIN_BODY)
-        result = services.check_in(device, body["code"], body["nonce"], body["type"], body["scanned_at"])
+        result = services.check_in(device, body["code"], body["nonce"], body["type"], body["scanned_at"],
+                                   with_recommendations=body["recommendations"])
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}
     except services.RateLimited:

@@ -17,7 +17,8 @@ def api_check_in(principal: Principal):
     body = parse_body(json_body(request), CHECKIN_BODY)
     try:
         result = services.check_in(principal.device, body["code"], body["nonce"], body["type"],
-                                   body["scanned_at"])
+                                   body["scanned_at"],
+                                   with_recommendations=body["recommendations"])
     except services.RateLimited:
         return jsonify(error="rate_limited", message="Too many typed codes from this device; wait a minute."), 429
     return jsonify(result.as_json())

@@ -4,20 +4,23 @@ Called by the HTTP routes, the Socket.IO handlers, the CLI and the tests alike.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from fair import live
 from fair.checkin import cards, natid
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
-from fair.idempotency import commit_or_earlier
-from fair.models import Device, Fair
+from fair.models import Fair
 from fair.ratelimit import limiter
 from fair.timeutil import iso, utcnow
 
@@ -181,11 +184,79 @@ def hash_national_id(number: str) -> str:
     return natid.hash_national_id(number, current_app.config["NATIONAL_ID_KEY"])
 
 
-def resolve_code(fair: Fair, code: str, device: Device | None = None) -> Card:
+@dataclass(frozen=True)
+class CardHolder:
+    """A card and the person holding it, as plain values: what every scan path needs of them.
+
+    It quacks like an Attendee for the views and the matching profile
+    (gate_view, candidate_view, attendee_profile), without an ORM row.
+    """
+    card_id: int
+    card_status: str
+    id: int
+    fair_id: int
+    ref: str
+    first_name: str
+    last_name: str
+    phone: str | None
+    email: str | None
+    inside: bool
+    first_entry_at: datetime | None
+    erased_at: datetime | None
+    consent_share_profile: bool
+    education: str | None
+    experience_years: int | None
+    skills: list
+    desired_positions: list
+    province: str | None
+    salary_expected: int | None
+    languages: list
+    needs_disability_friendly: bool
+    willing_to_relocate: bool
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@functools.cache
+def _statements() -> SimpleNamespace:
+    """The entrance's statements, built once per process: building and caching an
+    SQL construct per scan cost more than running it. Plain table columns, so no
+    ORM loading machinery runs either."""
+    cards_table, people = Card.__table__, Attendee.__table__
+    columns = [cards_table.c.id.label("card_id"), cards_table.c.status.label("card_status")]
+    columns += [people.c[name] for name in list(CardHolder.__dataclass_fields__)[2:]]
+    holder = db.select(*columns).select_from(cards_table.join(people, people.c.id == cards_table.c.attendee_id))
+    at = db.bindparam("at")
+    return SimpleNamespace(
+        holder_by_serial=holder.where(cards_table.c.fair_id == db.bindparam("fair"),
+                                      cards_table.c.serial == db.bindparam("serial")),
+        holder_by_manual_code=holder.where(cards_table.c.fair_id == db.bindparam("fair"),
+                                           cards_table.c.manual_code == db.bindparam("code")),
+        holder_by_attendee=holder.where(cards_table.c.attendee_id == db.bindparam("attendee"),
+                                        cards_table.c.status == "active"),
+        # Entry and exit as conditional UPDATEs: two gates scanning one card at once
+        # cannot both let it in (the second finds it inside), in any process or database.
+        enter=db.update(people).where(people.c.id == db.bindparam("attendee"), people.c.inside == db.false())
+        .values(inside=True, last_moved_at=at, first_entry_at=db.func.coalesce(people.c.first_entry_at, at)),
+        leave=db.update(people).where(people.c.id == db.bindparam("attendee"), people.c.inside == db.true())
+        .values(inside=False, last_moved_at=at),
+        insert_checkin=db.insert(CheckIn.__table__),
+    )
+
+
+def _holder(statement, **params) -> CardHolder | None:
+    row = db.session.execute(statement, params).first()
+    return CardHolder(*row) if row is not None else None
+
+
+def resolve_code(fair, code: str, device=None) -> CardHolder:
     """Find the card a scanned or typed code stands for, or raise CodeRejected(status).
 
-    Manual codes and national IDs are guessable by brute force, so they are
-    rate limited per device; signed tokens are not (a forgery cannot verify).
+    `fair` is a Fair or its cached facts (id, public_key). Manual codes and
+    national IDs are guessable by brute force, so they are rate limited per
+    device; signed tokens are not (a forgery cannot verify).
     """
     kind = cards.classify_code(code)
     if kind == "token":
@@ -193,30 +264,29 @@ def resolve_code(fair: Fair, code: str, device: Device | None = None) -> Card:
             serial = cards.read_token(code, fair.public_key)
         except cards.Rejected as rejected:
             raise CodeRejected(rejected.status) from None
-        # The attendee comes in the same query: every accepted scan needs both.
-        card = db.session.scalar(db.select(Card).filter_by(fair_id=fair.id, serial=serial)
-                                 .options(db.joinedload(Card.attendee)))
+        holder = _holder(_statements().holder_by_serial, fair=fair.id, serial=serial)
     elif kind in ("manual", "national_id"):
         if device is not None and not limiter.allow(
                 f"lookup:{device.id}", int(current_app.config["RATE_LIMIT_LOOKUPS_PER_MINUTE"])):
             raise RateLimited()
         if kind == "manual":
-            manual = cards.normalize_manual_code(code)
-            card = db.session.scalar(db.select(Card).filter_by(fair_id=fair.id, manual_code=manual))
+            holder = _holder(_statements().holder_by_manual_code, fair=fair.id,
+                             code=cards.normalize_manual_code(code))
         else:
             number = natid.normalize_national_id(code)
             if number is None or not natid.is_valid_national_id(number):
                 raise CodeRejected("unknown")
-            attendee = db.session.scalar(db.select(Attendee).filter_by(
+            attendee_id = db.session.scalar(db.select(Attendee.id).filter_by(
                 fair_id=fair.id, national_id_hash=hash_national_id(number)))
-            card = active_card(attendee) if attendee is not None else None
+            holder = (_holder(_statements().holder_by_attendee, attendee=attendee_id)
+                      if attendee_id is not None else None)
     else:
         raise CodeRejected("unknown")
-    if card is None or card.attendee.erased_at is not None:
+    if holder is None or holder.erased_at is not None:
         raise CodeRejected("unknown")
-    if card.status != "active":
+    if holder.card_status != "active":
         raise CodeRejected("revoked")
-    return card
+    return holder
 
 
 # --- check-in ---------------------------------------------------------------------------
@@ -256,53 +326,66 @@ def _result_of(row: CheckIn) -> CheckInResult:
         first_checkin_at=first)
 
 
-def check_in(device: Device, code: str, nonce: str, kind: str = "entry",
-             scanned_at: datetime | None = None) -> CheckInResult:
-    """Record one scan at a gate. Safe to call again with the same nonce: the first answer returns."""
-    earlier = db.session.scalar(db.select(CheckIn).filter_by(device_id=device.id, nonce=nonce))
-    if earlier is not None:
-        return _result_of(earlier)
-    fair = device.fair
+def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: datetime | None = None,
+             with_recommendations: bool = False) -> CheckInResult:
+    """Record one scan at a gate. Safe to call again with the same nonce: the first answer returns.
+
+    `device` is a Device or its cached facts. The scan is a handful of plain
+    statements, not ORM objects: this runs for every person at the entrance.
+    """
+    from fair import cached
+    fair = cached.fair(device.fair_id)
     now = utcnow()
     scanned_at = scanned_at or now
-    attendee: Attendee | None = None
-    card: Card | None = None
+    holder: CardHolder | None = None
     if not fair.is_open(now):
         status = "fair_closed"
     else:
         try:
-            card = resolve_code(fair, code, device)
-            attendee = card.attendee
-            status = _movement(attendee, kind)
+            holder = resolve_code(fair, code, device)
+            status = _move(holder, kind, scanned_at)
         except CodeRejected as rejected:
             status = rejected.status
-    row = CheckIn(fair_id=fair.id, device_id=device.id, attendee=attendee,
-                  card_id=card.id if card else None, type=kind, status=status,
-                  nonce=nonce, scanned_at=scanned_at, received_at=now)
-    if attendee is not None and status in ("ok", "exit_recorded"):
-        attendee.inside = status == "ok"
-        attendee.last_moved_at = scanned_at
-        if status == "ok" and attendee.first_entry_at is None:
-            attendee.first_entry_at = scanned_at
-    db.session.add(row)
-    earlier = commit_or_earlier(lambda: db.session.scalar(
-        db.select(CheckIn).filter_by(device_id=device.id, nonce=nonce)))
-    if earlier is not None:
+    try:
+        checkin_id = db.session.execute(_statements().insert_checkin, dict(
+            fair_id=fair.id, device_id=device.id, attendee_id=holder.id if holder else None,
+            card_id=holder.card_id if holder else None, type=kind, status=status, nonce=nonce,
+            scanned_at=scanned_at, received_at=now, notes=None)).inserted_primary_key[0]
+        db.session.commit()
+    except IntegrityError:
+        # The same (device, nonce) is stored already: a retry. Its first answer stands,
+        # and this attempt's presence change is rolled back with it.
+        db.session.rollback()
+        earlier = db.session.scalar(db.select(CheckIn).filter_by(device_id=device.id, nonce=nonce))
+        if earlier is None:
+            raise
         return _result_of(earlier)
-    result = _result_of(row)
-    if attendee is not None and status in ("ok", "exit_recorded"):
+    moved = holder is not None and status in ("ok", "exit_recorded")
+    if moved:
+        holder = replace(holder, inside=status == "ok",
+                         first_entry_at=holder.first_entry_at or (scanned_at if status == "ok" else None))
         from fair.matching import services as matching
-        matching.presence_changed(attendee)
-    if attendee is not None and status == "ok":
-        result = CheckInResult(**{**result.__dict__, "recommendations": _recommendations(attendee)})
-    _publish_checkin(row, result)
+        matching.presence_changed(holder)
+    visible = holder is not None and holder.erased_at is None
+    result = CheckInResult(
+        status=status, checkin_id=checkin_id, attendee=gate_view(holder) if visible else None,
+        first_checkin_at=iso(holder.first_entry_at) if visible and status == "already_inside" else None,
+        recommendations=_recommendations(holder) if with_recommendations and status == "ok" else None)
+    _publish_checkin(fair.id, device, checkin_id, status, kind, scanned_at, now, holder, result)
     return result
 
 
-def _movement(attendee: Attendee, kind: str) -> str:
-    if kind == "entry":
-        return "already_inside" if attendee.inside else "ok"
-    return "exit_recorded" if attendee.inside else "not_inside"
+def _move(holder: CardHolder, kind: str, at: datetime) -> str:
+    """Let the holder in or out, if they are not already (see _statements)."""
+    statements = _statements()
+    statement, moved, status = ((statements.enter, "ok", "already_inside") if kind == "entry"
+                                else (statements.leave, "exit_recorded", "not_inside"))
+    if db.session.execute(statement, {"attendee": holder.id, "at": at}).rowcount != 1:
+        return status
+    loaded = db.session.identity_map.get(identity_key(Attendee, holder.id))
+    if loaded is not None:  # a caller holding the row sees the new presence on next access
+        db.session.expire(loaded, ["inside", "last_moved_at", "first_entry_at"])
+    return moved
 
 
 def _recommendations(attendee: Attendee) -> list[dict]:
@@ -318,11 +401,12 @@ def _recommendations(attendee: Attendee) -> list[dict]:
         return []
 
 
-def _publish_checkin(row: CheckIn, result: CheckInResult) -> None:
-    payload = {"id": row.id, "at": iso(row.received_at), "scanned_at": iso(row.scanned_at),
-               "status": row.status, "kind": row.type, "gate": row.device.name,
-               "device_id": row.device_id, "attendee": result.attendee}
-    rooms = [live.gate_room(row.fair_id)]
-    if row.attendee_id is not None:
-        rooms.append(live.attendee_room(row.attendee_id))
-    live.publish(row.fair_id, "checkin", payload, rooms)
+def _publish_checkin(fair_id: int, device, checkin_id: int, status: str, kind: str, scanned_at: datetime,
+                     received_at: datetime, holder: CardHolder | None, result: CheckInResult) -> None:
+    payload = {"id": checkin_id, "at": iso(received_at), "scanned_at": iso(scanned_at),
+               "status": status, "kind": kind, "gate": device.name,
+               "device_id": device.id, "attendee": result.attendee}
+    rooms = [live.gate_room(fair_id)]
+    if holder is not None:
+        rooms.append(live.attendee_room(holder.id))
+    live.publish(fair_id, "checkin", payload, rooms)

@@ -1,0 +1,131 @@
+"""Plain, cached facts about fairs, devices and booths for the scan path.
+
+Every scan needs its device, the device's fair (signing key, opening hours)
+and, at a booth, the booth and its employer. Loading those as ORM rows cost
+more than the scan's own writes, so they are kept here as frozen values:
+
+- changes made in this process through the ORM (a revoked device, a fair's
+  new hours, an import of booths) drop the affected entries at flush time;
+- changes made by another process (`fair device revoke` while serving) are
+  seen within MAX_AGE_SECONDS, when an entry is read again from the database.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from fair.extensions import db
+
+MAX_AGE_SECONDS = 1.0
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FairFacts:
+    id: int
+    public_key: bytes
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def is_open(self, moment: datetime) -> bool:
+        from fair.models import Fair
+        return Fair.is_open(self, moment)  # one rule for the row and its cached facts
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    id: int
+    fair_id: int
+    kind: str
+    name: str
+    booth_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class BoothFacts:
+    id: int
+    fair_id: int
+    code: str
+    employer_id: int
+    employer_name: str
+
+
+def _entries() -> dict[tuple[str, int], tuple[float, Any]]:
+    return current_app.extensions.setdefault("scan_facts", {})
+
+
+def _cached(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
+    entries = _entries()
+    now = time.monotonic()
+    hit = entries.get((kind, key))
+    if hit is not None and now - hit[0] < MAX_AGE_SECONDS:
+        return hit[1]
+    value = load(key)
+    if value is not None:
+        entries[(kind, key)] = (now, value)
+    return value
+
+
+def fair(fair_id: int) -> FairFacts | None:
+    from fair.models import Fair
+
+    def load(key: int) -> FairFacts | None:
+        row = db.session.execute(db.select(Fair.id, Fair.public_key, Fair.opens_at, Fair.closes_at)
+                                 .where(Fair.id == key)).one_or_none()
+        return FairFacts(*row) if row else None
+    return _cached("fair", fair_id, load)
+
+
+def device(device_id: int) -> DeviceFacts | None:
+    from fair.models import Device
+
+    def load(key: int) -> DeviceFacts | None:
+        row = db.session.execute(db.select(Device.id, Device.fair_id, Device.kind, Device.name, Device.booth_id,
+                                           Device.revoked_at).where(Device.id == key)).one_or_none()
+        return DeviceFacts(*row[:5], active=row.revoked_at is None) if row else None
+    return _cached("device", device_id, load)
+
+
+def booth(booth_id: int) -> BoothFacts | None:
+    from fair.booths.models import Booth, Employer
+
+    def load(key: int) -> BoothFacts | None:
+        row = db.session.execute(db.select(Booth.id, Booth.fair_id, Booth.code, Booth.employer_id, Employer.name)
+                                 .join(Employer, Employer.id == Booth.employer_id)
+                                 .where(Booth.id == key)).one_or_none()
+        return BoothFacts(*row) if row else None
+    return _cached("booth", booth_id, load)
+
+
+def forget_all() -> None:
+    if has_app_context():
+        _entries().clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed(session: Session, _flush_context) -> None:
+    """A flush that touched a fair, device, booth or employer drops what the cache holds of it."""
+    if not has_app_context():
+        return
+    entries = _entries()
+    if not entries:
+        return
+    from fair.booths.models import Booth, Employer
+    from fair.models import Device, Fair
+    kinds = {Fair: "fair", Device: "device", Booth: "booth"}
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Employer):
+            for key in [key for key in entries if key[0] == "booth"]:
+                entries.pop(key, None)  # the employer's name is part of a booth's facts
+            continue
+        kind = kinds.get(type(instance))
+        if kind is not None:
+            entries.pop((kind, instance.id), None)
