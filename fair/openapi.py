@@ -106,7 +106,9 @@ def document(version: str) -> dict:
                     "code": {"type": "string", "maxLength": 512, "description": "QR text or short manual code or national ID"},
                     "nonce": {"type": "string", "maxLength": 64},
                     "type": {"enum": ["entry", "exit"], "default": "entry"},
-                    "scanned_at": {"type": "string", "format": "date-time"}}},
+                    "scanned_at": {"type": "string", "format": "date-time"},
+                    "recommendations": {"type": "boolean", "default": False,
+                                        "description": "answer with the booths to visit first (a kiosk); gates leave it out"}}},
                 "CheckInResult": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": list(CHECKIN_STATUSES)}, "checkin_id": {"type": "integer"},
                     "attendee": {"type": "object", "properties": {"ref": {"type": "string"}, "name": {"type": "string"}}},
