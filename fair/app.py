@@ -8,16 +8,27 @@ from typing import Any, Mapping
 from flask import Flask, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from fair import config as fair_config
 
 PACKAGE_DIR = Path(__file__).parent
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """<int:...> in our URLs are row ids: beyond SQL's 64-bit integers it is a 404, not a
+    driver OverflowError (Schemathesis sent 2**64)."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, **kwargs)
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, Socket.IO handlers, CLI."""
     instance = (test_config or {}).get("INSTANCE_PATH") or fair_config.instance_path()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_mapping(fair_config.DEFAULTS)

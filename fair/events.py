@@ -68,7 +68,7 @@ def on_scan(data):
     from fair.extensions import db
     device_id = _device_ids.get(request.sid)
     # Cached plain facts: a revocation in this process drops them at once,
-    # one from another process (the CLI) is seen within a second.
+    # one from another process (the CLI) is seen within five seconds (fair.cached).
     device = cached.device(device_id) if device_id is not None else None
     if device is None or not device.active:
         db.session.remove()

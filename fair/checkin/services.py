@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from fair import live
 from fair.checkin import cards, natid
 from fair.checkin.models import Attendee, Card, CheckIn
-from fair.extensions import db
+from fair.extensions import db, execute
 from fair.models import Fair
 from fair.ratelimit import limiter
 from fair.timeutil import iso, utcnow
@@ -247,7 +247,7 @@ def _statements() -> SimpleNamespace:
 
 
 def _holder(statement, **params) -> CardHolder | None:
-    row = db.session.execute(statement, params).first()
+    row = execute(statement, params).first()
     return CardHolder(*row) if row is not None else None
 
 
@@ -347,7 +347,7 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
         except CodeRejected as rejected:
             status = rejected.status
     try:
-        checkin_id = db.session.execute(_statements().insert_checkin, dict(
+        checkin_id = execute(_statements().insert_checkin, dict(
             fair_id=fair.id, device_id=device.id, attendee_id=holder.id if holder else None,
             card_id=holder.card_id if holder else None, type=kind, status=status, nonce=nonce,
             scanned_at=scanned_at, received_at=now, notes=None)).inserted_primary_key[0]
@@ -380,7 +380,7 @@ def _move(holder: CardHolder, kind: str, at: datetime) -> str:
     statements = _statements()
     statement, moved, status = ((statements.enter, "ok", "already_inside") if kind == "entry"
                                 else (statements.leave, "exit_recorded", "not_inside"))
-    if db.session.execute(statement, {"attendee": holder.id, "at": at}).rowcount != 1:
+    if execute(statement, {"attendee": holder.id, "at": at}).rowcount != 1:
         return status
     loaded = db.session.identity_map.get(identity_key(Attendee, holder.id))
     if loaded is not None:  # a caller holding the row sees the new presence on next access
