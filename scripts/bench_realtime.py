@@ -653,7 +653,7 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
             samples["next"] = now + 1.0
     window_start = [time.perf_counter() + warmup]
     if profile is not None and shutil.which("py-spy", path=str(BIN)):
-        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--rate", "50",
+        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--rate", "100",
                                 "--duration", str(int(duration + warmup)), "--format", "raw", "--nonblocking", "--idle",
                                 "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     own0 = os.times()
