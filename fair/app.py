@@ -94,7 +94,11 @@ def _init_extensions(app: Flask) -> None:
                    default_translation_directories=str(PACKAGE_DIR / "translations"))
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS"),
-                      max_http_buffer_size=1_000_000)
+                      max_http_buffer_size=1_000_000,
+                      # Run each event in its connection's own reader (green) thread instead
+                      # of spawning one more per event: a scan never waits on another phone.
+                      async_handlers=False)
+    events.install_scan_handler(app)
     # Import the models of every area so metadata (and migrations) see them all.
     from fair import models  # noqa: F401
     from fair.checkin import models as _checkin_models  # noqa: F401

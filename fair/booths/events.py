@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
-
 from fair import cached
 from fair.booths import services
 from fair.booths.routes import LEAD_SCAN_BODY
@@ -13,12 +11,12 @@ from fair.errors import InvalidInput
 from fair.validation import parse_body
 
 
-def handle_scan(device: cached.DeviceFacts, data: Any) -> dict:
+def handle_scan(device: cached.DeviceFacts, data: Any, lang: str = "th") -> dict:
     """A booth phone sends a scan over its socket; same rules and answer as the HTTP route."""
     try:
         body = parse_body(data, LEAD_SCAN_BODY)
         booth = cached.booth(device.booth_id)
-        return services.capture_lead(device, booth, **body, lang=str(get_locale() or "th")).as_json()
+        return services.capture_lead(device, booth, **body, lang=lang).as_json()
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}
     except RateLimited:
