@@ -61,6 +61,9 @@ def _load_instance_secrets(app: Flask) -> None:
         app.config["NATIONAL_ID_KEY"] = app.config["NATIONAL_ID_KEY"].encode()
 
 
+WAL_AUTOCHECKPOINT_PAGES = 10_000  # 4 KB pages: 40 MB
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL lets dashboards read while a gate writes; foreign keys keep rows consistent.
@@ -76,6 +79,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # A commit that crosses this WAL size copies the WAL back into the database
+    # and fsyncs, inside that commit. `fair serve` checkpoints from a background
+    # thread instead (serving.checkpoint_in_background), which keeps the WAL far
+    # below this; other processes (CLI, tests) still checkpoint past 40 MB.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 

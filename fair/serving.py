@@ -79,6 +79,7 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     app.config["PORT"] = port
     app.config["HTTPS"] = ssl_files is not None
     socketio.start_background_task(warm_up, app)
+    socketio.start_background_task(checkpoint_in_background, app)
     live.broadcaster.start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
     if socketio.async_mode == "eventlet":
         _run_eventlet(app, host, port, ssl_files)
@@ -114,6 +115,37 @@ def warm_up(app) -> None:
     except Exception:  # a warm-up failure only costs the first scan the time
         app.logger.exception("warming the matching index failed")
     gc.freeze()
+
+
+CHECKPOINT_EVERY_SECONDS = 0.5
+
+
+def checkpoint_in_background(app) -> None:
+    """Copy SQLite's WAL back into the database from a real thread, twice a second.
+
+    Left to SQLite, the commit that crosses the WAL limit does the copy and its
+    fsyncs itself, and under eventlet that stalls every phone. sqlite3 releases
+    the GIL while it works, so here the copy runs beside the event loop, on the
+    other core. PASSIVE never blocks a writer or a reader.
+    """
+    import sqlite3
+    from fair.blocking import run_blocking
+    from fair.extensions import db, socketio
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    connection = sqlite3.connect(url.database, timeout=5, check_same_thread=False)
+
+    def checkpoint() -> None:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+    while True:
+        socketio.sleep(CHECKPOINT_EVERY_SECONDS)
+        try:
+            run_blocking(checkpoint)
+        except sqlite3.Error:  # busy or locked now: the next round catches up
+            app.logger.warning("WAL checkpoint skipped", exc_info=True)
 
 
 def _run_eventlet(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:

@@ -74,7 +74,7 @@ class Lead(db.Model):
     __table_args__ = (UniqueConstraint("booth_id", "attendee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"), index=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"))  # indexed by the unique (booth, attendee)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id"))  # the phone that first scanned
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
@@ -97,7 +97,7 @@ class LeadScan(db.Model):
     __table_args__ = (UniqueConstraint("device_id", "nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"))  # indexed by the unique (device, nonce)
     nonce: Mapped[str] = mapped_column(String(64))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20))
