@@ -18,3 +18,15 @@ def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         from eventlet import tpool
         return tpool.execute(fn, *args, **kwargs)
     return fn(*args, **kwargs)
+
+
+def let_others_run() -> None:
+    """Yield to the other green threads (phones' scans) in a long pure-Python loop.
+
+    Under eventlet nothing else runs until a green thread blocks on I/O; a loop
+    of a few hundred milliseconds (the dashboard's "jobs without candidates")
+    would hold every phone's answer that long. A no-op outside eventlet.
+    """
+    eventlet = sys.modules.get("eventlet")
+    if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
+        eventlet.sleep(0)

@@ -30,6 +30,20 @@ def tampered(token: str) -> str:
 
 # --- every status ------------------------------------------------------------------------
 
+def test_two_gates_reading_the_same_card_at_once_let_it_in_once(fair, gate, attendee, attendee_token):
+    """Both gates looked the card up before either wrote: the presence UPDATE is conditional,
+    so the second finds the person inside (and in a real race it waits for the first's lock)."""
+    seen_by_gate_a = services.resolve_code(fair, attendee_token)
+    seen_by_gate_b = services.resolve_code(fair, attendee_token)
+    assert not seen_by_gate_a.inside and not seen_by_gate_b.inside
+    assert services._move(seen_by_gate_a, "entry", utcnow()) == "ok"
+    assert services._move(seen_by_gate_b, "entry", utcnow()) == "already_inside"
+    assert services._move(seen_by_gate_b, "exit", utcnow()) == "exit_recorded"
+    assert services._move(seen_by_gate_a, "exit", utcnow()) == "not_inside"
+    db.session.rollback()
+
+
+
 def test_first_entry_is_ok_with_the_attendees_name(gate, attendee, attendee_token):
     result = check_in(gate.device, attendee_token, "n1")
     assert result.status == "ok"
