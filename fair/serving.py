@@ -94,27 +94,35 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
 def warm_up(app) -> None:
     """Build what the first scans would otherwise wait for, then hide it from the GC.
 
-    The Thai dictionary and vocabulary matcher (about 0.6 s) are built in a
-    real thread right after start: the server answers at once (restart time
-    counts after a crash). The fair's job index and pool of people inside
-    follow. Then gc.freeze(): the ~1 million long-lived objects built so far
-    made every full collection a 225 ms stall for every connected phone.
+    The Thai dictionary and vocabulary matcher (about 0.6 s), the fair's job
+    index and the pool of people inside are built in this green thread, a
+    moment after the server starts listening (restart time counts after a
+    crash). Not in a real thread: the matcher and PyThaiNLP guard their lazy
+    builds with locks, which eventlet makes green, and a green lock held by a
+    real thread never wakes a green waiter. A scan that needed the matcher
+    meanwhile hung with its SQLite write lock taken, and every other scan then
+    sat in SQLite's busy wait: the whole server stopped (seen once in 16 runs).
+    Then gc.freeze(): the ~1 million long-lived objects built so far made
+    every full collection a 225 ms stall for every connected phone.
     """
     import gc
-    from fair.blocking import run_blocking
-    from fair.extensions import db
+    from fair.extensions import db, socketio
     from fair.fairs import current_fair
     from fair.matching import services as matching, text
-    run_blocking(text.matcher)
+    socketio.sleep(WARM_UP_AFTER_SECONDS)
     try:
+        text.matcher()
         with app.app_context():
             fair = current_fair()
             if fair is not None:
                 matching.pool_of(fair.id)
             db.session.remove()
-    except Exception:  # a warm-up failure only costs the first scan the time
-        app.logger.exception("warming the matching index failed")
+    except Exception:  # a warm-up failure only costs the first scans the time
+        app.logger.exception("warming the matcher and the matching index failed")
     gc.freeze()
+
+
+WARM_UP_AFTER_SECONDS = 0.3
 
 
 CHECKPOINT_EVERY_SECONDS = 0.5
