@@ -99,9 +99,10 @@ def warm_up(app) -> None:
     moment after the server starts listening (restart time counts after a
     crash). Not in a real thread: the matcher and PyThaiNLP guard their lazy
     builds with locks, which eventlet makes green, and a green lock held by a
-    real thread never wakes a green waiter. A scan that needed the matcher
-    meanwhile hung with its SQLite write lock taken, and every other scan then
-    sat in SQLite's busy wait: the whole server stopped (seen once in 16 runs).
+    real thread can leave a green waiter asleep for good: a scan that needed
+    the matcher meanwhile would hang with its SQLite write lock taken, and
+    every other scan sit in SQLite's busy wait (a load run once saw a server
+    that was up and answered nothing; BENCHMARKS.md).
     Then gc.freeze(): the ~1 million long-lived objects built so far made
     every full collection a 225 ms stall for every connected phone.
     """

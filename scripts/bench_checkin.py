@@ -10,7 +10,6 @@ steady rate (scripts/bench_realtime.py with every scan made at a gate).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -26,32 +25,36 @@ import bench_realtime as bench  # noqa: E402
 def service_rate(fixture: bench.Fixture, workdir: Path, scans: int, kind: str) -> dict:
     """`scans` calls of the service in one thread; per-call latency and calls per second."""
     instance = workdir / f"service-{kind}"
+    shutil.rmtree(instance, ignore_errors=True)  # a fresh copy each time the workdir is reused
     shutil.copytree(fixture.template, instance)
     os.environ.update(FAIR_INSTANCE=str(instance), FAIR_ASYNC_MODE="threading")
-    from fair import create_app
+    from fair import cached, create_app
     from fair.auth import device_for_token
     from fair.extensions import db
-    from fair.models import Device
     app = create_app()
     latencies = []
     with app.app_context():
+        # As the socket handler does: the device (and booth) as cached facts.
         if kind == "gate":
-            from fair.checkin.services import check_in as call
+            from fair.checkin.services import check_in
             device_id = device_for_token(fixture.gates[0]).id
+
+            def call(code, nonce, kind_now):
+                return check_in(cached.device(device_id), code, nonce, kind_now)
         else:
             from fair.booths.services import capture_lead
             device_id = device_for_token(fixture.booths[0][0]).id
 
-            def call(device, code, nonce, _kind):
-                return capture_lead(device, device.booth, code, nonce, rating=3)
+            def call(code, nonce, _kind):
+                device = cached.device(device_id)
+                return capture_lead(device, cached.booth(device.booth_id), code, nonce, rating=3)
         db.session.remove()
         cards = [token for _, token in fixture.cards]
         started = time.perf_counter()
         for i in range(scans):
             t = time.perf_counter()
-            device = db.session.get(Device, device_id)
             kind_now = "entry" if (i // len(cards)) % 2 == 0 else "exit"
-            call(device, cards[i % len(cards)], f"svc-{i}", kind_now)
+            call(cards[i % len(cards)], f"svc-{i}", kind_now)
             db.session.remove()
             latencies.append(time.perf_counter() - t)
         elapsed = time.perf_counter() - started
