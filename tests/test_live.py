@@ -109,3 +109,18 @@ def test_stats_are_sent_at_most_once_per_interval_and_never_dropped(live_client,
     time.sleep(0.35)
     live.flush()  # nothing new published, but the withheld stats go now
     assert [m["name"] for m in screen.get_received(live.NAMESPACE)] == ["stats"]
+
+
+def test_a_connected_phone_revoked_cannot_scan_at_its_next_scan(live_client, fair, gate):
+    """Devices are cached per scan (fair.cached); a revocation drops the cached device at once."""
+    from fair.auth import revoke_device
+    from tests import factories
+    phone = live_client(token=gate.token)
+    first, second = factories.make_attendee(fair, ref="R1"), factories.make_attendee(fair, ref="R2")
+    ack = phone.emit("scan", {"code": factories.token_of(first), "nonce": "r1"}, namespace=live.NAMESPACE,
+                     callback=True)
+    assert ack["status"] == "ok"
+    revoke_device(gate.device, actor="organiser:1")
+    ack = phone.emit("scan", {"code": factories.token_of(second), "nonce": "r2"}, namespace=live.NAMESPACE,
+                     callback=True)
+    assert ack["error"] == "forbidden"
