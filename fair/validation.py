@@ -6,7 +6,7 @@ checked by the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fair.errors import InvalidInput

@@ -182,7 +182,9 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
 
 
 def presence_changed(attendee: Attendee) -> None:
-    """Called by the gate after an entry or exit: keep the pool of people inside exact."""
+    """Called by the gate after an entry or exit: keep the pool of people inside exact.
+
+    `attendee` is a row or the gate's CardHolder (plain values, presence as just written)."""
     built = _cache()["fairs"].get(attendee.fair_id)
     if built is None or built.pool is None:
         return  # built from the database on first use
