@@ -124,12 +124,20 @@ class Broadcaster:
         self._started = True
         self.stats_interval = float(app.config["LIVE_STATS_INTERVAL"])
         watcher = ExternalWriteWatcher(app)
+        from fair.changes import RevisionWatcher
+        revisions = RevisionWatcher()
+        polls_per_second = max(1, round(1.0 / interval)) if interval > 0 else 1
 
         def loop() -> None:
+            ticks = 0
             while True:
                 socketio.sleep(interval)
+                ticks += 1
                 try:
                     with app.app_context():
+                        if ticks % polls_per_second == 0:
+                            # Other processes' erasures, revocations and imports (fair.changes).
+                            revisions.poll(app)
                         if watcher.changed():
                             self.mark_all_dirty(watcher.fair_ids())
                         self.flush()

@@ -29,6 +29,9 @@ class Fair(db.Model):
     signing_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped (fair.changes.bump) in the transaction of a write that other processes'
+    # caches must notice: an erasure, a revocation, an import. Servers poll it.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def is_open(self, moment: datetime) -> bool:
         if self.opens_at is not None and moment < self.opens_at:
@@ -47,6 +50,8 @@ class Organiser(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
+    # A session names the version it was made under; logout and a new password bump it.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -37,6 +37,9 @@ class Attendee(db.Model):
     # HMAC-SHA256 keyed with an instance secret: lets the gate find a person by ID.
     national_id_hash: Mapped[str | None] = mapped_column(String(64))
     national_id_last3: Mapped[str | None] = mapped_column(String(3))
+    # A registration that typed an ID someone else holds: kept here (keyed hash) for
+    # the organiser to resolve, and never told to the person registering.
+    national_id_claim_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     education: Mapped[str | None] = mapped_column(String(20))
     experience_years: Mapped[int | None]
     skills: Mapped[list] = mapped_column(JSON, default=list)

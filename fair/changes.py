@@ -1,0 +1,48 @@
+"""One change signal between processes: the fair's revision number.
+
+A write whose effect the caches of *other* processes must see (an erasure, a
+revoked device, a job import, all possibly made by the `fair` command while
+the server runs) calls bump() inside its own transaction. The server polls
+the revisions once a second (poll(), from live.py's broadcast loop) and sends
+the `fair_changed` signal for each fair whose revision moved; caches subscribe
+to it and drop what they hold. Within one process the writers also send it at
+once after their commit (changed_here()).
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+from fair.extensions import db
+
+signals = Namespace()
+# Sent with the app as sender and fair_id=...: something in that fair changed in
+# a way that cached facts (device status, people inside, jobs) may no longer hold.
+fair_changed = signals.signal("fair-changed")
+
+
+def bump(fair_id: int) -> None:
+    """Count one change of the fair, in the caller's transaction."""
+    from fair.models import Fair
+    db.session.execute(db.update(Fair).where(Fair.id == fair_id).values(revision=Fair.revision + 1))
+
+
+def changed_here(app, fair_id: int) -> None:
+    """After a commit in this process: tell this process's caches at once."""
+    fair_changed.send(app, fair_id=fair_id)
+
+
+class RevisionWatcher:
+    """Remembers the revisions last seen; poll() reports the fairs whose revision moved."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+
+    def poll(self, app) -> list[int]:
+        from fair.models import Fair
+        rows = db.session.execute(db.select(Fair.id, Fair.revision)).all()
+        moved = [fair_id for fair_id, revision in rows
+                 if fair_id in self._seen and self._seen[fair_id] != revision]
+        self._seen = {fair_id: revision for fair_id, revision in rows}
+        for fair_id in moved:
+            fair_changed.send(app, fair_id=fair_id)
+        return moved
