@@ -317,6 +317,48 @@ def attendee_export(ref: str, out: Path) -> None:
     click.echo(f"Wrote {out}")
 
 
+@attendee_group.command("id-claims")
+@with_appcontext
+def attendee_id_claims() -> None:
+    """Registrations that typed a national ID another attendee already holds."""
+    from fair.checkin.services import national_id_claims
+    from fair.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    claims = national_id_claims(fair.id)
+    if not claims:
+        click.echo("No national-ID claims to resolve.")
+        return
+    click.echo(f"{'claimant':<12} {'registered':<20} {'holder':<12} holder registered")
+    for claimant, holder in claims:
+        click.echo(f"{claimant.ref:<12} {claimant.created_at:%Y-%m-%d %H:%M}     "
+                   f"{holder.ref if holder else '-':<12} "
+                   f"{f'{holder.created_at:%Y-%m-%d %H:%M}' if holder else '(nobody now)'}")
+    click.echo("Check the claimant's ID card, then: fair attendee resolve-claim REF --give | --dismiss")
+
+
+@attendee_group.command("resolve-claim")
+@click.argument("ref")
+@click.option("--give", "give", flag_value=True, default=None,
+              help="The ID card is the claimant's: move the ID to them (the holder loses it).")
+@click.option("--dismiss", "give", flag_value=False, help="The claim is wrong: drop it.")
+@with_appcontext
+def attendee_resolve_claim(ref: str, give: bool | None) -> None:
+    """Resolve a national-ID claim after seeing the claimant's ID card (audited)."""
+    from fair import privacy
+    from fair.checkin.services import resolve_national_id_claim
+    from fair.fairs import ensure_fair
+    if give is None:
+        _echo_err("Say --give (the ID is the claimant's) or --dismiss.")
+        sys.exit(2)
+    fair, _ = ensure_fair()
+    attendee = privacy.attendee_by_ref(fair.id, ref)
+    if attendee is None or attendee.national_id_claim_hash is None:
+        _echo_err(f"{ref!r} has no national-ID claim (see: fair attendee id-claims).")
+        sys.exit(1)
+    resolve_national_id_claim(attendee, give, actor="cli")
+    click.echo(f"{ref} now holds that national ID." if give else f"The claim of {ref} was dismissed.")
+
+
 @click.group("retention")
 def retention_group() -> None:
     """Personal data retention after the fair."""

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Iterable
 
+from fair import disclosure
 from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
@@ -36,19 +37,13 @@ DAY_EXPORTS = ("attendance", "leads", "matches", "hires")
 MATCHES_PER_ATTENDEE = 3
 
 
-def pseudonym(attendee: Attendee) -> str:
-    """How a booth names a candidate who did not agree to share their profile."""
-    return f"#{attendee.id:05d}"
-
-
 def lead_row(lead: Lead) -> list:
-    """A lead as a booth may see it: contact details only with the attendee's consent."""
-    a = lead.attendee
-    shared = a.consent_share_profile and a.erased_at is None
-    return [lead.id, lead.booth.code, pseudonym(a),
-            a.ref if shared else "", a.full_name if shared else "", (a.phone or "") if shared else "",
-            (a.email or "") if shared else "", a.education or "", a.experience_years if shared else "",
-            "; ".join(a.skills or []), lead.rating or "", "; ".join(lead.tags or []), lead.notes or "",
+    """A lead as its booth may see it (fair.disclosure): contact details only with consent."""
+    from fair.booths.services import booth_pseudonym
+    a = disclosure.lead_export_row(lead.attendee, booth_pseudonym(lead.booth_id, lead.attendee_id))
+    return [lead.id, lead.booth.code, a["pseudonym"], a["ref"] or "", a["name"] or "", a["phone"] or "",
+            a["email"] or "", a["education"] or "", a["experience_years"] if a["experience_years"] is not None else "",
+            "; ".join(a["skills"] or []), lead.rating or "", "; ".join(lead.tags or []), lead.notes or "",
             lead.next_step, lead.job.ref if lead.job else "", iso(lead.first_scanned_at),
             iso(lead.last_scanned_at)]
 

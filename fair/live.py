@@ -1,7 +1,8 @@
 """Live updates: room names, publish(), and the broadcaster that batches per room.
 
-Services call publish() after their commit. Nothing is emitted there: events
-wait in a per-room buffer and the broadcaster sends each room one `events`
+Services call publish() after their commit, naming what happened and to whom;
+ROUTES says which audiences hear of each kind and fair.disclosure what each of
+them may receive. Nothing is emitted there: events wait in a per-room buffer and the broadcaster sends each room one `events`
 list per tick (LIVE_BATCH_INTERVAL, 0.25 s by default), plus one `stats`
 message per fair whose counts changed. Fifty dashboards then cost fifty emits
 per tick whether the hall scans once a second or a thousand times.
@@ -13,6 +14,7 @@ import time
 from collections import defaultdict
 from typing import Any, Callable
 
+from fair import disclosure
 from fair.extensions import socketio
 from fair.timeutil import iso, utcnow
 
@@ -49,6 +51,33 @@ def attendee_room(attendee_id: int) -> str:
     return f"attendee:{attendee_id}"
 
 
+# Which audiences hear of each kind of domain event; disclosure.event() decides what
+# each of them may receive of it. A kind not listed here reaches the organiser only.
+ROUTES: dict[str, tuple[str, ...]] = {
+    "checkin": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.GATE, disclosure.ATTENDEE),
+    "lead": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
+    "invitation": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
+    "registration": (disclosure.ORGANISER, disclosure.SCREEN),
+}
+
+
+def room_of(audience: str, fair: int, booth: int | None, attendee: int | None) -> str | None:
+    """The room where an audience of this event listens (None: the event has no such party)."""
+    if audience == disclosure.ORGANISER:
+        return fair_room(fair)
+    if audience == disclosure.SCREEN:
+        return screen_room(fair)
+    if audience == disclosure.PUBLIC:
+        return public_room(fair)
+    if audience == disclosure.GATE:
+        return gate_room(fair)
+    if audience == disclosure.BOOTH:
+        return booth_room(booth) if booth is not None else None
+    if audience == disclosure.ATTENDEE:
+        return attendee_room(attendee) if attendee is not None else None
+    return None
+
+
 class Broadcaster:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,15 +91,20 @@ class Broadcaster:
         # Set by the matching area (dashboard counts); live.py knows no models.
         self.stats_provider: Callable[[int], dict] | None = None
 
-    def publish(self, fair_id: int, type_: str, payload: dict[str, Any], rooms: list[str],
-                dashboards: bool = True) -> dict:
-        """Queue an event for the given rooms (and the fair's dashboards unless told not to)."""
-        event = {"type": type_, "at": payload.get("at") or iso(utcnow()), **payload}
-        targets = set(rooms) | ({fair_room(fair_id)} if dashboards else set())
+    def publish(self, kind: str, payload: dict[str, Any], *, fair: int, booth: int | None = None,
+                attendee: int | None = None) -> dict:
+        """Queue one domain event for every audience ROUTES names, each as disclosure allows."""
+        event = {**payload, "type": kind, "at": payload.get("at") or iso(utcnow())}
+        views = []
+        for audience in ROUTES.get(kind, (disclosure.ORGANISER,)):
+            room = room_of(audience, fair, booth, attendee)
+            view = disclosure.event(audience, kind, event) if room is not None else None
+            if view is not None:
+                views.append((room, view))
         with self._lock:
-            for room in targets:
-                self._pending[room].append(event)
-            self._dirty_fairs.add(fair_id)
+            for room, view in views:
+                self._pending[room].append(view)
+            self._dirty_fairs.add(fair)
         return event
 
     def take(self) -> tuple[dict[str, list[dict]], set[int]]:
@@ -85,12 +119,6 @@ class Broadcaster:
         pending, dirty = self.take()
         sent = 0
         for room, events in pending.items():
-            if room.startswith("fair:"):
-                # Big screens get the same feed without the people in it.
-                screens = screen_room(int(room.split(":", 1)[1]))
-                if has_listeners(screens):
-                    socketio.emit("events", [redact(e) for e in events], to=screens, namespace=NAMESPACE)
-                    sent += 1
             if has_listeners(room):
                 socketio.emit("events", events, to=room, namespace=NAMESPACE)
                 sent += 1
@@ -103,8 +131,10 @@ class Broadcaster:
             for fair_id in dirty - waiting:
                 self._stats_sent_at[fair_id] = now
                 counts = self.stats_provider(fair_id)
-                socketio.emit("stats", counts, to=[fair_room(fair_id), screen_room(fair_id)], namespace=NAMESPACE)
-                socketio.emit("stats", public_counts(counts), to=public_room(fair_id), namespace=NAMESPACE)
+                for audience in (disclosure.ORGANISER, disclosure.SCREEN, disclosure.PUBLIC):
+                    room = room_of(audience, fair_id, None, None)
+                    if has_listeners(room):
+                        socketio.emit("stats", disclosure.stats(audience, counts), to=room, namespace=NAMESPACE)
         return sent
 
     def reset(self, stats_interval: float = 1.0) -> None:
@@ -194,28 +224,24 @@ def has_listeners(room: str) -> bool:
     return next(iter(socketio.server.manager.get_participants(NAMESPACE, room)), None) is not None
 
 
-PERSONAL_KEYS = frozenset({"attendee", "candidate", "name", "attendee_id", "ref"})
-PUBLIC_COUNTS = ("registered", "checked_in", "checked_in_today", "inside", "leads", "hired")
-
-
-def redact(event: dict) -> dict:
-    """An event as a public screen may receive it: no names, refs or candidate details, at any depth."""
-    return {key: redact(value) if isinstance(value, dict) else value
-            for key, value in event.items() if key not in PERSONAL_KEYS}
-
-
-def public_counts(counts: dict) -> dict:
-    """What the anonymous counter needs: headline numbers only."""
-    return {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
-
-
 broadcaster = Broadcaster()
 
 
-def publish(fair_id: int, type_: str, payload: dict[str, Any], rooms: list[str] | None = None,
-            dashboards: bool = True) -> dict:
-    """Queue a domain event ("checkin", "lead", "invitation", ...) for live pages."""
-    return broadcaster.publish(fair_id, type_, payload, rooms or [], dashboards)
+def publish(kind: str, payload: dict[str, Any], *, fair: int, booth: int | None = None,
+            attendee: int | None = None) -> dict:
+    """Queue a domain event ("checkin", "lead", "invitation", ...): services say what
+    happened and to whom (the fair, the booth, the attendee); live.py alone decides which
+    rooms hear of it and disclosure.py what each may see."""
+    return broadcaster.publish(kind, payload, fair=fair, booth=booth, attendee=attendee)
+
+
+def close_attendee_pages(attendee_id: int) -> None:
+    """Drop every card page listening for this attendee (a replaced card: the lost phone's
+    page must hear nothing more; the new link joins afresh)."""
+    try:
+        socketio.close_room(attendee_room(attendee_id), namespace=NAMESPACE)
+    except (AttributeError, KeyError):
+        pass  # no socket server in this process (the CLI): nobody to drop
 
 
 def flush() -> int:

@@ -62,19 +62,23 @@ def document(version: str) -> dict:
                 "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
                               "404": _error("No such lead at this booth.")}}},
             "/api/v1/booths/{code}/candidates": {"get": {
-                "summary": "Best candidates inside the hall now for this booth's jobs.",
+                "summary": "Best candidates inside the hall now for this booth's jobs: each as the booth may "
+                           "see them (its own pseudonym, education and skills; name and contact details "
+                           "only for people it scanned who agreed to share).",
                 "operationId": "candidatesInHall",
                 "parameters": [BOOTH_CODE, {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                                {"name": "lang", "in": "query", "schema": {"enum": ["th", "en"]}}],
                 "responses": {"200": _json({"type": "object"}), **BAD_INPUT, **AUTH_ERRORS,
                               "404": _error("No such booth.")}}},
             "/api/v1/booths/{code}/invitations": {"post": {
-                "summary": "Invite a candidate in the hall.", "operationId": "invite", "parameters": [BOOTH_CODE],
-                "requestBody": _body({"type": "object", "required": ["attendee_id"], "properties": {
-                    "attendee_id": {"type": "integer"}, "job_ref": {"type": "string"},
+                "summary": "Invite a candidate in the hall, named by the booth's pseudonym for them "
+                           "(`candidate.pseudonym` in the hall list).",
+                "operationId": "invite", "parameters": [BOOTH_CODE],
+                "requestBody": _body({"type": "object", "required": ["candidate"], "properties": {
+                    "candidate": {"type": "string", "maxLength": 16}, "job_ref": {"type": "string"},
                     "message": {"type": "string", "maxLength": 500}}}),
                 "responses": {"201": _json({"type": "object"}, "Created"), **BAD_INPUT, **AUTH_ERRORS,
-                              "404": _error("No such attendee."), "409": _error("Not in the hall now.")}}},
+                              "404": _error("This person cannot be invited now (unknown, or not in the hall).")}}},
             "/api/v1/attendees/{ref}/recommendations": {"get": {
                 "summary": "Booths an attendee should visit (organiser or api key).",
                 "operationId": "recommendations",

@@ -76,3 +76,9 @@ def card_of(attendee: Attendee) -> Card:
 
 def token_of(attendee: Attendee) -> str:
     return checkin_services.card_token(card_of(attendee), attendee.fair)
+
+
+def pseudonym_at(booth: Booth, attendee: Attendee) -> str:
+    """What this booth calls the attendee (its own pseudonym for them)."""
+    from fair.booths.services import booth_pseudonym
+    return booth_pseudonym(booth.id, attendee.id)

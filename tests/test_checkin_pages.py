@@ -6,6 +6,8 @@ import io
 import json
 import re
 
+import pytest
+
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode as zbar_decode
 
@@ -98,14 +100,26 @@ def test_registration_requires_consent_to_take_part(client, fair):
     assert attendees() == 0
 
 
-def test_a_registered_national_id_cannot_register_twice(client, fair):
+def test_registration_never_tells_whether_a_national_id_is_registered(client, fair, runner):
+    """A taken ID answers exactly like a free one (no oracle, no squatting a victim out);
+    the second registration holds a claim the organiser resolves with the ID card in hand."""
     number = "110170020345"
     number += str(natid.national_id_check_digit(number))
-    assert client.post("/register", data=VALID | {"national_id": number}).status_code == 303
-    response = client.post("/register", data=VALID | {"national_id": number, "phone": "0899999999"})
-    assert response.status_code == 400
-    assert 'id="national_id-error"' in response.get_data(as_text=True)
-    assert attendees() == 1
+    first = client.post("/register", data=VALID | {"national_id": number})
+    second = client.post("/register", data=VALID | {"national_id": number, "phone": "0899999999"})
+    assert first.status_code == second.status_code == 303
+    assert "national_id-error" not in second.get_data(as_text=True)
+    assert attendees() == 2
+    holder, claimant = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
+    assert claimant.national_id_hash is None and claimant.national_id_claim_hash == holder.national_id_hash
+    listed = runner.invoke(args=["attendee", "id-claims"])
+    assert claimant.ref in listed.output and holder.ref in listed.output
+    given = runner.invoke(args=["attendee", "resolve-claim", claimant.ref, "--give"])
+    assert given.exit_code == 0, given.output
+    db.session.expire_all()
+    assert claimant.national_id_hash is not None and holder.national_id_hash is None
+    assert claimant.national_id_claim_hash is None
+    assert "No national-ID claims" in runner.invoke(args=["attendee", "id-claims"]).output
 
 
 def test_registration_is_rate_limited_per_address(client, fair):
@@ -163,10 +177,24 @@ def test_card_image_is_a_png_whose_qr_is_the_cards_token(client, attendee, atten
     assert found == [attendee_token]
 
 
-def test_card_page_shows_the_new_card_after_a_replacement(client, attendee):
-    link = services.card_link(attendee)
+def test_a_replaced_card_cuts_off_the_lost_phone(client, attendee, live_client, gate):
+    old_link = services.card_link(attendee)
+    lost_phone = live_client(card=old_link)
     new = services.replace_card(attendee, actor="test")
-    assert cards.format_manual_code(new.manual_code) in client.get(f"/me/{link}").get_data(as_text=True)
+    new_link = services.card_link(attendee)
+    assert new_link != old_link
+    assert client.get(f"/me/{old_link}").status_code == 404
+    assert client.get(f"/me/{old_link}/card.png").status_code == 404
+    assert cards.format_manual_code(new.manual_code) in client.get(f"/me/{new_link}").get_data(as_text=True)
+    # The lost phone's open page hears nothing more, and cannot connect again.
+    lost_phone.get_received(live.NAMESPACE)
+    services.check_in(gate.device, factories.token_of(attendee), "after-loss")
+    live.flush()
+    assert not [m for m in lost_phone.get_received(live.NAMESPACE) if m["name"] == "events"]
+    with pytest.raises(Exception):
+        again = live_client(card=old_link)
+        assert again.is_connected(live.NAMESPACE)
+        raise ConnectionRefusedError
 
 
 def test_print_view_is_id_card_sized(client, attendee):

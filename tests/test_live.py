@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fair import live
+from fair import disclosure, live
 
 
 def _events(client) -> list[dict]:
@@ -14,8 +14,8 @@ def _events(client) -> list[dict]:
 def test_dashboard_receives_what_a_service_publishes(live_client, dashboard_device, fair):
     screen = live_client(dashboard_device.token)
     assert screen.is_connected(live.NAMESPACE)
-    live.publish(fair.id, "checkin", {"id": 7, "status": "ok"})
-    live.publish(fair.id, "checkin", {"id": 8, "status": "ok"})
+    live.publish("checkin", {"id": 7, "status": "ok"}, fair=fair.id)
+    live.publish("checkin", {"id": 8, "status": "ok"}, fair=fair.id)
     assert _events(screen) == []  # nothing leaves before the broadcaster's tick
     assert live.flush() >= 1
     received = screen.get_received(live.NAMESPACE)
@@ -30,7 +30,7 @@ def test_booth_room_events_stay_in_the_booth(live_client, fair, booth, booth_dev
     other_employer = factories.make_employer(fair, ref="E2", booth_code="B2")
     other_device = factories.make_device(fair, "booth", "Other booth", other_employer.booths[0])
     mine, theirs = live_client(booth_device.token), live_client(other_device.token)
-    live.publish(fair.id, "lead", {"id": 1}, [live.booth_room(booth.id)])
+    live.publish("lead", {"id": 1}, fair=fair.id, booth=booth.id)
     live.flush()
     assert [e["id"] for e in _events(mine)] == [1]
     assert _events(theirs) == []
@@ -39,7 +39,7 @@ def test_booth_room_events_stay_in_the_booth(live_client, fair, booth, booth_dev
 def test_anonymous_counter_gets_stats_but_no_events(live_client, fair):
     counter = live_client()
     assert counter.is_connected(live.NAMESPACE)
-    live.publish(fair.id, "checkin", {"id": 1, "attendee": {"name": "สมชาย"}})
+    live.publish("checkin", {"id": 1, "attendee": {"name": "สมชาย"}}, fair=fair.id)
     live.flush()
     received = counter.get_received(live.NAMESPACE)
     assert [m["name"] for m in received] == ["stats"]
@@ -56,7 +56,7 @@ def test_a_forged_token_is_refused(live_client, fair):
 def test_batches_are_per_room_not_per_event(live_client, dashboard_device, fair):
     screen = live_client(dashboard_device.token)
     for i in range(100):
-        live.publish(fair.id, "checkin", {"id": i})
+        live.publish("checkin", {"id": i}, fair=fair.id)
     live.flush()
     batches = [m for m in screen.get_received(live.NAMESPACE) if m["name"] == "events"]
     assert len(batches) == 1 and len(batches[0]["args"][0]) == 100
@@ -66,8 +66,8 @@ def test_big_screens_get_events_without_names_and_organisers_with(live_client, d
                                                                    organiser_client):
     screen = live_client(dashboard_device.token)
     organiser = live_client(flask_client=organiser_client)
-    live.publish(fair.id, "checkin", {"id": 3, "gate": "Gate 1", "attendee": {"ref": "A9", "name": "สมหญิง"}})
-    live.publish(fair.id, "lead", {"id": 4, "booth": "A1", "lead": {"candidate": {"name": "สมหญิง"}, "rating": 5}})
+    live.publish("checkin", {"id": 3, "gate": "Gate 1", "attendee": {"ref": "A9", "name": "สมหญิง"}}, fair=fair.id)
+    live.publish("lead", {"id": 4, "booth": "A1", "lead": {"candidate": {"name": "สมหญิง"}, "rating": 5}}, fair=fair.id)
     live.flush()
     on_screen = screen.get_received(live.NAMESPACE)
     assert "สมหญิง" not in str(on_screen) and "A9" not in str(on_screen)
@@ -79,11 +79,11 @@ def test_each_dashboard_gets_one_stats_message_per_tick(live_client, dashboard_d
     screen = live_client(dashboard_device.token)
     organiser = live_client(flask_client=organiser_client)
     counter = live_client()
-    live.publish(fair.id, "checkin", {"id": 1})
+    live.publish("checkin", {"id": 1}, fair=fair.id)
     live.flush()
     for client in (screen, organiser, counter):
         assert [m["name"] for m in client.get_received(live.NAMESPACE)].count("stats") == 1
-    assert set(_stats_of(counter)) <= set(live.PUBLIC_COUNTS)
+    assert set(_stats_of(counter)) <= set(disclosure.PUBLIC_COUNTS)
 
 
 def _events_of(received) -> list[dict]:
@@ -91,7 +91,7 @@ def _events_of(received) -> list[dict]:
 
 
 def _stats_of(client) -> dict:
-    live.publish(1, "checkin", {"id": 99})
+    live.publish("checkin", {"id": 99}, fair=1)
     live.flush()
     return next(m["args"][0] for m in client.get_received(live.NAMESPACE) if m["name"] == "stats")
 
@@ -100,9 +100,9 @@ def test_stats_are_sent_at_most_once_per_interval_and_never_dropped(live_client,
     import time
     screen = live_client(dashboard_device.token)
     live.broadcaster.reset(stats_interval=0.3)
-    live.publish(fair.id, "checkin", {"id": 1})
+    live.publish("checkin", {"id": 1}, fair=fair.id)
     live.flush()
-    live.publish(fair.id, "checkin", {"id": 2})
+    live.publish("checkin", {"id": 2}, fair=fair.id)
     live.flush()  # too soon: events go, stats wait
     names = [m["name"] for m in screen.get_received(live.NAMESPACE)]
     assert names.count("stats") == 1 and names.count("events") == 2

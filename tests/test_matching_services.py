@@ -56,9 +56,10 @@ def test_candidates_in_the_hall_are_only_the_people_inside(fair, floor, gate):
     left = factories.make_attendee(fair, ref="LEFT", skills=["forklift", "warehouse"])
     check_in(gate.device, factories.token_of(inside), "a")
     check_in(gate.device, factories.token_of(left), "b")
-    assert {c["candidate"].get("ref") for c in services.candidates_in_hall(warehouse_booth)} == {"IN", "LEFT"}
+    named = {factories.pseudonym_at(warehouse_booth, person): person.ref for person in (inside, left)}
+    assert {named.get(c["candidate"]["pseudonym"]) for c in services.candidates_in_hall(warehouse_booth)} == {"IN", "LEFT"}
     check_in(gate.device, factories.token_of(left), "c", kind="exit")
-    assert [c["candidate"].get("ref") for c in services.candidates_in_hall(warehouse_booth)] == ["IN"]
+    assert [named.get(c["candidate"]["pseudonym"]) for c in services.candidates_in_hall(warehouse_booth)] == ["IN"]
 
 
 def test_candidates_without_consent_are_pseudonymous(fair, floor, gate):
@@ -103,8 +104,9 @@ def test_invitation_round_trip_reaches_the_attendee_and_the_booth(fair, floor, g
     card_page.get_received(live.NAMESPACE)
     booth_phone.get_received(live.NAMESPACE)
 
-    invitation = services.invite(phone.device, warehouse_booth, seeker.id, "J-FORK", "Come to A1")
-    assert services.invite(phone.device, warehouse_booth, seeker.id) is invitation  # no duplicates
+    seeker_here = factories.pseudonym_at(warehouse_booth, seeker)
+    invitation = services.invite(phone.device, warehouse_booth, seeker_here, "J-FORK", "Come to A1")
+    assert services.invite(phone.device, warehouse_booth, seeker_here) is invitation  # no duplicates
     live.flush()
     seen = [e for m in card_page.get_received(live.NAMESPACE) if m["name"] == "events" for e in m["args"][0]]
     assert seen and seen[0]["type"] == "invitation" and seen[0]["invitation"]["booth"] == "A1"
@@ -120,13 +122,14 @@ def test_invitations_need_someone_inside_and_the_booths_own_job(fair, floor, gat
     warehouse_booth, hotel_booth = floor
     phone = factories.make_device(fair, "booth", "phone", warehouse_booth)
     seeker = factories.make_attendee(fair, skills=["forklift"])
+    seeker_here = factories.pseudonym_at(warehouse_booth, seeker)
     with pytest.raises(InvalidInput):
-        services.invite(phone.device, warehouse_booth, seeker.id)  # not inside yet
+        services.invite(phone.device, warehouse_booth, seeker_here)  # not inside yet
     check_in(gate.device, factories.token_of(seeker), "a")
     with pytest.raises(InvalidInput):
-        services.invite(phone.device, warehouse_booth, seeker.id, job_ref="J-COOK")
+        services.invite(phone.device, warehouse_booth, seeker_here, job_ref="J-COOK")
     with pytest.raises(InvalidInput):
-        services.invite(phone.device, hotel_booth, seeker.id)  # another booth's device
+        services.invite(phone.device, hotel_booth, seeker_here)  # another booth's device
     assert Invitation.query.count() == 0
 
 
@@ -155,12 +158,14 @@ def test_candidates_and_invitations_api(client, fair, floor, gate):
     seeker = factories.make_attendee(fair, skills=["forklift"])
     check_in(gate.device, factories.token_of(seeker), "a")
     listed = client.get("/api/v1/booths/A1/candidates", headers=phone.headers)
-    assert listed.status_code == 200 and listed.json["candidates"][0]["attendee_id"] == seeker.id
+    seeker_here = factories.pseudonym_at(warehouse_booth, seeker)
+    assert listed.status_code == 200 and listed.json["candidates"][0]["candidate"]["pseudonym"] == seeker_here
+    assert "attendee_id" not in str(listed.json)
     assert client.get("/api/v1/booths/A1/candidates", headers=other.headers).status_code == 403
-    sent = client.post("/api/v1/booths/A1/invitations", json={"attendee_id": seeker.id, "job_ref": "J-FORK"},
+    sent = client.post("/api/v1/booths/A1/invitations", json={"candidate": seeker_here, "job_ref": "J-FORK"},
                        headers=phone.headers)
     assert sent.status_code == 201 and sent.json["invitation"]["status"] == "sent"
-    bad = client.post("/api/v1/booths/A1/invitations", json={"attendee_id": "x"}, headers=phone.headers)
+    bad = client.post("/api/v1/booths/A1/invitations", json={"candidate": 5}, headers=phone.headers)
     assert bad.status_code == 400
 
 
@@ -171,7 +176,8 @@ def test_attendee_answers_from_the_card_page(client, fair, floor, gate):
     seeker = factories.make_attendee(fair, skills=["forklift"])
     stranger = factories.make_attendee(fair, skills=["cooking"])
     check_in(gate.device, factories.token_of(seeker), "a")
-    invitation = services.invite(phone.device, warehouse_booth, seeker.id, "J-FORK")
+    invitation = services.invite(phone.device, warehouse_booth, factories.pseudonym_at(warehouse_booth, seeker),
+                                 "J-FORK")
     page = client.get(f"/me/{card_link(seeker)}")
     assert b"Invitations from booths" in page.data or "คำเชิญ".encode() in page.data
     assert client.post(f"/me/{card_link(stranger)}/invitations/{invitation.id}", json={"accept": True}).status_code == 404

@@ -85,7 +85,7 @@ def test_lead_edits_never_500_nor_partial(client, world, body):
 
 
 @SETTINGS
-@given(body=bodies("attendee_id", "job_ref", "message"))
+@given(body=bodies("candidate", "job_ref", "message"))
 def test_invitations_never_500_nor_partial(client, world, body):
     _check(client, "POST", "/api/v1/booths/A1/invitations", body, world["booth"].headers)
 

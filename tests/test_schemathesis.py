@@ -79,7 +79,8 @@ def world(tmp_path_factory):
         lead = booth_services.capture_lead(phone.device, booth, factories.token_of(inside), str(uuid.uuid4()))
         world = {"app": app, "tokens": {"gate": gate.token, "booth": phone.token, "api": api.token},
                  "card": factories.token_of(inside), "manual": factories.card_of(inside).manual_code,
-                 "lead_id": lead.lead_id, "attendee_id": inside.id, "gate": gate.device}
+                 "lead_id": lead.lead_id, "candidate": booth_services.booth_pseudonym(booth.id, inside.id),
+                 "gate": gate.device}
         yield world
         db.session.remove()
         db.engine.dispose()
@@ -115,8 +116,8 @@ def _aim(case, world) -> None:
             body["code"] = world["card"] if pick(body["code"] + "card") else world["manual"]
         if isinstance(body.get("nonce"), str) and pick(body["nonce"]):
             body["nonce"] = str(uuid.uuid4())
-        if "attendee_id" in body and pick(body["attendee_id"]):
-            body["attendee_id"] = world["attendee_id"]
+        if "candidate" in body and pick(body["candidate"]):
+            body["candidate"] = world["candidate"]
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)

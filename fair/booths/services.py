@@ -10,12 +10,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from fair import cached, live
+from fair import cached, disclosure, live
 from fair.booths.models import NEXT_STEPS, Booth, Job, Lead, LeadScan
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
-from fair.exports import pseudonym
 from fair.extensions import db, execute
 from fair.models import Device
 from fair.timeutil import iso, utcnow
@@ -44,25 +43,22 @@ def booth_by_code(fair_id: int, code: str) -> Booth | None:
     return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code.strip().upper()))
 
 
-def candidate_view(attendee: Attendee) -> dict[str, Any]:
-    """What a booth sees of a candidate: without consent, a pseudonym, education and skills only.
+def booth_pseudonym(booth_id: int, attendee_id: int) -> str:
+    """How this booth names a person (fair.disclosure.pseudonym, keyed with the instance secret)."""
+    return disclosure.pseudonym(current_app.config["SECRET_KEY"].encode(), booth_id, attendee_id)
 
-    Never the national ID, in any case.
-    """
-    view = {"pseudonym": pseudonym(attendee), "education": attendee.education,
-            "skills": list(attendee.skills or []), "shared": False}
-    if attendee.consent_share_profile and attendee.erased_at is None:
-        view.update(shared=True, ref=attendee.ref, name=attendee.full_name, phone=attendee.phone,
-                    email=attendee.email, experience_years=attendee.experience_years,
-                    desired_positions=list(attendee.desired_positions or []),
-                    province=attendee.province, languages=list(attendee.languages or []))
-    return view
+
+def candidate_view(attendee: Attendee, booth_id: int, scanned: bool) -> dict[str, Any]:
+    """What one booth sees of a person (fair.disclosure.candidate): contact details and the
+    rest of the profile only with consent *and* when this booth scanned their card."""
+    return disclosure.candidate(attendee, pseudonym=booth_pseudonym(booth_id, attendee.id),
+                                scanned_by_booth=scanned)
 
 
 def lead_view(lead: Lead) -> dict[str, Any]:
     return _lead_view(lead.id, lead.booth.code, lead.rating, lead.tags, lead.notes, lead.next_step,
                       lead.job.ref if lead.job else None, lead.first_scanned_at, lead.last_scanned_at,
-                      lead.updated_at, candidate_view(lead.attendee))
+                      lead.updated_at, candidate_view(lead.attendee, lead.booth_id, scanned=True))
 
 
 def _lead_view(lead_id: int, booth_code: str, rating: int | None, tags: list | None, notes: str | None,
@@ -146,11 +142,11 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         execute(statements.update_lead, {"lead": current.id, **values})
         fields = {**current._mapping, **values}
         lead_id = current.id
-    candidate = candidate_view(holder)
+    candidate = candidate_view(holder, booth.id, scanned=True)
     view = _lead_view(lead_id, booth.code, fields["rating"], fields["tags"], fields["notes"], fields["next_step"],
                       _job_ref(booth.fair_id, fields["job_id"]), fields["first_scanned_at"],
                       fields["last_scanned_at"], fields["updated_at"], candidate)
-    result = LeadResult(status, lead_id, candidate, _matches(booth, holder, lang), view)
+    result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang), view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
     if answer is result:
         _publish_lead(booth, view, holder.id)
@@ -229,10 +225,11 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     return answer
 
 
-def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:
+def _matches(booth: Booth, candidate: dict[str, Any], lang: str) -> list[dict]:
     from fair.matching import services as matching
     try:
-        return matching.match_booth_jobs(booth, attendee, lang=lang)
+        # From the booth's view of the person: reasons never mention a withheld field.
+        return matching.match_booth_jobs(booth, candidate, lang=lang)
     except Exception:
         # The match is advice; a failure there must not refuse the lead itself.
         current_app.logger.exception("match_booth_jobs failed; the lead is kept without matches")
@@ -240,13 +237,9 @@ def _matches(booth: Booth, attendee: Attendee, lang: str) -> list[dict]:
 
 
 def _publish_lead(booth: cached.BoothFacts, view: dict[str, Any], attendee_id: int) -> None:
-    payload = {"id": view["id"], "at": view["updated_at"], "booth": booth.code, "lead": view,
-               "next_step": view["next_step"]}
-    live.publish(booth.fair_id, "lead", payload, [live.booth_room(booth.id)])
-    # The attendee's own page: which booth, nothing of what the recruiter wrote.
-    live.publish(booth.fair_id, "visit", {"id": view["id"], "booth": booth.code,
-                                          "employer": booth.employer_name},
-                 [live.attendee_room(attendee_id)], dashboards=False)
+    payload = {"id": view["id"], "at": view["updated_at"], "booth": booth.code, "employer": booth.employer_name,
+               "lead": view, "next_step": view["next_step"]}
+    live.publish("lead", payload, fair=booth.fair_id, booth=booth.id, attendee=attendee_id)
 
 
 def leads_of_booth(booth: Booth) -> list[Lead]:

@@ -80,9 +80,7 @@ def _problem_messages(problems: dict[str, str]) -> dict[str, str]:
     messages = _field_messages()
     shown: dict[str, str] = {}
     for name, code in problems.items():
-        if name == "national_id" and code == "already_registered":
-            shown[name] = _("This national ID is already registered. Ask at the help desk for your card.")
-        elif code == "too_long":
+        if code == "too_long":
             shown[name] = _("This is too long.")
         else:
             shown[name] = messages.get(name, messages["_"])

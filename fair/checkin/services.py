@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from fair import live
+from fair import disclosure, live
 from fair.checkin import cards, natid
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db, execute
@@ -92,25 +92,70 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
     if problems:
         raise RegistrationInvalid(problems)
     row = parsed.rows[0]
+    claimed = None
     if row.get("national_id"):
+        # Never tell an anonymous form whether an ID is registered: that would be an oracle
+        # for anyone's ID, and refusing would let a squatter keep a victim out. A typed ID
+        # someone else holds becomes a claim the organiser resolves with the ID card in hand.
+        number = row["national_id"]
         registered = db.session.scalar(db.select(Attendee.id).filter_by(
-            fair_id=fair.id, national_id_hash=hash_national_id(row["national_id"])))
+            fair_id=fair.id, national_id_hash=hash_national_id(number)))
         if registered is not None:
-            raise RegistrationInvalid({"national_id": "already_registered"})
+            claimed, row = number, {**row, "national_id": None}
     attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
                         needs_disability_friendly=needs_disability_friendly)
     apply_attendee_row(attendee, row, consent_participate=True,
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
+    if claimed is not None:
+        attendee.national_id_claim_hash = hash_national_id(claimed)
     db.session.add(attendee)
     db.session.flush()
     card = issue_card(attendee)
     db.session.add(AuditEvent(fair_id=fair.id, actor="attendee", action="attendee.register",
                               subject=f"attendee:{attendee.ref}",
                               details={"consent_share_profile": attendee.consent_share_profile,
-                                       "consent_wording": attendee.consent_wording}))
+                                       "consent_wording": attendee.consent_wording,
+                                       "national_id_claim": claimed is not None}))
     db.session.commit()
-    live.publish(fair.id, "registration", {"id": attendee.id}, [])
+    live.publish("registration", {"id": attendee.id}, fair=fair.id)
     return attendee, card
+
+
+# --- national-ID claims ------------------------------------------------------------------
+
+def national_id_claims(fair_id: int) -> list[tuple[Attendee, Attendee | None]]:
+    """Registrations whose typed national ID another attendee holds: (claimant, holder)."""
+    claimants = db.session.scalars(db.select(Attendee).where(
+        Attendee.fair_id == fair_id, Attendee.national_id_claim_hash.is_not(None),
+        Attendee.erased_at.is_(None)).order_by(Attendee.created_at))
+    found = []
+    for claimant in claimants:
+        holder = db.session.scalar(db.select(Attendee).filter_by(
+            fair_id=fair_id, national_id_hash=claimant.national_id_claim_hash))
+        found.append((claimant, holder))
+    return found
+
+
+def resolve_national_id_claim(claimant: Attendee, give_to_claimant: bool, actor: str) -> None:
+    """The organiser has seen the claimant's ID card: move the ID to them (the holder, who
+    squatted it or mistyped theirs, loses it), or dismiss the claim. Audited either way."""
+    from fair.models import AuditEvent
+    claimed = claimant.national_id_claim_hash
+    if claimed is None:
+        raise ValueError("this attendee has no national-ID claim")
+    holder = db.session.scalar(db.select(Attendee).filter_by(fair_id=claimant.fair_id, national_id_hash=claimed))
+    if give_to_claimant:
+        if holder is not None:
+            holder.national_id_hash, holder.national_id_last3 = None, None
+            db.session.flush()  # free the unique (fair, hash) before the claimant takes it
+        claimant.national_id_hash = claimed
+    claimant.national_id_claim_hash = None
+    db.session.add(AuditEvent(fair_id=claimant.fair_id, actor=actor, action="attendee.national_id_claim",
+                              subject=f"attendee:{claimant.ref}",
+                              details={"given": give_to_claimant,
+                                       "previous_holder": holder.ref if holder is not None and give_to_claimant
+                                       else None}))
+    db.session.commit()
 
 
 def _next_self_registration_ref(fair: Fair) -> str:
@@ -148,7 +193,8 @@ def card_token(card: Card, fair: Fair) -> str:
 
 
 def replace_card(attendee: Attendee, actor: str) -> Card:
-    """Lost phone: the old card answers `revoked` from now on, a new one is issued."""
+    """Lost phone: the old card answers `revoked` from now on, a new one is issued, and the
+    old card page's link stops working (a new link for the new phone)."""
     from fair.models import AuditEvent
     old = active_card(attendee)
     if old is not None:
@@ -156,10 +202,14 @@ def replace_card(attendee: Attendee, actor: str) -> Card:
         old.revoked_at = utcnow()
         db.session.flush()  # free the one-active-card slot before issuing
     card = issue_card(attendee)
+    # The lost phone keeps the old card page's link: a new link version makes it a 404,
+    # so it neither shows the new QR nor hears of the person's day.
+    attendee.link_version = (attendee.link_version or 1) + 1
     db.session.add(AuditEvent(fair_id=attendee.fair_id, actor=actor, action="card.replace",
                               subject=f"attendee:{attendee.ref}",
                               details={"old_serial": old.serial if old else None, "new_serial": card.serial}))
     db.session.commit()
+    live.close_attendee_pages(attendee.id)
     return card
 
 
@@ -265,6 +315,10 @@ def resolve_code(fair, code: str, device=None) -> CardHolder:
         except cards.Rejected as rejected:
             raise CodeRejected(rejected.status) from None
         holder = _holder(_statements().holder_by_serial, fair=fair.id, serial=serial)
+    elif kind == "national_id" and device is not None and device.kind != "gate":
+        # Only gates (and the organiser, with no device) find people by national ID:
+        # a booth phone typing IDs would be an oracle for who is at the fair.
+        raise CodeRejected("unknown")
     elif kind in ("manual", "national_id"):
         if device is not None and not limiter.allow(
                 f"lookup:{device.id}", int(current_app.config["RATE_LIMIT_LOOKUPS_PER_MINUTE"])):
@@ -313,8 +367,8 @@ class CheckInResult:
 
 
 def gate_view(attendee: Attendee) -> dict[str, Any]:
-    """What entrance staff see: enough to greet and tell people apart, no contact data."""
-    return {"ref": attendee.ref, "name": attendee.full_name}
+    """What entrance staff see (fair.disclosure.gate_person)."""
+    return disclosure.gate_person(attendee)
 
 
 def _result_of(row: CheckIn) -> CheckInResult:
@@ -406,7 +460,4 @@ def _publish_checkin(fair_id: int, device, checkin_id: int, status: str, kind: s
     payload = {"id": checkin_id, "at": iso(received_at), "scanned_at": iso(scanned_at),
                "status": status, "kind": kind, "gate": device.name,
                "device_id": device.id, "attendee": result.attendee}
-    rooms = [live.gate_room(fair_id)]
-    if holder is not None:
-        rooms.append(live.attendee_room(holder.id))
-    live.publish(fair_id, "checkin", payload, rooms)
+    live.publish("checkin", payload, fair=fair_id, attendee=holder.id if holder is not None else None)

@@ -223,10 +223,11 @@ FEED_LENGTH = 30
 def recent_events(fair_id: int, names: bool, limit: int = FEED_LENGTH) -> list[dict]:
     """The feed's first screenful, shaped like live `events` (checkin, lead), newest first.
 
-    With names=False (a big screen) nothing identifies a person: not the name,
-    not the reference, not the booth's pseudonym.
+    Built as the organiser's events, then cut by fair.disclosure for a big screen
+    (names=False): the same allow-list as the live feed, so nothing identifies a person.
     """
-    from fair.exports import pseudonym
+    from fair import disclosure
+    from fair.booths.services import candidate_view
     checkins = db.session.execute(
         db.select(CheckIn, Device.name).join(Device, CheckIn.device_id == Device.id)
         .where(CheckIn.fair_id == fair_id).order_by(CheckIn.received_at.desc(), CheckIn.id.desc())
@@ -234,23 +235,20 @@ def recent_events(fair_id: int, names: bool, limit: int = FEED_LENGTH) -> list[d
     leads = db.session.scalars(
         db.select(Lead).join(Booth, Lead.booth_id == Booth.id).where(Booth.fair_id == fair_id)
         .order_by(Lead.updated_at.desc(), Lead.id.desc()).limit(limit)).all()
+    audience = disclosure.ORGANISER if names else disclosure.SCREEN
     events: list[dict] = []
     for row, gate in checkins:
         event = {"type": "checkin", "id": row.id, "at": iso(row.received_at), "status": row.status,
                  "kind": row.type, "gate": gate}
         person = row.attendee
-        if names and person is not None and person.erased_at is None:
-            event["attendee"] = {"name": person.full_name}
-        events.append(event)
+        if person is not None and person.erased_at is None:
+            event["attendee"] = disclosure.gate_person(person)
+        events.append(disclosure.event(audience, "checkin", event))
     for lead in leads:
         event = {"type": "lead", "id": lead.id, "at": iso(lead.updated_at), "booth": lead.booth.code,
-                 "next_step": lead.next_step}
-        if names:
-            person = lead.attendee
-            shared = person.consent_share_profile and person.erased_at is None
-            event["lead"] = {"candidate": {"pseudonym": pseudonym(person),
-                                           **({"name": person.full_name} if shared else {})}}
-        events.append(event)
+                 "next_step": lead.next_step,
+                 "lead": {"candidate": candidate_view(lead.attendee, lead.booth_id, scanned=True)}}
+        events.append(disclosure.event(audience, "lead", event))
     events.sort(key=lambda e: e["at"] or "", reverse=True)
     return events[:limit]
 

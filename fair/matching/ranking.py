@@ -249,6 +249,10 @@ class CandidatePool:
     def __contains__(self, attendee_id: Hashable) -> bool:
         return attendee_id in self._profiles
 
+    def __iter__(self):
+        """The attendees in the pool (a copy: the pool may change while one iterates)."""
+        return iter(list(self._profiles))
+
     def add(self, attendee_id: Hashable, profile: Profile) -> None:
         """Add or replace an attendee (a profile edited at the desk replaces the old one)."""
         if attendee_id in self._profiles:

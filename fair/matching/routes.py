@@ -44,7 +44,8 @@ def api_candidates(principal: Principal, code: str):
     if not top.isdigit() or not 1 <= int(top) <= 100:
         return jsonify(error="invalid_input", message="top must be a number from 1 to 100."), 400
     lang = request.args.get("lang") or str(get_locale() or "th")
-    return jsonify(candidates=services.candidates_in_hall(booth, top=int(top), lang=lang))
+    return jsonify(candidates=services.candidates_in_hall(booth, top=int(top), lang=lang,
+                                                          for_organiser=principal.role in ("organiser", "api")))
 
 
 @bp.post("/api/v1/booths/<code>/invitations")
@@ -54,9 +55,9 @@ def api_invite(principal: Principal, code: str):
     from fair.validation import Field, json_body, parse_body
     booth = own_booth(principal, code)
     body = parse_body(json_body(request), {
-        "attendee_id": Field(int, required=True, minimum=1, maximum=2**31),
+        "candidate": Field(str, required=True, max_length=16),
         "job_ref": Field(str, max_length=64),
         "message": Field(str, max_length=500),
     })
-    invitation = services.invite(principal.device, booth, body["attendee_id"], body["job_ref"], body["message"])
+    invitation = services.invite(principal.device, booth, body["candidate"], body["job_ref"], body["message"])
     return jsonify(invitation=services.invitation_view(invitation)), 201

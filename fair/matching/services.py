@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 
-from fair import live
+from fair import disclosure, live
 from fair.booths.models import Booth, Job, Lead
 from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
@@ -147,6 +147,31 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
     return profile
 
 
+def booth_profile(view: dict[str, Any]) -> scoring.Profile:
+    """A matching profile built only from what a booth may see of the person
+    (disclosure.matching_fields), so its score and reasons use nothing withheld."""
+    fields = disclosure.matching_fields(view)
+    key = ("booth-view", tuple(fields["skills"]), tuple(fields["desired_positions"]), fields["education"],
+           fields["experience_years"], fields["province"], tuple(fields["languages"]))
+    profiles = _cache()["profiles"]
+    cached = profiles.get(key)
+    if cached is not None:
+        return cached
+    profile = scoring.profile_from_fields(
+        skills=fields["skills"], desired_positions=fields["desired_positions"], education=fields["education"],
+        experience_years=fields["experience_years"], province=fields["province"], salary_expected=None,
+        languages=fields["languages"])
+    if len(profiles) < 200_000:  # bounded: one entry per distinct view
+        profiles[key] = profile
+    return profile
+
+
+def hall_profile(attendee) -> scoring.Profile:
+    """The profile the hall list ranks by: what every booth sees of anyone (education and
+    skills; disclosure.BOOTH_ALWAYS), whether or not a booth scanned them."""
+    return booth_profile({"skills": list(attendee.skills or []), "education": attendee.education})
+
+
 # --- the crowd -------------------------------------------------------------------------
 
 def booth_queues(fair_id: int) -> dict[int, float]:
@@ -177,7 +202,7 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
             if built.pool is None:
                 inside = db.session.scalars(db.select(Attendee).where(
                     Attendee.fair_id == fair_id, Attendee.inside.is_(True), Attendee.erased_at.is_(None)))
-                built.pool = ranking.CandidatePool({a.id: attendee_profile(a) for a in inside})
+                built.pool = ranking.CandidatePool({a.id: hall_profile(a) for a in inside})
     return built.pool
 
 
@@ -189,7 +214,7 @@ def presence_changed(attendee: Attendee) -> None:
     if built is None or built.pool is None:
         return  # built from the database on first use
     if attendee.inside and attendee.erased_at is None:
-        built.pool.add(attendee.id, attendee_profile(attendee))
+        built.pool.add(attendee.id, hall_profile(attendee))
     else:
         built.pool.remove(attendee.id)
 
@@ -219,10 +244,11 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
     return found
 
 
-def match_booth_jobs(booth: Booth, attendee: Attendee, lang: str = "th") -> list[dict[str, Any]]:
-    """How a scanned candidate fits each of the booth's jobs, best first."""
+def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") -> list[dict[str, Any]]:
+    """How a scanned candidate fits each of the booth's jobs, best first, judged on the
+    booth's view of them (booths.services.candidate_view) and nothing more."""
     built = fair_matching(booth.fair_id)
-    profile = attendee_profile(attendee)
+    profile = booth_profile(candidate)
     matches = []
     for job_id, job in built.jobs.items():
         if job.employer_id != booth.employer_id:
@@ -238,8 +264,25 @@ def booth_jobs(booth: Booth) -> list[scoring.JobFacts]:
     return [built.facts[job_id] for job_id, booth_id in built.booth_of_job.items() if booth_id == booth.id]
 
 
-def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th") -> list[dict[str, Any]]:
-    """The best attendees inside right now for this booth's jobs, as the booth may see them."""
+def _known_to_booth(booth_id: int, attendee_ids: list[int]) -> set[int]:
+    """Of these people, those whose card this booth scanned or who accepted its invitation:
+    the only ones whose shared profile it may see."""
+    if not attendee_ids:
+        return set()
+    scanned = db.session.scalars(db.select(Lead.attendee_id).where(
+        Lead.booth_id == booth_id, Lead.attendee_id.in_(attendee_ids)))
+    accepted = db.session.scalars(db.select(Invitation.attendee_id).where(
+        Invitation.booth_id == booth_id, Invitation.status == "accepted", Invitation.attendee_id.in_(attendee_ids)))
+    return set(scanned) | set(accepted)
+
+
+def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th",
+                       for_organiser: bool = False) -> list[dict[str, Any]]:
+    """The best attendees inside right now for this booth's jobs, as the booth may see them.
+
+    Ranked on education and skills alone (hall_profile): what the booth may see of
+    anyone; contact details only for people it scanned who agreed to share. The
+    organiser (for_organiser) also gets each person's reference."""
     from fair.booths.services import candidate_view
     jobs = booth_jobs(booth)
     ranked = pool_of(booth.fair_id).rank(jobs, top=top) if jobs else []
@@ -249,17 +292,20 @@ def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th") -> list[di
         Attendee.id.in_([attendee_id for attendee_id, _, _ in ranked])))}
     invited = {row.attendee_id: row for row in db.session.scalars(db.select(Invitation).where(
         Invitation.booth_id == booth.id, Invitation.attendee_id.in_(list(attendees))))}
+    known = _known_to_booth(booth.id, list(attendees))
     built = fair_matching(booth.fair_id)
     results = []
     for attendee_id, job_id, score in ranked:
         attendee = attendees.get(attendee_id)
-        if attendee is None or not attendee.inside:
+        if attendee is None or not attendee.inside or attendee.erased_at is not None:
             continue
         invitation = invited.get(attendee_id)
-        results.append({"attendee_id": attendee_id, "candidate": candidate_view(attendee),
+        results.append({"candidate": candidate_view(attendee, booth.id, scanned=attendee_id in known),
                         "job_ref": built.jobs[job_id].ref, "title": built.jobs[job_id].title,
                         "score": round(score.value, 1), "reasons": _reasons(score, lang),
                         "invitation": invitation_view(invitation) if invitation else None})
+        if for_organiser:
+            results[-1]["attendee_ref"] = attendee.ref
     return results
 
 
@@ -290,16 +336,29 @@ def invitation_view(invitation: Invitation) -> dict[str, Any]:
             "answered_at": iso(invitation.answered_at)}
 
 
-def invite(device: Device, booth: Booth, attendee_id: int, job_ref: str | None = None,
+CANNOT_INVITE = "This person cannot be invited now."
+
+
+def _inside_by_pseudonym(booth: Booth, candidate: str) -> Attendee | None:
+    """The person inside whom this booth calls `candidate` (its own pseudonym for them)."""
+    from fair.booths.services import booth_pseudonym
+    for attendee_id in pool_of(booth.fair_id):
+        if booth_pseudonym(booth.id, attendee_id) == candidate:
+            attendee = db.session.get(Attendee, attendee_id)
+            if attendee is not None and attendee.inside and attendee.erased_at is None:
+                return attendee
+    return None
+
+
+def invite(device: Device, booth: Booth, candidate: str, job_ref: str | None = None,
            message: str | None = None) -> Invitation:
-    """A booth invites a candidate in the hall; inviting the same person again returns the open invitation."""
+    """A booth invites a candidate in the hall, named by its pseudonym for them; inviting
+    the same person again returns the open invitation.
+
+    Anyone the booth cannot invite (unknown, gone home, erased) gets the same 404, so
+    the endpoint tells nothing about who is inside beyond the booth's own hall list."""
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.fair_id != booth.fair_id or attendee.erased_at is not None:
-        raise InvalidInput("No such attendee.", status=404)
-    if not attendee.inside:
-        raise InvalidInput("This attendee is not in the hall now.", status=409)
     job = None
     if job_ref:
         job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
@@ -307,6 +366,9 @@ def invite(device: Device, booth: Booth, attendee_id: int, job_ref: str | None =
             raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
     if message is not None and len(message) > 500:
         raise InvalidInput("The message is limited to 500 characters.", field="message")
+    attendee = _inside_by_pseudonym(booth, candidate)
+    if attendee is None:
+        raise InvalidInput(CANNOT_INVITE, status=404)
     existing = db.session.scalar(db.select(Invitation).filter_by(booth_id=booth.id, attendee_id=attendee.id,
                                                                  status="sent"))
     if existing is not None:
@@ -341,8 +403,10 @@ def invitations_of(attendee: Attendee) -> list[Invitation]:
 
 
 def _publish_invitation(invitation: Invitation) -> None:
+    from fair.booths.services import booth_pseudonym
     view = invitation_view(invitation)
     payload = {"id": invitation.id, "at": view["answered_at"] or view["created_at"], "invitation": view,
-               "attendee_id": invitation.attendee_id}
-    live.publish(invitation.booth.fair_id, "invitation", payload,
-                 [live.booth_room(invitation.booth_id), live.attendee_room(invitation.attendee_id)])
+               "booth": view["booth"], "attendee_id": invitation.attendee_id,
+               "candidate": booth_pseudonym(invitation.booth_id, invitation.attendee_id)}
+    live.publish("invitation", payload, fair=invitation.booth.fair_id, booth=invitation.booth_id,
+                 attendee=invitation.attendee_id)

@@ -19,7 +19,7 @@ def pick_candidate(served, people) -> tuple[str, dict]:
             continue
         candidates = served.api("GET", f"/api/v1/booths/{code}/candidates?top=10").json()["candidates"]
         for candidate in candidates:
-            if candidate["candidate"].get("ref") in refs and candidate["invitation"] is None:
+            if candidate.get("attendee_ref") in refs and candidate["invitation"] is None:
                 return code, candidate
     raise AssertionError("none of the people checked in is among any booth's best candidates")
 
@@ -29,7 +29,8 @@ def test_a_booth_invites_a_candidate_in_the_hall_who_accepts_on_the_card_page(se
     for person in people:
         assert served.check_in(person)["status"] == "ok"
     code, candidate = pick_candidate(served, people)
-    ref = candidate["candidate"]["ref"]
+    ref = candidate["attendee_ref"]
+    pseudonym = candidate["candidate"]["pseudonym"]
 
     # The organiser finds the attendee's card page (as for a lost phone); the attendee has it open.
     organiser = login_organiser(new_context("laptop", "en"), served)
@@ -48,13 +49,14 @@ def test_a_booth_invites_a_candidate_in_the_hall_who_accepts_on_the_card_page(se
     booth_errors = page_errors(booth)
     booth.click(".name-prompt button[name=skip]")
     booth.wait_for_selector("#live-status[data-state=online]")
-    item = booth.locator(f"#hall-list li[data-attendee='{candidate['attendee_id']}']")
+    item = booth.locator(f"#hall-list li[data-candidate='{pseudonym}']")
     item.wait_for()
-    assert candidate["candidate"]["name"] in item.inner_text()
+    # Never scanned by this booth: its own pseudonym, not the name (fair.disclosure).
+    assert pseudonym in item.inner_text() and candidate["candidate"]["shared"] is False
     item.get_by_role("button", name="Invite").click()
     booth.wait_for_function(
-        "(id) => document.querySelector(`#hall-list li[data-attendee='${id}'] .invitation-status`)"
-        ".textContent === 'Invited: waiting for an answer'", arg=candidate["attendee_id"])
+        "(id) => document.querySelector(`#hall-list li[data-candidate='${id}'] .invitation-status`)"
+        ".textContent === 'Invited: waiting for an answer'", arg=pseudonym)
     booth.evaluate("document.getElementById('hall-title').scrollIntoView({block: 'start'})")
     save_screenshot(booth, "booth-hall-en-phone", docs=True)
 
@@ -73,8 +75,8 @@ def test_a_booth_invites_a_candidate_in_the_hall_who_accepts_on_the_card_page(se
 
     # The booth sees the answer live.
     booth.wait_for_function(
-        "(id) => document.querySelector(`#hall-list li[data-attendee='${id}'] .invitation-status`)"
-        ".textContent === 'Accepted: on the way'", arg=candidate["attendee_id"])
+        "(id) => document.querySelector(`#hall-list li[data-candidate='${id}'] .invitation-status`)"
+        ".textContent === 'Accepted: on the way'", arg=pseudonym)
     card_page.reload()
     assert card_page.locator("#invitations li[data-status=accepted]").count() == 1
     assert not card_errors + booth_errors

@@ -28,7 +28,7 @@ function render(candidates) {
   empty.textContent = t("hall.empty");
   for (const c of candidates) {
     const item = document.createElement("li");
-    item.dataset.attendee = String(c.attendee_id);
+    item.dataset.candidate = c.candidate.pseudonym;
     const who = c.candidate.shared ? c.candidate.name : c.candidate.pseudonym;
     const title = document.createElement("strong");
     title.textContent = who;
@@ -70,7 +70,7 @@ async function invite(candidate, button, state) {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: JSON.stringify({ attendee_id: candidate.attendee_id, job_ref: candidate.job_ref }),
+      body: JSON.stringify({ candidate: candidate.candidate.pseudonym, job_ref: candidate.job_ref }),
     });
     if (!response.ok) throw new Error(String(response.status));
     const { invitation } = await response.json();
@@ -85,7 +85,7 @@ async function invite(candidate, button, state) {
 window.addEventListener("fair:events", (event) => {
   for (const e of event.detail || []) {
     if (e.type !== "invitation" || !e.invitation || e.invitation.booth !== page.booth) continue;
-    const item = list.querySelector(`li[data-attendee="${Number(e.attendee_id)}"]`);
+    const item = Array.from(list.children).find((li) => li.dataset.candidate === e.candidate);
     if (!item) continue;
     item.querySelector("button").hidden = true;
     item.querySelector(".invitation-status").textContent = statusText(e.invitation.status);
