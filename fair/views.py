@@ -53,6 +53,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out ends the session everywhere: a copied cookie dies with this one."""
+    organiser_id = auth.current_principal().organiser_id
+    if organiser_id is not None:
+        auth.end_organiser_sessions(organiser_id)
     session.clear()
     return redirect(url_for("main.home"))
 
