@@ -161,8 +161,11 @@ def _register_request_hooks(app: Flask) -> None:
         # (scanners, scripts, integrations) carry no ambient credential to forge.
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and bearer_token() is None:
-            csrf.protect()
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or bearer_token() is not None:
+            return
+        if request.path.startswith("/api/") and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return  # no credential at all: nothing to forge; the route answers 401
+        csrf.protect()
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -214,7 +214,10 @@ def wants_json() -> bool:
 def deny(status: int, message: str):
     if wants_json():
         error = "unauthorized" if status == 401 else "forbidden"
-        return jsonify(error=error, message=message), status
+        response = jsonify(error=error, message=message)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response, status
     if status == 401:
         return redirect(url_for("main.login", next=request.full_path))
     return current_app.make_response((message, status))
