@@ -171,7 +171,8 @@ def test_card_page_shows_the_new_card_after_a_replacement(client, attendee):
 
 def test_print_view_is_id_card_sized(client, attendee):
     page = client.get(f"/me/{services.card_link(attendee)}/print").get_data(as_text=True)
-    assert "85.6mm 54mm" in page and "card-plate" in page
+    assert "css/card-print.css" in page and "card-plate" in page
+    assert "85.6mm 54mm" in client.get("/static/css/card-print.css").get_data(as_text=True)
 
 
 def test_card_page_hears_its_own_check_in(client, live_client, gate, attendee, attendee_token):
