@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -141,6 +142,27 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
 
 
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
+
+
+def content_security_policy(host: str) -> str:
+    """Only this server: scripts, styles, sockets. JSON data blocks are not scripts, so they pass.
+
+    img-src takes blob: for a photo's preview and data: for small inline images;
+    Socket.IO's websocket is named by host (older browsers do not count ws: as 'self').
+    """
+    sockets = f" ws://{host} wss://{host}" if _PLAIN_HOST.fullmatch(host or "") else ""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            f"media-src 'self' blob: mediastream:; worker-src 'self'; connect-src 'self'{sockets}; "
+            "font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'")
+
+
 def _register_request_hooks(app: Flask) -> None:
     from fair.auth import bearer_token
     from fair.extensions import csrf
@@ -161,8 +183,20 @@ def _register_request_hooks(app: Flask) -> None:
         # (scanners, scripts, integrations) carry no ambient credential to forge.
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and bearer_token() is None:
-            csrf.protect()
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or bearer_token() is not None:
+            return
+        if request.path.startswith("/api/") and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return  # no credential at all: nothing to forge; the route answers 401
+        csrf.protect()
+
+    @app.after_request
+    def _security_headers(response):
+        # Every page is served by this laptop, scripts and styles from static files
+        # only: an injected <script> or style="" does nothing, and no site may frame us.
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)  # the card pages keep their no-referrer
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(request.host))
+        return response
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -55,8 +55,18 @@ def create_organiser(username: str, password: str | None = None) -> tuple[Organi
 
 
 def set_organiser_password(organiser: Organiser, password: str) -> None:
+    """A new password also signs out every session made under the old one."""
     organiser.password_hash = run_blocking(_hasher.hash, password)
+    organiser.session_version += 1
     db.session.commit()
+
+
+def end_organiser_sessions(organiser_id: int) -> None:
+    """Logout: every copy of this organiser's session cookie stops working, not just this browser's."""
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is not None:
+        organiser.session_version += 1
+        db.session.commit()
 
 
 def check_organiser(username: str, password: str) -> Organiser | None:
@@ -181,8 +191,13 @@ def principal_from(token: str | None) -> Principal:
             return Principal(device.kind, device=device)
         session.pop("device_id", None)
     organiser_id = session.get("organiser_id")
-    if organiser_id is not None and db.session.get(Organiser, organiser_id) is not None:
-        return Principal("organiser", organiser_id=organiser_id)
+    if organiser_id is not None:
+        # Signed cookies cannot be recalled: the version in the row is what revokes them.
+        organiser = db.session.get(Organiser, organiser_id)
+        if organiser is not None and session.get("organiser_version") == organiser.session_version:
+            return Principal("organiser", organiser_id=organiser_id)
+        session.pop("organiser_id", None)
+        session.pop("organiser_version", None)
     return ANONYMOUS
 
 
@@ -199,7 +214,10 @@ def wants_json() -> bool:
 def deny(status: int, message: str):
     if wants_json():
         error = "unauthorized" if status == 401 else "forbidden"
-        return jsonify(error=error, message=message), status
+        response = jsonify(error=error, message=message)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response, status
     if status == 401:
         return redirect(url_for("main.login", next=request.full_path))
     return current_app.make_response((message, status))
@@ -227,6 +245,7 @@ def require(*roles: str) -> Callable:
 def login_session(organiser: Organiser) -> None:
     session.clear()  # a new identity gets a fresh session (no fixation)
     session["organiser_id"] = organiser.id
+    session["organiser_version"] = organiser.session_version
     session.permanent = True
 
 

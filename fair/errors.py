@@ -37,7 +37,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(AuthError)
     def auth_error(exc: AuthError):
-        return _answer(exc.status, "forbidden" if exc.status == 403 else "unauthorized", exc.message)
+        response = _answer(exc.status, "forbidden" if exc.status == 403 else "unauthorized", exc.message)
+        if exc.status == 401 and _is_api():
+            response[0].headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -22,7 +22,9 @@ def _body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-AUTH_ERRORS = {"401": _error("No or unknown token."), "403": _error("This device or account may not do that.")}
+AUTH_ERRORS = {"401": {**_error("No or unknown token."),
+                       "headers": {"WWW-Authenticate": {"schema": {"const": "Bearer"}}}},
+               "403": _error("This device or account may not do that.")}
 BAD_INPUT = {"400": _error("Invalid input: nothing was stored.")}
 BOOTH_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 12}}
 

@@ -78,6 +78,9 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     from fair.extensions import socketio
     app.config["PORT"] = port
     app.config["HTTPS"] = ssl_files is not None
+    if ssl_files is not None:
+        # The organiser's cookie must never travel over plain http to the same host.
+        app.config["SESSION_COOKIE_SECURE"] = True
     socketio.start_background_task(warm_up, app)
     socketio.start_background_task(checkpoint_in_background, app)
     live.broadcaster.start(app, float(app.config["LIVE_BATCH_INTERVAL"]))

@@ -1,7 +1,9 @@
 """Pages that belong to no single area: home, sign-in, language, device pairing, live counter."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
@@ -41,11 +43,7 @@ def login():
         organiser = auth.check_organiser(form.username.data.strip(), form.password.data)
         if organiser is not None:
             auth.login_session(organiser)
-            target = request.args.get("next") or ""
-            # Only local paths: an open redirect would help phishing.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("main.home")
-            return redirect(target)
+            return redirect(local_path(request.args.get("next")) or url_for("main.home"))
         flash(_("Wrong user name or password."), "error")
         return render_template("login.html", form=form), 401
     return render_template("login.html", form=form)
@@ -53,6 +51,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out ends the session everywhere: a copied cookie dies with this one."""
+    organiser_id = auth.current_principal().organiser_id
+    if organiser_id is not None:
+        auth.end_organiser_sessions(organiser_id)
     session.clear()
     return redirect(url_for("main.home"))
 
@@ -63,10 +65,35 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.args.get("next") or request.referrer or url_for("main.home")
-    if not target.startswith(("/", request.host_url)):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next")) or _same_site_referrer() or url_for("main.home"))
+
+
+def local_path(target: str | None) -> str | None:
+    """A redirect target from the request, if it is a path on this site; else None.
+
+    Every redirect to a place the request names goes through here: an open
+    redirect would lend the fair's address to phishing. Browsers drop tabs and
+    newlines inside URLs and read a backslash as a slash, so "/\\evil" and
+    "/<tab>/evil" would become "//evil", another host: any of them refuses.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(c.isspace() or unicodedata.category(c)[0] == "C" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _same_site_referrer() -> str | None:
+    """The page the language link was clicked on, when that page is on this site."""
+    referrer = request.headers.get("Referer")
+    if not referrer:
+        return None
+    if referrer.startswith(request.host_url):
+        referrer = "/" + referrer[len(request.host_url):]
+    return local_path(referrer)
 
 
 @bp.get("/pair/<code>")

@@ -199,7 +199,8 @@ def test_a_replaced_card_cuts_off_the_lost_phone(client, attendee, live_client, 
 
 def test_print_view_is_id_card_sized(client, attendee):
     page = client.get(f"/me/{services.card_link(attendee)}/print").get_data(as_text=True)
-    assert "85.6mm 54mm" in page and "card-plate" in page
+    assert "css/card-print.css" in page and "card-plate" in page
+    assert "85.6mm 54mm" in client.get("/static/css/card-print.css").get_data(as_text=True)
 
 
 def test_card_page_hears_its_own_check_in(client, live_client, gate, attendee, attendee_token):

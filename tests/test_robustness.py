@@ -241,3 +241,56 @@ def test_ids_beyond_64_bits_in_urls_are_not_found(client, world, organiser_clien
     link = checkin_services.card_link(world["attendee"])
     assert client.post(f"/me/{link}/invitations/{huge}", data={"answer": "accepted"}).status_code < 500
     assert organiser_client.post(f"/organiser/devices/{huge}/revoke").status_code < 500
+
+
+# --- card links from the URL and the socket -------------------------------------------------
+
+CARD_ROUTES = ("", "/print", "/card.png", "/manifest.webmanifest", "/card.pkpass", "/sw.js", "/icon-192.png")
+ODD_LINKS = ["\u0661.0123456789abcdef01234567", "\u0661\u0662.x", "\u00b2.x", "\u2460.x", "１.x",
+             "99999999999999999999999.x", "9" * 19 + ".x", "-1.x", "+1.x", " 1.x", "1 .x", "0.x", ".x", ".", "1.",
+             "1.\u00e9" * 5, "1.%s" % ("a" * 24)]
+
+
+def _card_link_statuses(client, link: str) -> list[tuple[str, int]]:
+    from urllib.parse import quote
+    path = quote(link, safe="") or "x"
+    answers = [(f"/me/{path}{suffix}", client.get(f"/me/{path}{suffix}").status_code) for suffix in CARD_ROUTES]
+    answers.append((f"/me/{path}/invitations/1",
+                    client.post(f"/me/{path}/invitations/1", json={"accept": True}).status_code))
+    return answers
+
+
+@pytest.mark.parametrize("link", ODD_LINKS)
+def test_odd_card_links_are_not_found_never_a_server_error(client, world, link):
+    for url, status in _card_link_statuses(client, link):
+        assert status in (400, 404), (url, status)
+
+
+@SETTINGS
+@given(link=URL_TEXT | st.sampled_from(ODD_LINKS)
+       | st.tuples(st.integers(-10**30, 10**30), URL_TEXT).map(lambda pair: f"{pair[0]}.{pair[1]}"))
+def test_card_link_routes_never_500(client, world, link):
+    for url, status in _card_link_statuses(client, link):
+        assert status < 500, (url, link, status)
+
+
+def test_the_real_card_link_with_a_non_ascii_tail_is_not_found(client, world):
+    link = checkin_services.card_link(world["attendee"])
+    assert client.get(f"/me/{link}").status_code == 200
+    assert client.get(f"/me/{link[:-1]}\u00e9").status_code == 404
+    assert client.get(f"/me/{link}\u0661/card.png").status_code == 404
+
+
+@pytest.mark.parametrize("card", ODD_LINKS + ["\ud800"])
+def test_an_odd_card_link_at_socket_connect_is_refused(app, fair, world, card):
+    from fair.extensions import socketio
+    client = socketio.test_client(app, namespace=live.NAMESPACE, auth={"card": card})
+    assert not client.is_connected(live.NAMESPACE)
+
+
+def test_a_newline_in_the_next_parameter_is_no_server_error(client, world):
+    from fair import auth
+    auth.create_organiser("admin", "correct horse")
+    response = client.post("/login?next=/%0A/x", data={"username": "admin", "password": "correct horse"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/lang/th?next=/%0D%0ASet-Cookie:x=1").headers["Location"] == "/"

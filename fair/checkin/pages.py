@@ -391,12 +391,13 @@ def card_worker(link: str):
     precache = [page, url_for("checkin.card_image", link=link),
                 url_for("checkin.card_manifest", link=link),
                 url_for("checkin.card_icon", link=link, size=192),
-                url_for("static", filename="css/fair.css"), url_for("static", filename="js/card.js"),
+                url_for("static", filename="css/fair.css"), url_for("static", filename="css/checkin.css"),
+                url_for("static", filename="js/card.js"),
                 url_for("static", filename="js/i18n.js"),
                 url_for("static", filename="vendor/socket.io/socket.io.min.js")]
     # A new card (lost phone) or a new app version gets a new cache name, so
     # the worker re-installs and drops the old copy.
-    cache = f"sjw-card-{attendee.id}-{card.serial}-v1"
+    cache = f"sjw-card-{attendee.id}-{card.serial}-v2"
     body = render_template("checkin/sw.js", precache=precache, cache=cache,
                            cache_prefix=f"sjw-card-{attendee.id}-")
     response = Response(body, mimetype="text/javascript")

@@ -220,9 +220,16 @@ def card_link(attendee: Attendee) -> str:
     return f"{attendee.id}.{mac.hexdigest()[:24]}"
 
 
+MAX_ID_DIGITS = 18  # below 2**63: a longer id is no row of ours, and SQLite overflows on it
+
+
 def attendee_for_link(link: str) -> Attendee | None:
+    """The attendee a card link names, or None for anything else a URL or a socket can carry."""
+    # ASCII first: str.isdigit() takes Arabic-Indic digits, and compare_digest refuses non-ASCII str.
+    if not isinstance(link, str) or not link.isascii():
+        return None
     head, _, _mac = link.partition(".")
-    if not head.isdigit():
+    if not head.isdigit() or len(head) > MAX_ID_DIGITS:
         return None
     attendee = db.session.get(Attendee, int(head))
     if attendee is None or attendee.erased_at is not None:
