@@ -29,6 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or fair_config.instance_path()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter
+    from fair import private_files
+    private_files.set_private_umask()  # the database, its WAL, backups: owner only (fair.private_files)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_mapping(fair_config.DEFAULTS)
@@ -37,6 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(fair_config.env_overrides())
     if test_config:
         app.config.update(test_config)
+    database = private_files.sqlite_file(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    private_files.tighten(Path(app.instance_path), (database,) if database else ())  # left 0644 by older versions
     _load_instance_secrets(app)
 
     _init_extensions(app)

@@ -312,8 +312,9 @@ def attendee_export(ref: str, out: Path) -> None:
     if attendee is None:
         _echo_err(f"No attendee {ref!r}.")
         sys.exit(1)
-    out.write_text(json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2),
-                   encoding="utf-8")
+    from fair import private_files
+    data = json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2)
+    private_files.write_private(out, data.encode("utf-8"))
     click.echo(f"Wrote {out}")
 
 

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Iterable
 
+from fair import private_files
 from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
@@ -175,5 +176,5 @@ def export_bytes(what: str, fmt: str, booth_code: str | None, actor: str, lang: 
 def export_to_file(what: str, out: Path, booth_code: str | None, actor: str) -> int:
     fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     data, count = export_bytes(what, fmt, booth_code, actor)
-    out.write_bytes(data)
+    private_files.write_private(out, data)  # names and phones: owner only, whatever the umask
     return count
