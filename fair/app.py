@@ -83,6 +83,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted and overwritten values are zeroed, not left in free space: an erased
+    # attendee's name must not stay readable in the file (fair.privacy).
+    cursor.execute("PRAGMA secure_delete=ON")
     # A commit that crosses this WAL size copies the WAL back into the database
     # and fsyncs, inside that commit. `fair serve` checkpoints from a background
     # thread instead (serving.checkpoint_in_background), which keeps the WAL far
