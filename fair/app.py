@@ -30,6 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or fair_config.instance_path()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter
+    from fair import private_files
+    private_files.set_private_umask()  # the database, its WAL, backups: owner only (fair.private_files)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_mapping(fair_config.DEFAULTS)
@@ -38,6 +40,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(fair_config.env_overrides())
     if test_config:
         app.config.update(test_config)
+    database = private_files.sqlite_file(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    private_files.tighten(Path(app.instance_path), (database,) if database else ())  # left 0644 by older versions
     _load_instance_secrets(app)
 
     _init_extensions(app)
@@ -80,6 +84,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted and overwritten values are zeroed, not left in free space: an erased
+    # attendee's name must not stay readable in the file (fair.privacy).
+    cursor.execute("PRAGMA secure_delete=ON")
     # A commit that crosses this WAL size copies the WAL back into the database
     # and fsyncs, inside that commit. `fair serve` checkpoints from a background
     # thread instead (serving.checkpoint_in_background), which keeps the WAL far

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from fair import private_files
 from fair.extensions import db
 from fair.fairs import ensure_fair
 from fair.models import AuditEvent
@@ -51,12 +52,18 @@ def backup_database(out: Path | None = None, actor: str = "cli") -> BackupReport
     """Copy the live database to `out` (default instance/backups/fair-<time>.db) and audit it."""
     source_path = database_file()
     now = utcnow()
-    out = Path(out) if out is not None else default_path(now)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out is None:
+        out = default_path(now)
+        private_files.private_folder(out.parent)
+    else:
+        out = Path(out)
+        out.parent.mkdir(mode=private_files.FOLDER_MODE, parents=True, exist_ok=True)  # a folder of theirs stays as is
+    out = out.resolve()  # the audit log keeps where every copy went: erasure lists them
     partial = out.with_name(out.name + ".partial")
     started = datetime.now()
     source = sqlite3.connect(str(source_path), timeout=30)
     try:
+        private_files.create_private(partial)  # SQLite then keeps the file's mode (and its journal's)
         target = sqlite3.connect(str(partial))
         try:
             # pages=-1: the whole database in one step, i.e. in one read
@@ -74,10 +81,29 @@ def backup_database(out: Path | None = None, actor: str = "cli") -> BackupReport
     seconds = (datetime.now() - started).total_seconds()
     size = out.stat().st_size
     fair, _ = ensure_fair()
-    db.session.add(AuditEvent(fair_id=fair.id, actor=actor, action=ACTION, subject=str(out),
-                              details={"bytes": size, "seconds": round(seconds, 3)}))
+    db.session.add(AuditEvent(fair_id=fair.id, actor=actor, action=ACTION, subject=str(out)[:200],
+                              details={"path": str(out), "bytes": size, "seconds": round(seconds, 3)}))
     db.session.commit()
     return BackupReport(out, size, seconds, now)
+
+
+@dataclass(frozen=True)
+class BackupOnRecord:
+    at: datetime
+    path: str
+    exists: bool
+
+
+def backups_made_before(fair_id: int, moment: datetime) -> list[BackupOnRecord]:
+    """Every backup the audit log knows of up to `moment`, oldest first: copies an erasure cannot reach."""
+    rows = db.session.execute(db.select(AuditEvent.at, AuditEvent.subject, AuditEvent.details)
+                              .where(AuditEvent.fair_id == fair_id, AuditEvent.action == ACTION,
+                                     AuditEvent.at <= moment).order_by(AuditEvent.at, AuditEvent.id)).all()
+    found = []
+    for at, subject, details in rows:
+        path = (details or {}).get("path") or subject or ""
+        found.append(BackupOnRecord(at, path, bool(path) and Path(path).exists()))
+    return found
 
 
 def last_backup_at(fair_id: int) -> datetime | None:

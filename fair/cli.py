@@ -140,12 +140,12 @@ def cards_group() -> None:
 def cards_list(as_csv: bool) -> None:
     """List every active card."""
     import csv
-    from fair import dataload
+    from fair import dataload, exports
     rows = dataload.active_cards()
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["attendee_ref", "name", "manual_code", "token"])
-        writer.writerows(rows)
+        writer.writerows(exports.inert_row(row) for row in rows)  # names are typed by attendees
     else:
         for ref, name, manual, _token in rows:
             click.echo(f"{ref:<12} {manual:<11} {name}")
@@ -293,10 +293,33 @@ def attendee_erase(ref: str, yes: bool) -> None:
         click.confirm(f"Erase the personal data of {ref}? This cannot be undone.", abort=True)
     report = privacy.erase_attendee(attendee, actor="cli")
     if report.already_erased:
-        click.echo(f"{ref} was already erased.")
+        click.echo(f"{ref} was already erased." + (" The write-ahead log is still busy." if report.wal_emptied is False
+                                                  else ""))
         return
     click.echo(f"Erased {ref}: {report.cards_revoked} card(s) revoked, {report.leads_scrubbed} lead(s) "
                f"scrubbed, {report.checkins_kept} check-in(s) kept anonymously.")
+    _echo_erasure_reach(report)
+
+
+def _echo_erasure_reach(report) -> None:
+    """Say plainly what the erasure reached and what it cannot reach."""
+    from fair import privacy
+    click.echo(f"Audit log: {report.audit_rows_scrubbed} earlier row(s) now name them attendee:#{report.attendee_id}.")
+    click.echo("A running `fair serve` drops them from the hall within a few seconds.")
+    if report.wal_emptied is False:
+        click.echo("The database's write-ahead log was busy and is not emptied yet: run "
+                   f"`fair attendee erase {privacy.ERASED_REF_PREFIX}{report.attendee_id}` again later to finish it.")
+    if report.backups_before:
+        click.secho(f"NOT erased: {len(report.backups_before)} backup(s) made before still hold their data. "
+                    "Delete them or restore-and-erase them:", fg="yellow", bold=True)
+        for copy in report.backups_before:
+            state = "" if copy.exists else "  (not found here: moved, deleted, or on another disk?)"
+            click.echo(f"  {copy.at:%Y-%m-%d %H:%M} UTC  {copy.path}{state}")
+    else:
+        click.echo("No backups on record from before this erasure.")
+    if report.exports_before:
+        click.secho(f"NOT erased: {report.exports_before} export(s) made before (CSV/XLSX files) may hold their "
+                    "data; those files are out of the fair's reach.", fg="yellow")
 
 
 @attendee_group.command("export")
@@ -312,8 +335,9 @@ def attendee_export(ref: str, out: Path) -> None:
     if attendee is None:
         _echo_err(f"No attendee {ref!r}.")
         sys.exit(1)
-    out.write_text(json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2),
-                   encoding="utf-8")
+    from fair import private_files
+    data = json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2)
+    private_files.write_private(out, data.encode("utf-8"))
     click.echo(f"Wrote {out}")
 
 

@@ -44,8 +44,10 @@ def load_secret(path: Path, nbytes: int = 32) -> bytes:
     sessions and keyed hashes stay valid.
     """
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # made readable by an older version or a copy: nobody else reads a secret
         return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_bytes(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

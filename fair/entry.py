@@ -6,6 +6,8 @@ import sys
 
 
 def main() -> None:
+    # Owner-only files from the first one on: the database holds the card-signing key (fair.private_files).
+    os.umask(0o077)
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
             import warnings

@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from fair import disclosure
+from fair import disclosure, private_files
 from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
@@ -134,22 +134,55 @@ def _hire_rows(fair_id: int) -> Iterable[list]:
                iso(lead.updated_at)]
 
 
+# Text starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (tab and CR too, after their import strips them). Names, notes and tags are typed by
+# attendees and recruiters: `=HYPERLINK(...)` in a name must stay a name.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A cell value no spreadsheet evaluates: text that starts like a formula gets a leading quote.
+
+    Every CSV and XLSX writer (these exports, `fair cards list --csv`) passes its cells
+    through here. Numbers stay numbers; only text is changed.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_row(row: Iterable[Any]) -> list[Any]:
+    return [inert(value) for value in row]
+
+
 def write_csv(columns: list[str], rows: Iterable[list]) -> bytes:
     """UTF-8 with a BOM so that Excel shows Thai correctly when the file is double-clicked."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerow(inert_row(columns))
+    writer.writerows(inert_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def write_xlsx(columns: list[str], rows: Iterable[list], title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(columns)
+
+    def cells(row: Iterable[Any]) -> list[Any]:
+        out = []
+        for value in inert_row(row):
+            if isinstance(value, str):
+                # openpyxl stores any text starting with "=" as a formula: text is a string cell, always.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            out.append(value)
+        return out
+    sheet.append(cells(columns))
     for row in rows:
-        sheet.append(row)
+        sheet.append(cells(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -170,5 +203,5 @@ def export_bytes(what: str, fmt: str, booth_code: str | None, actor: str, lang: 
 def export_to_file(what: str, out: Path, booth_code: str | None, actor: str) -> int:
     fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     data, count = export_bytes(what, fmt, booth_code, actor)
-    out.write_bytes(data)
+    private_files.write_private(out, data)  # names and phones: owner only, whatever the umask
     return count

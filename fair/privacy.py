@@ -6,13 +6,24 @@ the rows that anonymous counts are made of: check-ins (when, which gate),
 leads (which booth, when, next step, job) and the attendee row itself, so the
 fair's totals do not change when someone leaves. The card is revoked and the
 card-page link stops working. Every erasure and every export is audited.
+
+It reaches, at once: a running server (fair.changes: the server drops them
+from its pool of people inside within about a second), the database file
+(secure_delete zeroes the old bytes; a WAL checkpoint copies them out of the
+write-ahead log) and the audit log (their past rows name them "attendee:#<id>").
+It cannot reach copies made before: backups (listed, with their paths, from the
+audit log) and exported files.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
+
+from fair import changes
 from fair.booths.models import Booth, Lead, LeadScan
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
@@ -27,6 +38,7 @@ PERSONAL_FIELDS: dict[str, Any] = {
     "national_id_hash": None, "national_id_last3": None, "education": None, "experience_years": None,
     "skills": [], "desired_positions": [], "province": None, "salary_expected": None, "languages": [],
     "needs_disability_friendly": False, "willing_to_relocate": False, "consent_share_profile": False,
+    "national_id_claim_hash": None,
 }
 DEFAULT_RETENTION_DAYS = 30
 
@@ -38,6 +50,71 @@ class ErasureReport:
     cards_revoked: int
     leads_scrubbed: int
     checkins_kept: int
+    audit_rows_scrubbed: int = 0
+    # What erasure cannot reach: backups made before it (fair.backup.BackupOnRecord), exports on record.
+    backups_before: list = field(default_factory=list)
+    exports_before: int = 0
+    # The write-ahead log was emptied into the (secure_delete) database file; None: not SQLite.
+    wal_emptied: bool | None = None
+
+
+def audit_subject(attendee: Attendee) -> str:
+    """How the audit log names an attendee: by row id, which means nothing outside this database."""
+    return f"attendee:#{attendee.id}"
+
+
+SUBSTRING_MIN = 5  # shorter values (a ref like "A1") are blanked only where they are the whole text
+
+
+def _without(value: Any, needles: list[str]) -> Any:
+    """`value` (audit details: JSON) with the person's values blanked."""
+    if isinstance(value, str):
+        if value in needles:
+            return "[erased]"
+        for needle in needles:
+            if len(needle) >= SUBSTRING_MIN:
+                value = value.replace(needle, "[erased]")
+        return value
+    if isinstance(value, list):
+        return [_without(item, needles) for item in value]
+    if isinstance(value, dict):
+        return {key: _without(item, needles) for key, item in value.items()}
+    return value
+
+
+def _scrub_audit_log(attendee: Attendee, old_values: dict[str, Any]) -> int:
+    """Their past audit rows: subject by id, no ref, name or contact in the details. Returns rows changed."""
+    needles = [v for v in (old_values["ref"], old_values["full_name"], old_values["phone"], old_values["email"],
+                           old_values["first_name"], old_values["last_name"]) if v and len(v) >= 2]
+    needles.sort(key=len, reverse=True)  # the full name before its parts
+    old_subject = f"attendee:{old_values['ref']}"
+    text = db.cast(AuditEvent.details, db.Text)
+    # JSON is stored with non-ASCII escaped (\u0e2a...): look for both spellings.
+    spellings = {form for v in needles for form in (v, json.dumps(v)[1:-1])}
+    mentions = db.or_(AuditEvent.subject == old_subject,
+                      *[text.contains(form, autoescape=True) for form in spellings])
+    changed = 0
+    for row in db.session.scalars(db.select(AuditEvent).where(AuditEvent.fair_id == attendee.fair_id, mentions)):
+        subject = audit_subject(attendee) if row.subject == old_subject else row.subject
+        details = _without(row.details or {}, needles)
+        if subject != row.subject or details != row.details:
+            row.subject, row.details = subject, details
+            changed += 1
+    return changed
+
+
+def checkpoint_database() -> bool | None:
+    """Copy the write-ahead log into the database file and empty it; True when it could.
+
+    With secure_delete on, an erased value's bytes are zeroed in the database
+    pages, but earlier versions of those pages stay in the WAL until a
+    checkpoint overwrites or truncates it. None for databases other than SQLite.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return None
+    with db.engine.connect() as connection:
+        busy, _frames, _copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return busy == 0
 
 
 def _scrubbed_receipt(receipt: LeadScan) -> dict:
@@ -47,16 +124,25 @@ def _scrubbed_receipt(receipt: LeadScan) -> dict:
             "candidate": None, "matches": [], "lead": None}
 
 
-def erase_attendee(attendee: Attendee, actor: str, reason: str = "request") -> ErasureReport:
-    """Remove the attendee's personal data, keep anonymous counts, revoke the card; audited. Idempotent."""
-    if attendee.erased_at is not None:
-        return ErasureReport(attendee.id, True, 0, 0, 0)
+def erase_attendee(attendee: Attendee, actor: str, reason: str = "request",
+                   checkpoint: bool = True) -> ErasureReport:
+    """Remove the attendee's personal data, keep anonymous counts, revoke the card; audited. Idempotent.
+
+    The running server hears of it through fair.changes; `checkpoint` empties the
+    WAL afterwards (purge_personal_data does that once, after all of them).
+    """
+    if attendee.erased_at is not None:  # again: only finish emptying the WAL, if it was busy the first time
+        return ErasureReport(attendee.id, True, 0, 0, 0, wal_emptied=checkpoint_database() if checkpoint else None)
     now = utcnow()
+    fair_id = attendee.fair_id
+    old_values = {"ref": attendee.ref, "full_name": attendee.full_name, "first_name": attendee.first_name,
+                  "last_name": attendee.last_name, "phone": attendee.phone, "email": attendee.email}
     for name, value in PERSONAL_FIELDS.items():
         setattr(attendee, name, value)
     attendee.ref = f"{ERASED_REF_PREFIX}{attendee.id}"  # the ref links to the person in other systems
     attendee.link_version += 1                          # the card-page link stops working
     attendee.erased_at = now
+    attendee.inside = False                             # not in the hall for booths, counters or the pool
     revoked = 0
     for card in db.session.scalars(db.select(Card).filter_by(attendee_id=attendee.id, status="active")):
         card.status, card.revoked_at = "revoked", now
@@ -72,17 +158,21 @@ def erase_attendee(attendee: Attendee, actor: str, reason: str = "request") -> E
     checkins = list(db.session.scalars(db.select(CheckIn).filter_by(attendee_id=attendee.id)))
     for row in checkins:
         row.notes = None
-    db.session.add(AuditEvent(fair_id=attendee.fair_id, actor=actor, action="attendee.erase",
-                              subject=f"attendee:{attendee.id}",
+    scrubbed = _scrub_audit_log(attendee, old_values)
+    db.session.add(AuditEvent(fair_id=fair_id, actor=actor, action="attendee.erase",
+                              subject=audit_subject(attendee),
                               details={"reason": reason, "cards_revoked": revoked, "leads": len(leads),
                                        "checkins": len(checkins)}))
+    changes.bump(fair_id)  # a server running elsewhere drops them from its caches within a second
     db.session.commit()
-    try:  # the pool of people inside must forget them at once
-        from fair.matching import services as matching
-        matching.presence_changed(attendee)
-    except Exception:  # noqa: BLE001 - no engine loaded (CLI) is fine: the pool is rebuilt from the database
-        pass
-    return ErasureReport(attendee.id, False, revoked, len(leads), len(checkins))
+    changes.changed_here(current_app._get_current_object(), fair_id)  # and this process's caches now
+    from fair import backup
+    backups = backup.backups_made_before(fair_id, now)
+    exports = db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.fair_id == fair_id, AuditEvent.action.like("export.%"), AuditEvent.action != "export.my_data",
+        AuditEvent.at <= now))
+    return ErasureReport(attendee.id, False, revoked, len(leads), len(checkins), scrubbed, backups, exports or 0,
+                         checkpoint_database() if checkpoint else None)
 
 
 def attendee_by_ref(fair_id: int, ref: str) -> Attendee | None:
@@ -136,7 +226,7 @@ def export_my_data(attendee: Attendee, actor: str = "attendee") -> dict[str, Any
                         for inv in invitations],
     }
     db.session.add(AuditEvent(fair_id=attendee.fair_id, actor=actor, action="export.my_data",
-                              subject=f"attendee:{attendee.id}", details={}))
+                              subject=audit_subject(attendee), details={}))
     db.session.commit()
     return data
 
@@ -174,8 +264,10 @@ def purge_personal_data(fair_id: int, older_than_days: int, actor: str, now: dat
     """Retention: erase (the same path as a request) everyone inactive for that many days; returns how many."""
     attendees = due_for_purge(fair_id, older_than_days, now)
     for attendee in attendees:
-        erase_attendee(attendee, actor, reason=f"retention:{older_than_days}d")
+        erase_attendee(attendee, actor, reason=f"retention:{older_than_days}d", checkpoint=False)
     db.session.add(AuditEvent(fair_id=fair_id, actor=actor, action="retention.purge",
                               subject=None, details={"older_than_days": older_than_days, "erased": len(attendees)}))
     db.session.commit()
+    if attendees:
+        checkpoint_database()
     return len(attendees)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from fair import backup, privacy
 from fair.booths import services as booth_services
@@ -128,3 +129,132 @@ def test_backup_is_a_consistent_copy_and_is_audited(fair, tmp_path, runner):
         assert copy.execute("SELECT ref FROM attendee").fetchall() == [("B1",)]
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert backup.last_backup_at(fair.id) is not None
+
+
+# --- erasure reaches the caches, the file and the audit log (Trust issue, item 9) -------------
+
+def _inside_with_a_pool(fair, gate, booth, booth_device, ref="E1", **fields):
+    from fair.matching import services as matching
+    factories.make_job(booth.employer, skills_required=["forklift"])
+    attendee = factories.make_attendee(fair, ref=ref, **fields)
+    _visit(gate, booth_device, booth, attendee)
+    pool = matching.pool_of(fair.id)
+    assert attendee.id in pool
+    return attendee
+
+
+def test_erase_leaves_the_hall_pool_and_profile_cache_of_this_process(app, fair, gate, booth, booth_device):
+    from fair.matching import services as matching
+    attendee = _inside_with_a_pool(fair, gate, booth, booth_device)
+    assert attendee.id in app.extensions["matching_cache"]["profiles"]
+    privacy.erase_attendee(attendee, actor="cli")
+    db.session.expire_all()
+    assert db.session.get(Attendee, attendee.id).inside is False
+    assert attendee.id not in matching.pool_of(fair.id)
+    assert attendee.id not in app.extensions["matching_cache"]["profiles"]
+    assert matching.candidates_in_hall(booth) == []
+    assert dashboard.stats(fair.id)["inside"] == 0
+
+
+def test_an_erasure_by_another_process_reaches_the_pool_at_the_next_revision_poll(app, fair, gate, booth,
+                                                                                   booth_device):
+    from fair.changes import RevisionWatcher
+    from fair.matching import services as matching
+    from fair.models import Fair
+    attendee = _inside_with_a_pool(fair, gate, booth, booth_device)
+    watcher = RevisionWatcher()
+    watcher.poll(app)
+    # What `fair attendee erase` commits from its own process: this one's caches hear nothing directly.
+    db.session.execute(db.update(Attendee).where(Attendee.id == attendee.id)
+                       .values(erased_at=utcnow(), inside=False, first_name=""))
+    db.session.execute(db.update(Fair).where(Fair.id == fair.id).values(revision=Fair.revision + 1))
+    db.session.commit()
+    assert attendee.id in matching.pool_of(fair.id)  # stale until the server polls
+    assert watcher.poll(app) == [fair.id]
+    assert attendee.id not in matching.pool_of(fair.id)
+    assert attendee.id not in app.extensions["matching_cache"]["profiles"]
+
+
+def test_erase_bumps_the_fairs_revision(fair):
+    attendee = factories.make_attendee(fair, ref="R1")
+    before = fair.revision
+    privacy.erase_attendee(attendee, actor="cli")
+    db.session.refresh(fair)
+    assert fair.revision == before + 1
+
+
+def test_erase_takes_the_ref_and_personal_values_out_of_the_audit_log(fair):
+    attendee, _card = checkin_services.register_attendee(
+        fair, {"first_name": "Pimchanok", "last_name": "Srisuk", "phone": "0898765432",
+               "consent_share_profile": "yes"}, consent_participate=True)
+    ref = attendee.ref
+    checkin_services.replace_card(attendee, actor="organiser:admin")
+    db.session.add(AuditEvent(fair_id=fair.id, actor="organiser:admin", action="note",
+                              details={"text": f"Pimchanok Srisuk ({ref}) lost her phone, 0898765432"}))
+    db.session.add(AuditEvent(fair_id=fair.id, actor="cli", action="device.create", subject="device:9",
+                              details={"name": "Gate 1"}))
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).filter_by(subject=f"attendee:{ref}")) == 2
+
+    report = privacy.erase_attendee(attendee, actor="cli")
+
+    rows = db.session.scalars(db.select(AuditEvent)).all()
+    text = json.dumps([(r.subject, r.details) for r in rows], ensure_ascii=False)
+    for value in (ref, "Pimchanok", "Srisuk", "0898765432"):
+        assert value not in text
+    subjects = [r.subject for r in rows if r.action in ("attendee.register", "card.replace", "attendee.erase")]
+    assert subjects == [f"attendee:#{attendee.id}"] * 3
+    assert report.audit_rows_scrubbed == 3
+    assert {"name": "Gate 1"} in [r.details for r in rows]  # other rows untouched
+
+
+def test_erase_lists_the_backups_made_before_with_their_paths(fair, tmp_path, runner):
+    factories.make_attendee(fair, ref="K1")
+    elsewhere = tmp_path / "usb" / "copy.db"
+    assert runner.invoke(args=["backup", "--out", str(elsewhere)]).exit_code == 0
+    assert runner.invoke(args=["backup"]).exit_code == 0
+    default = next((tmp_path / "instance" / "backups").iterdir())
+    elsewhere.unlink()  # gone since: still listed, marked
+    result = runner.invoke(args=["attendee", "erase", "K1", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "NOT erased: 2 backup(s)" in result.output
+    assert str(elsewhere) in result.output and str(default) in result.output
+    assert "not found here" in result.output.split(str(elsewhere))[1].splitlines()[0]
+
+
+def test_erase_with_no_backups_says_so(fair, runner):
+    factories.make_attendee(fair, ref="K2")
+    result = runner.invoke(args=["attendee", "erase", "K2", "--yes"])
+    assert "No backups on record" in result.output
+
+
+def test_sqlite_connections_zero_deleted_content(app):
+    from fair.app import _sqlite_pragmas
+    # Some builds default to secure_delete=1 (Debian's), others do not (python.org's macOS, Windows).
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA secure_delete=0")
+    _sqlite_pragmas(connection, None)
+    assert connection.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    with db.engine.connect() as pooled:
+        assert pooled.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_after_erasure_the_database_file_and_wal_hold_no_trace_of_the_name(app, fair, gate, booth, booth_device,
+                                                                           tmp_path):
+    attendee = _inside_with_a_pool(fair, gate, booth, booth_device, ref="Z1", first_name="Wattanachai",
+                                   last_name="Phromsorn", phone="0861234999", email="wattanachai@example.org")
+    for n in range(3):  # the row is rewritten a few times, as exits and entries do
+        checkin_services.check_in(gate.device, factories.token_of(attendee), nonce=f"out-{n}", kind="exit")
+        checkin_services.check_in(gate.device, factories.token_of(attendee), nonce=f"in-{n}")
+    database = tmp_path / "test.db"
+    assert b"Wattanachai" in database.read_bytes() + Path(f"{database}-wal").read_bytes()
+
+    report = privacy.erase_attendee(attendee, actor="cli")
+
+    # Read while connections stay open (as a running server's do): the WAL is still there.
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            data = path.read_bytes()
+            for value in ("Wattanachai", "Phromsorn", "0861234999", "wattanachai@example.org"):
+                assert value.encode() not in data, (path.name, value)
+    assert report.wal_emptied is True

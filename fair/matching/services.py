@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 
-from fair import disclosure, live
+from fair import changes, disclosure, live
 from fair.booths.models import Booth, Job, Lead
 from fair.checkin.models import Attendee
 from fair.errors import InvalidInput
@@ -204,6 +204,25 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
                     Attendee.fair_id == fair_id, Attendee.inside.is_(True), Attendee.erased_at.is_(None)))
                 built.pool = ranking.CandidatePool({a.id: hall_profile(a) for a in inside})
     return built.pool
+
+
+@changes.fair_changed.connect
+def _forget_people(app, fair_id: int, **_kwargs) -> None:
+    """fair.changes: someone may have been erased (or changed) by this or another process.
+
+    The pool of people inside is rebuilt from the database on next use, and the
+    cached profiles of erased attendees are dropped (both hold what they were)."""
+    cache = app.extensions.get("matching_cache")
+    if cache is None:
+        return
+    built = cache["fairs"].get(fair_id)
+    if built is not None:
+        built.pool = None
+    profiles = cache["profiles"]
+    if profiles and has_app_context():
+        for attendee_id in db.session.scalars(db.select(Attendee.id).where(
+                Attendee.fair_id == fair_id, Attendee.erased_at.is_not(None))):
+            profiles.pop(attendee_id, None)
 
 
 def presence_changed(attendee: Attendee) -> None:
