@@ -24,6 +24,13 @@ DEFAULTS: dict[str, object] = {
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "MAX_FORM_PARTS": 200,
     "DECODE_MAX_BYTES": 8 * 1024 * 1024,
+    # Photo decoding (POST /api/v1/decode): what one decoded picture may take in
+    # memory (checked from its header), how many decode at once (the others wait up
+    # to DECODE_WAIT_SECONDS, then get 503), and how many photos a device may send.
+    "DECODE_MAX_DECODED_BYTES": 64 * 1024 * 1024,
+    "DECODE_CONCURRENCY": 2,
+    "DECODE_WAIT_SECONDS": 10.0,
+    "DECODE_PER_MINUTE": 30,
     # Connections to `fair serve` (fair.serving): a socket operation (a read of a
     # request, a write of an answer) waits at most SOCKET_TIMEOUT seconds, an idle
     # keep-alive connection KEEPALIVE_TIMEOUT seconds for its next request

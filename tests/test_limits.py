@@ -74,3 +74,59 @@ def test_token_bucket_emptied_never_refills_and_unknown_keys_get_the_default():
     buckets.empty("c")
     time.sleep(0.01)
     assert not buckets.take("c", (0, 0))
+
+
+def _png(size=(64, 64), mode="L") -> bytes:
+    import io
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new(mode, size, 255).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_decoding_a_bomb_is_a_413_json_error(client, gate):
+    import io
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGBA", (6320, 6320), (255, 255, 255, 0)).save(out, format="PNG", optimize=True)
+    response = client.post("/api/v1/decode", data={"image": (io.BytesIO(out.getvalue()), "bomb.png")},
+                           headers=gate.headers, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert response.json["error"] == "too_large" and response.json["message"]
+
+
+def test_photos_are_rate_limited_per_device(app, client, gate, booth_device):
+    import io
+    app.config["DECODE_PER_MINUTE"] = 2
+    statuses = [client.post("/api/v1/decode", data={"image": (io.BytesIO(_png()), "p.png")},
+                            headers=gate.headers, content_type="multipart/form-data").status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    other = client.post("/api/v1/decode", data={"image": (io.BytesIO(_png()), "p.png")},
+                        headers=booth_device.headers, content_type="multipart/form-data")
+    assert other.status_code == 200   # another device has its own allowance
+
+
+def test_decode_slots_let_a_few_in_and_time_the_rest_out():
+    import threading
+    from fair.blocking import Busy, Slots
+    slots = Slots(1)
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold():
+        with slots.taken(1):
+            inside.set()
+            leave.wait(5)
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(5)
+    try:
+        import pytest
+        with pytest.raises(Busy):
+            with slots.taken(0.05):
+                pass
+    finally:
+        leave.set()
+        holder.join()
+    with slots.taken(0.05):
+        pass
