@@ -171,8 +171,11 @@ def content_security_policy(host: str) -> str:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from fair import limits
     from fair.auth import bearer_token
     from fair.extensions import csrf
+
+    limits.init_app(app)  # first: a body too large for its endpoint is refused before anything reads it
 
     @app.before_request
     def _fresh_request_state() -> None:

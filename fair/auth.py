@@ -106,10 +106,14 @@ def device_for_token(token: str | None) -> Device | None:
 
 
 def revoke_device(device: Device, actor: str) -> None:
+    """Revoke a device; its live sockets are cut at once here, and by a serving process within a second."""
+    from fair import changes
     device.revoked_at = utcnow()
     db.session.add(AuditEvent(fair_id=device.fair_id, actor=actor, action="device.revoke",
                               subject=f"device:{device.id}", details={"name": device.name}))
+    changes.bump(device.fair_id)  # another process serving the fair sees the revision move
     db.session.commit()
+    changes.changed_here(current_app._get_current_object(), device.fair_id)
 
 
 def create_pairing_code(device: Device, ttl_hours: float) -> str:

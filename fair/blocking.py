@@ -6,7 +6,9 @@ eventlet's thread pool; in threading mode (tests, CLI) it just runs.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -30,3 +32,49 @@ def let_others_run() -> None:
     eventlet = sys.modules.get("eventlet")
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
         eventlet.sleep(0)
+
+
+class Busy(Exception):
+    """No slot came free in time (Slots.taken)."""
+
+
+class Slots:
+    """At most `size` callers inside at once; the others wait their turn, up to a limit.
+
+    Built on threading.BoundedSemaphore, which eventlet's monkey patching makes
+    green: a waiting request parks its green thread, the event loop runs on.
+    Create it after patching (lazily, per app), never at import time.
+    """
+
+    def __init__(self, size: int) -> None:
+        import threading
+        self._semaphore = threading.BoundedSemaphore(max(1, size))
+
+    @contextmanager
+    def taken(self, wait_seconds: float) -> Iterator[None]:
+        if not self._semaphore.acquire(timeout=wait_seconds):
+            raise Busy()
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the system (glibc's malloc_trim) after a large C-level job.
+
+    A decoded photo's buffers are freed into malloc's arenas, where they stay
+    (the process's RSS with them) unless trimmed. A no-op where there is no glibc.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    try:
+        import ctypes
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -17,10 +17,42 @@ DEFAULTS: dict[str, object] = {
     # Dashboard counts are recomputed at most this often (seconds) per fair.
     "LIVE_STATS_INTERVAL": 1.0,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # Request bodies (fair.limits): JSON and forms are small; only the photo upload
+    # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two
+    # form limits to multipart forms only; fair.limits applies them to urlencoded ones.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "MAX_FORM_PARTS": 200,
     "DECODE_MAX_BYTES": 8 * 1024 * 1024,
+    # Photo decoding (POST /api/v1/decode): what one decoded picture may take in
+    # memory (checked from its header), how many decode at once (the others wait up
+    # to DECODE_WAIT_SECONDS, then get 503), and how many photos a device may send.
+    "DECODE_MAX_DECODED_BYTES": 64 * 1024 * 1024,
+    "DECODE_CONCURRENCY": 2,
+    "DECODE_WAIT_SECONDS": 10.0,
+    "DECODE_PER_MINUTE": 30,
+    # Connections to `fair serve` (fair.serving): a socket operation (a read of a
+    # request, a write of an answer) waits at most SOCKET_TIMEOUT seconds, an idle
+    # keep-alive connection KEEPALIVE_TIMEOUT seconds for its next request
+    # (websockets keep Engine.IO's own ping timeout); past MAX_CONNECTIONS open at
+    # once a new one is answered 503 and closed instead of waiting unseen.
+    "SOCKET_TIMEOUT": 30.0,
+    "KEEPALIVE_TIMEOUT": 15.0,
+    "MAX_CONNECTIONS": 2000,
     "PAIRING_CODE_TTL_HOURS": 72,
     "RATE_LIMIT_LOOKUPS_PER_MINUTE": 20,
+    # Socket.IO messages per connection (fair.events): a token bucket, refilled at
+    # RATE per second up to BURST. Gate and booth phones scan (a busy scanner makes
+    # one or two a second, an offline queue may catch up at once); dashboards,
+    # organiser pages and integrations only connect; anonymous counters and card
+    # pages (and any connection before it says who it is) send nothing but that.
+    # A connection past its allowance is cut off.
+    "SOCKET_SCANNER_RATE": 20.0,
+    "SOCKET_SCANNER_BURST": 300,
+    "SOCKET_VIEWER_RATE": 1.0,
+    "SOCKET_VIEWER_BURST": 30,
+    "SOCKET_ANONYMOUS_RATE": 0.2,
+    "SOCKET_ANONYMOUS_BURST": 10,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,

@@ -1,18 +1,28 @@
 """The /live namespace: who may connect, which rooms they join, and the shared `scan` event."""
 from __future__ import annotations
 
+import socket
+
 from flask import request
 from flask_babel import get_locale
 from flask_socketio import ConnectionRefusedError, join_room
 
-from fair import live
+from fair import changes, live
 from fair.auth import Principal, principal_from
 from fair.extensions import socketio
+from fair.ratelimit import TokenBuckets
 
-# sid → (device id, language of its page) for each connected gate/booth phone. The
-# device is looked up per event (fair.cached), so a revocation takes effect at the
-# next scan, not the next reconnect.
+# sid → (device id, language of its page) for each connected device (gate, booth,
+# dashboard, api). The device is looked up per event (fair.cached), so a revocation
+# takes effect at the next scan even before its socket is cut.
 _scanners: dict[str, tuple[int, str]] = {}
+# device id → its connected sids, to disconnect them all when it is revoked.
+_device_sids: dict[int, set[str]] = {}
+# One message allowance per Engine.IO connection (keyed by its eio sid).
+_allowances = TokenBuckets()
+# Allowance classes → (messages per second, burst), from the app's config (install_scan_handler).
+_limits: dict[str, tuple[float, float]] = {"scanner": (20.0, 300), "viewer": (1.0, 30), "anonymous": (0.2, 10)}
+SCANNER_KINDS = ("gate", "booth")
 
 
 def rooms_for(principal: Principal, fair_id: int) -> list[str]:
@@ -52,6 +62,8 @@ def on_connect(auth=None):
         return True
     if principal.device is not None:
         _scanners[request.sid] = (principal.device.id, str(get_locale() or "th"))
+        _device_sids.setdefault(principal.device.id, set()).add(request.sid)
+    _allow(request.sid, "scanner" if principal.role in SCANNER_KINDS else "viewer")
     for room in rooms_for(principal, fair.id):
         join_room(room)
     return True
@@ -60,7 +72,53 @@ def on_connect(auth=None):
 @socketio.on("disconnect", namespace=live.NAMESPACE)
 def on_disconnect(*_args):
     """Any client leaving."""
-    _scanners.pop(request.sid, None)
+    entry = _scanners.pop(request.sid, None)
+    if entry is not None:
+        sids = _device_sids.get(entry[0])
+        if sids is not None:
+            sids.discard(request.sid)
+            if not sids:
+                del _device_sids[entry[0]]
+    _allow(request.sid, "anonymous")
+
+
+def _eio_sid(sid: str) -> str | None:
+    return socketio.server.manager.eio_sid_from_sid(sid, live.NAMESPACE)
+
+
+def _allow(sid: str, allowance: str) -> None:
+    """Give the connection under this /live sid the message allowance of its kind."""
+    eio_sid = _eio_sid(sid)
+    if eio_sid is not None:
+        _allowances.assign(eio_sid, *_limits[allowance])
+
+
+def disconnect_device(device_id: int) -> int:
+    """Disconnect every socket of a device (revoked): out of its rooms, no more events. Returns how many."""
+    sids = list(_device_sids.pop(device_id, ()))
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=live.NAMESPACE)
+    return len(sids)
+
+
+def disconnect_revoked(app, fair_id: int | None = None, **_extra) -> int:
+    """On fair.changes.fair_changed: drop the sockets of connected devices whose row is now revoked.
+
+    Sent at once after a revocation in this process, and within a second of one
+    made by another process (the `fair device revoke` command while serving).
+    """
+    if not _device_sids:
+        return 0
+    from fair.extensions import db
+    from fair.models import Device
+    with app.app_context():  # a session of its own: the revoking request's may be mid-work
+        revoked = db.session.scalars(db.select(Device.id).where(
+            Device.id.in_(list(_device_sids)), Device.revoked_at.is_not(None))).all()
+        db.session.remove()
+    return sum(disconnect_device(device_id) for device_id in revoked)
+
+
+changes.fair_changed.connect(disconnect_revoked)
 
 
 def install_scan_handler(app) -> None:
@@ -76,6 +134,59 @@ def install_scan_handler(app) -> None:
         with app.app_context():
             return on_scan(sid, data)
     socketio.server.on("scan", handler=scan, namespace=live.NAMESPACE)
+    install_message_limits(app)
+
+
+def install_message_limits(app) -> None:
+    """Put a per-connection message allowance in front of python-socketio, at the Engine.IO level.
+
+    Every Engine.IO message of a connection spends one token before python-socketio
+    decodes it; a connection that runs dry is cut off (its TCP socket shut down),
+    so one flooding client costs the others a few hundred cheap checks, not its
+    56,000 frames' decoding and handling. Connections start with the anonymous
+    allowance and get their kind's when /live accepts them (on_connect).
+    """
+    for name in ("scanner", "viewer", "anonymous"):
+        _limits[name] = (float(app.config[f"SOCKET_{name.upper()}_RATE"]),
+                         float(app.config[f"SOCKET_{name.upper()}_BURST"]))
+    eio = socketio.server.eio
+    decode_message = eio.handlers["message"]
+    engine_disconnect = eio.handlers.get("disconnect")
+
+    def message(eio_sid, data):
+        if eio_sid not in eio.sockets:
+            return None   # cut off already: frames still in flight are dropped undecoded
+        if not _allowances.take(eio_sid, _limits["anonymous"]):
+            cut_off(eio_sid)
+            return None
+        return decode_message(eio_sid, data)
+
+    def disconnect(eio_sid, *args):
+        _allowances.forget(eio_sid)
+        if engine_disconnect is not None:
+            return engine_disconnect(eio_sid, *args)
+        return None
+
+    eio.on("message", message)
+    eio.on("disconnect", disconnect)
+
+
+def cut_off(eio_sid: str) -> None:
+    """End an Engine.IO connection now: no more of its frames are read or decoded."""
+    eio = socketio.server.eio
+    environ = socketio.server.environ.get(eio_sid) or {}
+    connection = eio.sockets.pop(eio_sid, None)
+    if connection is not None:
+        # Not eio.disconnect(): that waits until the client has read what is queued
+        # for it, and a flooder need never read.
+        connection.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+    raw = getattr(environ.get("eventlet.input"), "get_socket", None)
+    if raw is not None:
+        try:
+            raw().shutdown(socket.SHUT_RDWR)   # the websocket's reader and writer both stop
+        except OSError:
+            pass
+    _allowances.forget(eio_sid)
 
 
 def on_scan(sid: str, data) -> dict:
@@ -86,16 +197,19 @@ def on_scan(sid: str, data) -> dict:
     # Cached plain facts: a revocation in this process drops them at once,
     # one from another process (the CLI) is seen within five seconds (fair.cached).
     device = cached.device(device_id) if device_id is not None else None
-    if device is None or not device.active:
+    if device is None or not device.active or device.kind not in SCANNER_KINDS:
+        # Counters, card pages, screens and revoked phones never scan: a scan from
+        # one is abuse, and its connection is cut at its next message.
+        eio_sid = _eio_sid(sid)
+        if eio_sid is not None:
+            _allowances.empty(eio_sid)
         return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}
     try:
         if device.kind == "gate":
             from fair.checkin.events import handle_scan
             return handle_scan(device, data)
-        if device.kind == "booth":
-            from fair.booths.events import handle_scan as booth_scan
-            return booth_scan(device, data, lang)
-        return {"error": "forbidden", "message": "This device does not scan."}
+        from fair.booths.events import handle_scan as booth_scan
+        return booth_scan(device, data, lang)
     except Exception:
         db.session.rollback()
         raise

@@ -97,7 +97,9 @@ def document(version: str) -> dict:
                     "properties": {"image": {"type": "string", "format": "binary"}}}}}},
                 "responses": {"200": _json({"type": "object", "properties": {
                     "codes": {"type": "array", "items": {"type": "string"}}}}),
-                    "400": _error("Not an image."), "413": _error("Too large."), **AUTH_ERRORS}}},
+                    "400": _error("Not an image."), "413": _error("Too large, as a file or decoded."),
+                    "429": _error("Too many photos from this device."),
+                    "503": _error("Busy reading other photos."), **AUTH_ERRORS}}},
             "/api/v1/stats": {"get": {
                 "summary": "Live counts (organiser, api key or dashboard).", "operationId": "stats",
                 "responses": {"200": _json(ref("Stats")), **AUTH_ERRORS}}},

@@ -29,3 +29,48 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+
+
+class TokenBuckets:
+    """A token bucket per key (one per connection): `burst` at once, then `rate` per second.
+
+    Cheap enough to run for every Engine.IO message: one dict lookup and a few
+    float operations, no lock (the event loop runs one handler at a time; in
+    threading mode a lost update only costs one token).
+    """
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, list[float]] = {}   # key → [tokens, last refill, rate, burst]
+
+    def assign(self, key: str, rate: float, burst: float) -> None:
+        """Give key a (new) allowance, full; e.g. once a connection has said who it is."""
+        self._buckets[key] = [float(burst), time.monotonic(), float(rate), float(burst)]
+
+    def take(self, key: str, default: tuple[float, float]) -> bool:
+        """Spend one token of key (created with `default` (rate, burst)); False when empty."""
+        bucket = self._buckets.get(key)
+        now = time.monotonic()
+        if bucket is None:
+            bucket = self._buckets[key] = [float(default[1]), now, float(default[0]), float(default[1])]
+        tokens = min(bucket[3], bucket[0] + (now - bucket[1]) * bucket[2])
+        bucket[1] = now
+        if tokens < 1.0:
+            bucket[0] = tokens
+            return False
+        bucket[0] = tokens - 1.0
+        return True
+
+    def empty(self, key: str) -> None:
+        """No more messages from key until its allowance refills from nothing."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket[0], bucket[1], bucket[2] = 0.0, time.monotonic(), 0.0
+
+    def forget(self, key: str) -> None:
+        self._buckets.pop(key, None)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._buckets
+
+    def __len__(self) -> int:
+        return len(self._buckets)

@@ -173,4 +173,76 @@ def _run_eventlet(app, host: str, port: int, ssl_files: tuple[str, str] | None) 
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if ssl_files:
         listener = eventlet.wrap_ssl(listener, certfile=ssl_files[0], keyfile=ssl_files[1], server_side=True)
-    eventlet.wsgi.server(listener, app, log_output=False)
+    cap = int(app.config["MAX_CONNECTIONS"])
+    allow_open_files(cap + 100)  # the database, the logs, the refusals in flight
+    eventlet.wsgi.server(listener, app, log_output=False, custom_pool=refusing_pool(cap),
+                         socket_timeout=float(app.config["SOCKET_TIMEOUT"]),
+                         keepalive=float(app.config["KEEPALIVE_TIMEOUT"]))
+
+
+BUSY_ANSWER = (b"HTTP/1.1 503 Service Unavailable\r\n"
+               b"Content-Type: application/json\r\n"
+               b"Retry-After: 5\r\n"
+               b"Connection: close\r\n"
+               b"Content-Length: %d\r\n\r\n")
+BUSY_BODY = b'{"error": "server_busy", "message": "The server has too many connections; try again in a few seconds."}'
+# Refusals in flight at once; past that a new connection is closed without an answer.
+REFUSALS_AT_ONCE = 64
+REFUSAL_SECONDS = 1.0
+
+
+def _refusing_pool_class():
+    import eventlet
+
+    class RefusingPool(eventlet.GreenPool):
+        """eventlet.wsgi's pool of connections, which refuses a connection past its size.
+
+        eventlet's own pool makes the accept loop wait for a free slot: new phones
+        queue unseen in the kernel's backlog while the server looks dead. Here a
+        connection past the cap gets a 503 "server busy" answer and is closed.
+        """
+
+        def __init__(self, size: int) -> None:
+            super().__init__(size)
+            self.refused = 0
+            self._refusals = eventlet.GreenPool(REFUSALS_AT_ONCE)
+
+        def spawn(self, function, *args, **kwargs):
+            if self.free() > 0:
+                return super().spawn(function, *args, **kwargs)
+            self.refused += 1
+            connection = args[0]   # eventlet.wsgi's [address, socket, state]
+            if self._refusals.free() > 0:
+                return self._refusals.spawn(refuse_busy, connection[1])
+            return self._refusals.spawn(lambda: None)   # even the refusals are full: just close
+
+    return RefusingPool
+
+
+def refuse_busy(client: socket.socket) -> None:
+    """Answer 503 to a connection over the cap (eventlet.wsgi closes it afterwards)."""
+    client.settimeout(REFUSAL_SECONDS)
+    try:
+        # Read what the client sent first: closing on unread data resets the
+        # connection, and the client might never see the answer.
+        client.recv(8192)
+        client.sendall(BUSY_ANSWER % len(BUSY_BODY) + BUSY_BODY)
+    except OSError:
+        pass
+
+
+def refusing_pool(size: int):
+    """A RefusingPool of `size` connections (eventlet imported only by `fair serve`)."""
+    return _refusing_pool_class()(size)
+
+
+def allow_open_files(wanted: int) -> None:
+    """Raise the soft limit on open files towards `wanted` (up to the hard limit)."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass

@@ -154,3 +154,45 @@ def test_otsu_threshold_splits_two_peaks() -> None:
     histogram[40], histogram[200] = 1000, 3000
     assert 40 <= otsu_threshold(histogram) < 200
     assert otsu_threshold([0] * 256) == 127
+
+
+# --- memory bounds -----------------------------------------------------------
+
+def _bomb() -> bytes:
+    """166 KB of PNG that decodes to 6320 × 6320 RGBA (160 MB; it once cost the server 630 MB)."""
+    return _encode(Image.new("RGBA", (6320, 6320), (255, 255, 255, 0)), optimize=True)
+
+
+def test_a_decompression_bomb_is_refused_413_from_its_header() -> None:
+    data = _bomb()
+    assert len(data) < 200_000
+    assert _rejection(data).status == 413
+
+
+def test_decoded_size_counts_what_pillow_holds_per_pixel() -> None:
+    from fair.checkin.decode import decoded_bytes
+    assert decoded_bytes(Image.open(io.BytesIO(_bomb()))) == 6320 * 6320 * 4
+    assert decoded_bytes(Image.new("L", (100, 10))) == 1000
+    assert decoded_bytes(Image.new("RGB", (100, 10))) == 4000   # Pillow stores RGB in four bytes
+
+
+FULL_SIDE = 4096   # fair.checkin.decode.FULL_SIDE
+
+
+def test_a_large_jpeg_is_decoded_small_and_still_read(card_gray: Image.Image, token: str) -> None:
+    photo = Image.new("L", (9000, 6000), 235)
+    photo.paste(card_gray.resize((card_gray.width * 6, card_gray.height * 6), Image.Resampling.NEAREST),
+                (3000, 1500))
+    data = _encode(photo.convert("RGB"), "JPEG", quality=85)
+    gray = load_grayscale(data)
+    assert max(gray.size) <= FULL_SIDE          # decoded at half scale (JPEG draft), never at 54 MP
+    assert decode_image(data) == [token]
+
+
+def test_a_large_png_is_reduced_before_any_pass(card_gray: Image.Image, token: str) -> None:
+    picture = Image.new("L", (9000, 2000), 255)
+    picture.paste(card_gray.resize((card_gray.width * 5, card_gray.height * 5), Image.Resampling.NEAREST),
+                  (4000, 200))
+    data = _encode(picture)
+    assert max(load_grayscale(data).size) <= FULL_SIDE
+    assert decode_image(data) == [token]

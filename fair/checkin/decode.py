@@ -22,6 +22,12 @@ from pyzbar.pyzbar import decode as zbar_decode
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# What one decode may hold in memory for the decoded picture (a 4000 × 3000 RGB
+# photo takes 48 MB); the passes then work on a grey copy of a quarter of that.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+# The largest side kept for the full-size passes: a 12 MP photo stays whole,
+# anything larger is decoded (JPEG) or reduced (the rest) to about this.
+FULL_SIDE = 4096
 
 # zbar is fastest and most reliable when a code's modules are a few pixels
 # wide. On the benchmark set 1200 px decoded as many photos as 1600 px in
@@ -34,6 +40,11 @@ UPSCALE_BELOW = 900
 Variant = Callable[[Image.Image, Image.Image], "Image.Image | None"]
 
 
+def N_(message: str) -> str:
+    """Marks a message for the translation catalog; the route translates it (this module has no Flask)."""
+    return message
+
+
 class ImageRejected(Exception):
     """The upload cannot be decoded; `status` is the HTTP status to answer."""
 
@@ -44,19 +55,24 @@ class ImageRejected(Exception):
 
 
 def decode_image(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> list[str]:
     """The QR texts found in an image file, deduplicated, in order found.
 
     Raises ImageRejected(413) for a file over `max_bytes` (checked before
-    Pillow sees a byte) and ImageRejected(400) for anything that is not a
-    readable image or claims more than `max_pixels` pixels.
+    Pillow sees a byte) or one that would take more than `max_decoded_bytes`
+    decoded (checked from its header), and ImageRejected(400) for anything that
+    is not a readable image or claims more than `max_pixels` pixels.
     """
-    gray = load_grayscale(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    for _name, found in _attempts(gray, PASSES):
-        if found:
-            return found
-    return []
+    gray = load_grayscale(data, max_bytes=max_bytes, max_pixels=max_pixels, max_decoded_bytes=max_decoded_bytes)
+    try:
+        for _name, found in _attempts(gray, PASSES):
+            if found:
+                return found
+        return []
+    finally:
+        gray.close()
 
 
 def decode_with_passes(
@@ -83,40 +99,90 @@ def _attempts(
 
 
 def load_grayscale(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> Image.Image:
-    """Open, bound-check, upright and flatten an upload to 8-bit grayscale."""
+    """Open, bound-check, shrink, upright and flatten an upload to 8-bit grayscale.
+
+    Memory is bounded before a pixel is decompressed: a JPEG is decoded straight
+    to grey at the smallest 1/2, 1/4 or 1/8 scale that keeps FULL_SIDE (its
+    draft mode), and what the rest would take in memory, from the header, must
+    stay under `max_decoded_bytes` (ImageRejected(413) otherwise: a 166 KB
+    6320×6320 RGBA PNG once cost 630 MB). Anything larger than FULL_SIDE is
+    then reduced before the grey conversion and every pass.
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ImageRejected(400, "No image data.")
+        raise ImageRejected(400, N_("No image data."))
     if len(data) > max_bytes:
         raise ImageRejected(413, f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
     if not data:
-        raise ImageRejected(400, "The file is empty.")
+        raise ImageRejected(400, N_("The file is empty."))
+    opened = None
     try:
         with warnings.catch_warnings():
             # Our own pixel limit below replaces Pillow's global bomb check,
             # whose warning would otherwise be noise in the server log.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = opened = Image.open(io.BytesIO(data))
+            if image.format == "JPEG":
+                image.draft("L", _draft_size(image.size))
             # The header gives the size before any pixel is decompressed.
             if image.width * image.height > max_pixels:
-                raise ImageRejected(400, "The image has too many pixels.")
+                raise ImageRejected(400, N_("The image has too many pixels."))
+            if decoded_bytes(image) > max_decoded_bytes:
+                raise ImageRejected(413, N_("The image is too large to read. Send a smaller photo."))
             image.load()
+            image = _shrunk(image)
             image = _upright(image)
             return _to_gray(image)
     except ImageRejected:
         raise
     except UnidentifiedImageError:
-        raise ImageRejected(400, "The file is not an image.") from None
+        raise ImageRejected(400, N_("The file is not an image.")) from None
     except Image.DecompressionBombError:
-        raise ImageRejected(400, "The image has too many pixels.") from None
+        raise ImageRejected(400, N_("The image has too many pixels.")) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):
         # Pillow plugins raise any of these on malformed or cut-off files.
-        raise ImageRejected(400, "The image is damaged or truncated.") from None
+        raise ImageRejected(400, N_("The image is damaged or truncated.")) from None
+    finally:
+        if opened is not None:
+            opened.close()   # the decoded picture now, not when the GC gets to it
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """What decoding `image` (as opened, or as drafted) will hold in memory, from its header."""
+    return image.width * image.height * _BYTES_PER_PIXEL.get(image.mode, 4)
+
+
+# Pillow keeps 1, L and P in one byte per pixel, 16-bit greys in two, and
+# everything else (RGB too) in four. A palette image is counted as the RGBA
+# it becomes on the way to grey.
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 4, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+
+
+def _draft_size(size: tuple[int, int]) -> tuple[int, int]:
+    longest = max(size)
+    if longest <= FULL_SIDE:
+        return size
+    return (max(1, size[0] * FULL_SIDE // longest), max(1, size[1] * FULL_SIDE // longest))
+
+
+def _shrunk(image: Image.Image) -> Image.Image:
+    """`image` box-reduced by an integer factor so its longest side is at most FULL_SIDE."""
+    factor = -(-max(image.size) // FULL_SIDE)
+    if factor < 2:
+        return image
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("1", "I;16", "I;16B", "I;16L", "I;16N"):
+        image = image.convert("L" if image.mode == "1" else "I")
+    return image.reduce(factor)
 
 
 def _upright(image: Image.Image) -> Image.Image:
     try:
+        if image.getexif().get(0x0112, 1) == 1:
+            return image   # upright already: exif_transpose would still copy every pixel
         return ImageOps.exif_transpose(image)
     except Exception:
         # A malformed EXIF block must not cost us a readable picture: zbar
@@ -135,10 +201,13 @@ def _to_gray(image: Image.Image) -> Image.Image:
         image = image.convert("LA")             # Pillow has no La -> RGBA path
     if image.mode in ("RGBA", "LA", "RGBa", "PA"):
         # A transparent PNG code has dark modules on nothing: flattened on
-        # black its modules would vanish, so flatten on white.
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, rgba)
+        # black its modules would vanish, so flatten on white. In grey, with
+        # the alpha as the paste mask: three one-byte images, not three RGBA.
+        if image.mode not in ("RGBA", "LA"):
+            image = image.convert("RGBA")
+        flat = Image.new("L", image.size, 255)
+        flat.paste(image.convert("L"), (0, 0), image.getchannel("A"))
+        return flat
     return image.convert("L")
 
 
