@@ -111,6 +111,8 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS"),
                       max_http_buffer_size=1_000_000,
+                      ping_interval=float(app.config["SOCKETIO_PING_INTERVAL"]),
+                      ping_timeout=float(app.config["SOCKETIO_PING_TIMEOUT"]),
                       # Run each event in its connection's own reader (green) thread instead
                       # of spawning one more per event: a scan never waits on another phone.
                       async_handlers=False)

@@ -6,6 +6,7 @@ current_principal(); roles are checked in one place (require()).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -105,6 +106,41 @@ def device_for_token(token: str | None) -> Device | None:
     return device if device is not None and device.active else None
 
 
+PAGE_TOKEN_PREFIX = "dp1."
+
+
+def page_token(device: Device) -> str:
+    """A bearer token for the page a paired browser device opened (gate, booth).
+
+    The page's scripts send it on every API write, replay and socket connect,
+    so a paired phone's scans never depend on the cookie session's CSRF secret,
+    which another tab or a racing request can rotate. Stateless: an HMAC over
+    the device id and its token hash, so it stops working when the device is
+    revoked or gets a new token, and nothing is stored.
+    """
+    return f"{PAGE_TOKEN_PREFIX}{device.id}.{_page_token_mac(device.id, device.token_hash)}"
+
+
+def _page_token_mac(device_id: int, token_hash: str) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    message = f"device-page:{device_id}:{token_hash}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def device_for_page_token(token: str) -> Device | None:
+    """The active device a page token (page_token) names, or None."""
+    device_id, _sep, mac = token[len(PAGE_TOKEN_PREFIX):].partition(".")
+    if not device_id.isdigit() or len(device_id) > 18 or not mac:
+        return None
+    device = db.session.get(Device, int(device_id))
+    if device is None or not device.active:
+        return None
+    if not hmac.compare_digest(mac, _page_token_mac(device.id, device.token_hash)):
+        return None
+    return device
+
+
 def revoke_device(device: Device, actor: str) -> None:
     """Revoke a device; its live sockets are cut at once here, and by a serving process within a second."""
     from fair import changes
@@ -183,7 +219,8 @@ def mark_seen(device: Device) -> None:
 def principal_from(token: str | None) -> Principal:
     """Resolve a bearer token, else the session (organiser login or a paired browser)."""
     if token:
-        device = device_for_token(token)
+        device = (device_for_page_token(token) if token.startswith(PAGE_TOKEN_PREFIX)
+                  else device_for_token(token))
         if device is not None:
             mark_seen(device)
         return Principal(device.kind, device=device) if device else ANONYMOUS
@@ -251,9 +288,23 @@ def login_session(organiser: Organiser) -> None:
     session["organiser_id"] = organiser.id
     session["organiser_version"] = organiser.session_version
     session.permanent = True
+    _new_csrf_secret()
 
 
 def pair_session(device: Device) -> None:
     session.clear()
     session["device_id"] = device.id
     session.permanent = True
+    _new_csrf_secret()
+
+
+def _new_csrf_secret() -> None:
+    """Create the fresh session's CSRF secret now, in the response that sets the cookie.
+
+    Flask-WTF makes it lazily, at the first page that renders a token: the page
+    the redirect leads to and a request racing it (its favicon, a 404) would each
+    make one, and whichever Set-Cookie came last would void the other's tokens.
+    """
+    from flask_wtf.csrf import generate_csrf
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # a token of the old session
+    generate_csrf()

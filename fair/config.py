@@ -16,6 +16,13 @@ DEFAULTS: dict[str, object] = {
     "LIVE_BATCH_INTERVAL": 0.25,
     # Dashboard counts are recomputed at most this often (seconds) per fair.
     "LIVE_STATS_INTERVAL": 1.0,
+    # Engine.IO heartbeat (seconds): the server pings every interval and drops a phone that
+    # has not answered within the timeout; a phone whose pings stop reconnects after both.
+    # Engine.IO's 25 + 20 s left a gate showing "Online" 45 s into an outage; 5 + 5 s costs
+    # 1,000 phones 200 tiny frames a second. The pages notice a lost network sooner still
+    # (the browser's offline event, an unanswered scan): see static/js/live-socket.js.
+    "SOCKETIO_PING_INTERVAL": 5,
+    "SOCKETIO_PING_TIMEOUT": 5,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
     # Request bodies (fair.limits): JSON and forms are small; only the photo upload
     # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two

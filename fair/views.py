@@ -119,6 +119,14 @@ def counter():
     return render_template("counter.html", fair=fair, stats=stats(fair.id) if fair else None)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page: a file, not a 404 page (which renders a template and
+    writes the session, racing the page that asked)."""
+    return send_file(Path(current_app.static_folder) / "favicon.ico", mimetype="image/x-icon",
+                     max_age=86400)
+
+
 @bp.get("/ca")
 def ca_certificate():
     """Staff phones install this laptop's CA once, so camera pages work over HTTPS."""

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from fair import devices
-from fair.auth import Principal, require
+from fair.auth import Principal, page_token, require
 from fair.booths import bp, services
 from fair.booths.models import Booth
 from fair.booths.routes import own_booth
@@ -67,8 +67,17 @@ def _booth_strings() -> dict[str, str]:
         "live.online": _("Live"),
         "live.offline": _("Offline: scans are kept on this phone"),
         "queue.pending": _("{n} waiting to send"),
-        "queue.failed": _("{n} refused by the server"),
+        "queue.failed": _("{n} not recorded by the server"),
         "queue.no_lead": _("This edit belongs to a scan the server did not accept."),
+        "queue.refused": _("Not recorded by the server"),
+        "queue.held": _("This phone is not accepted for this booth any more: {n} kept on it. "
+                        "Ask the organiser to pair it again."),
+        "failed.scan": _("A scan"),
+        "failed.edit": _("An edit"),
+        "failed.clear": _("Dismiss"),
+        "scan.id_needs_network": _("Looking up an ID needs the network"),
+        "scan.id_needs_network_detail": _("An ID number is not kept on this phone. Scan the card or type "
+                                          "the code under the QR."),
         "scan.ok": _("New candidate"),
         "scan.updated": _("Already scanned here: lead updated"),
         "scan.queued": _("Saved on this phone"),
@@ -138,11 +147,15 @@ def booth_page(principal: Principal):
         "next_steps": next_step_labels(),
         "education": education_labels(locale),
         "leads": services.search_leads(booth.fair_id, booth)[:100],
+        # Scans, edits, replays, invitations and the socket authenticate with this (auth.page_token).
+        "page_token": page_token(principal.device),
     }
     ask_name = devices.has_default_name(principal.device) and not session.get("name_skipped")
-    return render_template("booths/booth.html", booth=booth, device=principal.device, page=page,
-                           strings=_booth_strings(), ask_name=ask_name,
-                           max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels())
+    response = current_app.make_response(render_template(
+        "booths/booth.html", booth=booth, device=principal.device, page=page, strings=_booth_strings(),
+        ask_name=ask_name, max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels()))
+    response.headers["Cache-Control"] = "no-store"   # the page holds the device's page token
+    return response
 
 
 @bp.post("/booth/name")

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.exc import IntegrityError
 
 from fair import reference
-from fair.auth import Principal, require
+from fair.auth import Principal, page_token, require
 from fair.blocking import run_blocking
 from fair.checkin import bp, cards, services
 from fair.checkin.models import Attendee, Card
@@ -567,9 +567,14 @@ def _gate_strings() -> dict[str, str]:
         "offline.bad_code": _("Not a valid code"),
         "offline.bad_code_detail": _("Check the code and type it again."),
         "offline.name": _("Card {serial}"),
+        "offline.id_needs_network": _("Looking up an ID needs the network"),
+        "offline.id_needs_network_detail": _("An ID number is not kept on this phone. Ask for the card "
+                                             "or the code under the QR, or try again when online."),
         "status.online": _("Online"), "status.offline": _("Offline"),
         "queue.pending": _("{n} scans waiting to sync"),
-        "queue.failed": _("{n} scans refused by the server"),
+        "queue.failed": _("{n} scans not recorded by the server"),
+        "queue.held": _("This phone is not accepted as a gate any more: {n} scans are kept on it. "
+                        "Ask the organiser to pair it again."),
         "camera.insecure": _("No live camera over plain http: take a photo of the card instead."),
         "camera.denied": _("Camera permission was refused. Allow it in the browser settings, or take a photo."),
         "camera.none": _("No camera found. Use a scanner, a photo or type the code."),
@@ -579,6 +584,7 @@ def _gate_strings() -> dict[str, str]:
         "photo.too_large": _("The photo is too large."),
         "photo.network": _("The photo could not be sent: no connection to the server."),
         "recent.replayed": _("synced"),
+        "recent.not_recorded": _("not recorded"),
         "recent.queued": _("queued"),
     }
 
@@ -594,9 +600,13 @@ def gate_page(principal: Principal):
         "checkinsUrl": url_for("checkin.api_check_in"),
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
+        # Scans, replays and the socket authenticate with this, not the cookie (auth.page_token).
+        "pageToken": page_token(principal.device),
     }
-    return render_template("checkin/gate.html", device=principal.device, fair=fair, config=config,
-                           strings=_gate_strings())
+    response = current_app.make_response(render_template(
+        "checkin/gate.html", device=principal.device, fair=fair, config=config, strings=_gate_strings()))
+    response.headers["Cache-Control"] = "no-store"   # the page holds the device's page token
+    return response
 
 
 # --- organiser: print sheet, lookup, lost cards ------------------------------------------------

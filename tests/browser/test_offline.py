@@ -85,9 +85,12 @@ class Cable:
     failed requests) and the cable pulled (open connections cut, new ones reset).
     """
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, source: str | None = None):
         host, port = target.rsplit("//", 1)[1].split(":")
         self._target = (host, int(port))
+        # A loopback address of its own (127.x.y.z) makes the phone a client of its own to the
+        # server's per-address limits, as each phone on the venue's Wi-Fi is.
+        self._source = (source, 0) if source else None
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.base = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._plugged = threading.Event()
@@ -106,7 +109,7 @@ class Cable:
                 self._reset(client)
                 continue
             try:
-                server = socket.create_connection(self._target, timeout=5)
+                server = socket.create_connection(self._target, timeout=5, source_address=self._source)
                 server.settimeout(None)
             except OSError:
                 self._reset(client)

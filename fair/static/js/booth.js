@@ -18,18 +18,22 @@
  * the lead id from the scan's answer (kept in localStorage, so a reload
  * between the two loses nothing).
  *
- * The page authenticates with the paired session cookie; writes send the
- * CSRF token from <meta name="csrf-token">. Every text from the server or an
- * attendee goes into the page with textContent, never innerHTML.
+ * Writes, replays, photos and the socket authenticate with the page token in
+ * the page data (auth.page_token), not the cookie session, whose CSRF secret
+ * another tab or a racing request can change under the page. A national ID
+ * typed while offline is not queued (IndexedDB keeps it in clear). Every
+ * text from the server or an attendee goes into the page with textContent,
+ * never innerHTML.
  */
 import { createScanner } from "./scanner.js";
-import { OfflineQueue, newNonce } from "./offline-queue.js";
+import { OfflineQueue, isNationalId, newNonce } from "./offline-queue.js";
 import { connectLive } from "./live-socket.js";
 import { showResult } from "./feedback.js";
 import { t, lang } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("booth-data").textContent);
 const csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+const authHeaders = page.page_token ? { Authorization: `Bearer ${page.page_token}` } : { "X-CSRFToken": csrfToken };
 const $ = (id) => document.getElementById(id);
 
 const BAD_STATUSES = ["unknown", "invalid_signature", "revoked", "wrong_fair"];
@@ -58,13 +62,19 @@ function rememberLead(nonce, leadId) {
 
 // --- HTTP ---------------------------------------------------------------------
 
-function send(method, url, body) {
+const SCAN_HTTP_TIMEOUT_MS = 2500;
+
+/** fetch with the page's credentials; timeoutMs aborts a request a dead link would leave hanging. */
+function send(method, url, body, timeoutMs = 0) {
+  const controller = timeoutMs ? new AbortController() : null;
+  const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
   return fetch(url, {
     method,
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders },
     body: JSON.stringify(body),
-  });
+    signal: controller ? controller.signal : undefined,
+  }).finally(() => clearTimeout(timer));
 }
 
 function retryable(status) {
@@ -80,7 +90,7 @@ async function readJson(response) {
 const queue = new OfflineQueue(`fair-queue-booth-${page.booth}`);
 
 queue.addEventListener("change", (event) => {
-  const { pending, failed } = event.detail;
+  const { pending, failed, held } = event.detail;
   pendingCount = pending;
   const badge = $("queue-badge");
   badge.hidden = pending === 0;
@@ -89,6 +99,23 @@ queue.addEventListener("change", (event) => {
   failedBadge.hidden = failed === 0;
   failedBadge.textContent = t("queue.failed", { n: failed });
   if (failed === 0) $("failed-list").hidden = true;
+  const notice = $("held");
+  notice.hidden = !held;
+  notice.textContent = held ? t("queue.held", { n: pending }) : "";
+});
+
+// A queued scan or edit the server refused without recording it: say so, never "sent".
+queue.addEventListener("result", (event) => {
+  const { item, answer, delivered } = event.detail;
+  if (delivered) return;          // scans are shown by sendQueued, edits update the list
+  const body = (answer && answer.body) || {};
+  const key = `status.${body.error}`;
+  showResult({ kind: "bad", title: t("queue.refused"), subtitle: t(key) !== key ? t(key) : body.message || "", ms: 3000 });
+  if (current && item.body.op === "scan" && current.scanNonce === item.nonce) {
+    current.queued = false;
+    current.status = "refused";
+    renderCandidate({ scroll: false });
+  }
 });
 
 /** Replays one queued scan or edit over HTTP; the queue decides from the answer's status. */
@@ -123,18 +150,28 @@ $("failed-badge").addEventListener("click", async () => {
   $("failed-badge").setAttribute("aria-expanded", String(open));
   list.replaceChildren();
   if (!open) return;
-  for (const { item, answer } of await queue.failed()) {
+  // Only summaries are kept (no codes): what kind of item, when, and the server's reason.
+  for (const { kind, answer, failed_at: failedAt } of await queue.failed()) {
     const li = document.createElement("li");
-    const what = item.body.op === "scan" ? item.body.payload.code : t("save.failed", { message: "" });
-    const message = answer && answer.body && answer.body.message ? answer.body.message : String(answer && answer.status);
-    li.textContent = `${what}: ${message}`;
+    const what = kind === "edit" ? t("failed.edit") : t("failed.scan");
+    const message = (answer && answer.message) || String(answer && answer.status);
+    li.textContent = `${failedAt ? timeFormat.format(new Date(failedAt)) : ""} ${what}: ${message}`.trim();
     list.append(li);
   }
+  const clear = document.createElement("li");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn";
+  button.textContent = t("failed.clear");
+  button.addEventListener("click", () => { queue.clearFailed().catch(() => {}); });
+  clear.append(button);
+  list.append(clear);
 });
 
 // --- live socket ----------------------------------------------------------------
 
 const live = startLive({
+  token: page.page_token || null,
   onStatus(state) {
     showLiveStatus(state);
     if (state === "online") queue.drain(sendQueued).catch(() => {});
@@ -177,16 +214,24 @@ async function onCode(code) {
         return;
       } catch (err) { /* no ack: HTTP next; the nonce makes a double delivery harmless */ }
     }
-    try {
-      const response = await send("POST", page.scan_url, body);
-      if (!retryable(response.status)) {
-        const answer = await readJson(response);
-        showAnswer(response.ok ? answer : { error: answer.error || "error", message: answer.message }, nonce);
-        return;
-      }
-    } catch (err) { /* unreachable: queue it */ }
+    // Not when the browser knows it is offline, and not for long: a dead link queues the scan.
+    if (navigator.onLine !== false) {
+      try {
+        const response = await send("POST", page.scan_url, body, SCAN_HTTP_TIMEOUT_MS);
+        if (!retryable(response.status)) {
+          const answer = await readJson(response);
+          showAnswer(response.ok ? answer : { error: answer.error || "error", message: answer.message }, nonce);
+          return;
+        }
+      } catch (err) { /* unreachable or too slow: queue it */ }
+    }
   }
   if (!live.online) showLiveStatus("offline");  // the socket may still be "connecting"; we know better now
+  if (isNationalId(code)) {
+    // Not kept on the phone in clear: the recruiter asks for the card instead.
+    showResult({ kind: "bad", title: t("scan.id_needs_network"), subtitle: t("scan.id_needs_network_detail"), ms: 4000 });
+    return;
+  }
   await enqueue({ nonce, scanned_at: body.scanned_at, body: { op: "scan", payload: body } });
   current = { leadId: null, scanNonce: nonce, lead: null, candidate: null, matches: null, queued: true };
   renderCandidate();
@@ -240,6 +285,7 @@ const scanner = createScanner({
   video: $("scanner-video"),
   fileInput: $("photo-input"),
   manualInput: $("manual-code"),
+  token: page.page_token || null,
   onCode: (code) => { onCode(code).catch((err) => console.error("booth: scan failed", err)); },
   onError({ source, error, message }) {
     // The server's messages are already translated; the browser's own (camera) are not.
@@ -279,7 +325,8 @@ function renderCandidate({ scroll = true } = {}) {
   $("cand-title").textContent = candidateTitle(c);
   const status = $("cand-status");
   status.textContent = current.queued ? t("candidate.waiting")
-    : current.status === "ok" ? t("scan.ok") : current.status === "updated" ? t("scan.updated") : "";
+    : current.status === "ok" ? t("scan.ok") : current.status === "updated" ? t("scan.updated")
+      : current.status === "refused" ? t("queue.refused") : "";
   status.dataset.state = current.queued ? "queued" : current.status || "";
   status.hidden = !status.textContent;
   $("cand-private").hidden = !c || c.shared;

@@ -9,16 +9,24 @@
  * fair/checkin/cards.py describes), shown as "accepted offline", and queued
  * in IndexedDB; the queue is replayed over HTTP, same nonces, when the server
  * is back, so nothing counts twice. The same code within 5 s is dropped by
- * scanner.js.
+ * scanner.js. A national ID typed while offline is not queued (it would sit in
+ * IndexedDB in clear): staff are asked for the card or its code instead.
+ *
+ * Replays, photos and the socket authenticate with the page token the server
+ * put in the page config (auth.page_token), never the cookie session: its
+ * CSRF secret can change under the page, and a queued scan must not be
+ * refused for that.
  */
 import { createScanner } from "./scanner.js";
-import { OfflineQueue, newNonce } from "./offline-queue.js";
+import { OfflineQueue, isNationalId, newNonce } from "./offline-queue.js";
 import { connectLive } from "./live-socket.js";
 import { showResult } from "./feedback.js";
 import { t, lang } from "./i18n.js";
 
 const config = JSON.parse(document.getElementById("gate-config").textContent);
 const csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+// An old page cached without a page token still works, as before, with the cookie.
+const authHeaders = config.pageToken ? { Authorization: `Bearer ${config.pageToken}` } : { "X-CSRFToken": csrfToken };
 const REJECTED = new Set(["unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed"]);
 const SHOW_MS = { ok: 1500, warn: 3500, bad: 6000 };
 const RECENT_MAX = 8;
@@ -168,7 +176,7 @@ function manualCodeOk(text) {
   return sum % 31 === 0;
 }
 
-function nationalIdOk(text) {
+function nationalIdOk(text) {   // the check digit; isNationalId only says "13 digits"
   const digits = text.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/[\s\-\u2010-\u2015\u2212]/g, "");
   if (!/^[1-9][0-9]{12}$/.test(digits)) return false;
   let total = 0;
@@ -200,7 +208,8 @@ async function checkOffline(code) {
     if (!genuine) return { verdict: "forged" };
     return { verdict: "genuine", serial: new DataView(bytes.buffer).getUint32(3) };
   }
-  if (manualCodeOk(code) || nationalIdOk(code)) return { verdict: "typed" };
+  if (isNationalId(code)) return { verdict: nationalIdOk(code) ? "national_id" : "typo" };
+  if (manualCodeOk(code)) return { verdict: "typed" };
   return { verdict: /^[\s\dA-Z\-๐-๙]{6,20}$/i.test(code.trim()) ? "typo" : "unknown" };
 }
 
@@ -213,6 +222,9 @@ function describeOffline(check) {
       return ["warn", { title: t("offline.unverified"), detail: t("offline.unverified_detail") }, t("offline.unverified")];
     case "typed":
       return ["warn", { title: t("offline.unverified"), detail: t("offline.code_detail") }, t("offline.unverified")];
+    case "national_id":
+      return ["bad", { title: t("offline.id_needs_network"), detail: t("offline.id_needs_network_detail") },
+        t("offline.id_needs_network")];
     case "typo":
       return ["bad", { title: t("offline.bad_code"), detail: t("offline.bad_code_detail") }, t("offline.bad_code")];
     case "forged":
@@ -230,7 +242,7 @@ function replay(item) {
   return fetch(config.checkinsUrl, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+    headers: { "Content-Type": "application/json", ...authHeaders },
     body: JSON.stringify(item.body),
   });
 }
@@ -245,7 +257,7 @@ function setOnline(online) {
   if (online) drain();
 }
 
-const live = connectLive({ onStatus: (state) => setOnline(state === "online") });
+const live = connectLive({ token: config.pageToken || null, onStatus: (state) => setOnline(state === "online") });
 
 async function handleCode(code) {
   const body = { code, nonce: newNonce(), type: mode, scanned_at: new Date().toISOString() };
@@ -265,7 +277,7 @@ async function handleCode(code) {
   }
   const check = await checkOffline(code);
   const [kind, content, summary] = describeOffline(check);
-  const keep = check.verdict !== "typo" && check.verdict !== "unknown";
+  const keep = !["typo", "unknown", "national_id"].includes(check.verdict);
   if (keep) {
     try {
       await queue.enqueue({ nonce: body.nonce, scanned_at: body.scanned_at, body });
@@ -278,27 +290,36 @@ async function handleCode(code) {
 }
 
 queue.addEventListener("change", (event) => {
+  const { failed, held } = event.detail;
   pending = event.detail.pending;
   const badge = el("queue");
   badge.hidden = pending === 0;
   badge.textContent = t("queue.pending", { n: pending });
-  const retry = el("retry-failed");
-  retry.hidden = event.detail.failed === 0;
-  retry.textContent = `${t("queue.failed", { n: event.detail.failed })} ↻`;
+  const refused = el("refused");
+  refused.hidden = failed === 0;
+  refused.textContent = `${t("queue.failed", { n: failed })} ✕`;
+  const notice = el("held");
+  notice.hidden = !held;
+  notice.textContent = held ? t("queue.held", { n: pending }) : "";
 });
 
+// Every queued scan that left the queue: "synced" only when the server recorded it
+// (its answer may still be a refusal, e.g. an unknown card: recorded, shown red).
 queue.addEventListener("result", async (event) => {
   const { answer, delivered } = event.detail;
   let body = null;
-  try { body = answer && typeof answer.clone === "function" ? await answer.clone().json() : answer; } catch (err) { /* not JSON */ }
-  const [kind, , summary] = describe(delivered ? body : { error: (body && body.error) || "error" });
-  remember(kind, summary, t("recent.replayed"));
+  try { body = answer && typeof answer.clone === "function" ? await answer.clone().json() : answer && answer.body; } catch (err) { /* not JSON */ }
+  if (delivered) {
+    const [kind, , summary] = describe(body);
+    remember(kind, summary, t("recent.replayed"));
+  } else {
+    const [, , summary] = describe({ error: (body && body.error) || "error" });
+    remember("bad", summary, t("recent.not_recorded"));
+  }
 });
 
-el("retry-failed").addEventListener("click", async () => {
-  await queue.retryFailed();
-  drain();
-});
+// The count of refusals is all that is kept (no codes); the staff dismiss it once read.
+el("refused").addEventListener("click", () => { queue.clearFailed().catch(() => {}); });
 
 // --- entry / exit ------------------------------------------------------------------------
 
@@ -329,6 +350,7 @@ const scanner = createScanner({
   fileInput: el("photo"),
   manualInput: el("manual"),
   decodeUrl: config.decodeUrl,
+  token: config.pageToken || null,
   onCode: (code) => { handleCode(code); },
   onError: ({ source, error, message }) => {
     if (source === "camera") return;  // reported once by start()

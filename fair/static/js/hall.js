@@ -13,6 +13,8 @@ import { t } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("booth-data").textContent);
 const csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+// The booth's page token (auth.page_token), as booth.js sends it; the cookie and CSRF token otherwise.
+const authHeaders = page.page_token ? { Authorization: `Bearer ${page.page_token}` } : { "X-CSRFToken": csrfToken };
 const list = document.getElementById("hall-list");
 const empty = document.getElementById("hall-empty");
 const REFRESH_MS = 30000;
@@ -56,7 +58,7 @@ function render(candidates) {
 
 async function load() {
   try {
-    const response = await fetch(`${base}/candidates?top=10`, { credentials: "same-origin" });
+    const response = await fetch(`${base}/candidates?top=10`, { credentials: "same-origin", headers: page.page_token ? authHeaders : {} });
     if (response.ok) render((await response.json()).candidates || []);
   } catch (err) {
     /* offline: keep the last list */
@@ -69,7 +71,7 @@ async function invite(candidate, button, state) {
     const response = await fetch(`${base}/invitations`, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      headers: { "Content-Type": "application/json", ...authHeaders },
       body: JSON.stringify({ candidate: candidate.candidate.pseudonym, job_ref: candidate.job_ref }),
     });
     if (!response.ok) throw new Error(String(response.status));

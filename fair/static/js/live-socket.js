@@ -10,15 +10,22 @@
  *   try { showAnswer(await live.scan(body)); }
  *   catch { await queue.enqueue(...); }      // offline: replay over HTTP later
  *
- * token is the device token, or null when the organiser's session cookie
- * authenticates. The socket reconnects forever, also after the server
- * refused it (a restarted server may not know the session yet).
- * onStatus("online"|"offline", error?) reports every change.
+ * token is the device token (or the page token a gate or booth page gets),
+ * or null when the organiser's session cookie authenticates. The socket
+ * reconnects forever, also after the server refused it (a restarted server
+ * may not know the session yet). onStatus("online"|"offline", error?)
+ * reports every change.
+ *
+ * A lost network is noticed within a second or two, not at the next missed
+ * server ping (up to ping interval + timeout later): the browser's "offline"
+ * event and an unanswered scan (ackTimeoutMs) each report "offline" at once
+ * and drop the transport, so the client reconnects as soon as it can; the
+ * "online" event reconnects without waiting for the back-off.
  */
 
 const RETRY_REFUSED_MS = 10000;
 
-export function connectLive({ token = null, onEvents, onStats, onStatus, url = "/live", ackTimeoutMs = 4000 } = {}) {
+export function connectLive({ token = null, onEvents, onStats, onStatus, url = "/live", ackTimeoutMs = 1500 } = {}) {
   if (typeof window.io !== "function") {
     throw new Error("live-socket: include vendor/socket.io/socket.io.min.js before this module");
   }
@@ -51,9 +58,28 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
     refusedTimer = setTimeout(() => { if (!closed) socket.connect(); }, RETRY_REFUSED_MS);
   }
 
-  socket.on("connect", () => report("online"));
+  // The socket may still look connected for many seconds after the network
+  // went (nothing tells it until a ping is missed): drop the transport so it
+  // says so now, and the client's own reconnection takes over.
+  function dropTransport() {
+    report("offline");
+    const engine = socket.io.engine;
+    if (socket.connected && engine) engine.close();
+  }
+
+  function reconnectNow() {
+    if (closed) return;
+    if (socket.connected) { report("online"); return; }   // it connected while the browser said offline
+    clearTimeout(refusedTimer);
+    socket.disconnect();   // stops the back-off wait...
+    socket.connect();      // ...and tries at once
+  }
+
+  socket.on("connect", () => report(navigator.onLine === false ? "offline" : "online"));
   socket.on("disconnect", () => { report("offline"); retryIfAbandoned(); });
   socket.on("connect_error", (err) => { report("offline", err); retryIfAbandoned(); });
+  window.addEventListener("offline", dropTransport);
+  window.addEventListener("online", reconnectNow);
   if (onEvents) socket.on("events", (events) => onEvents(events));
   if (onStats) socket.on("stats", (stats) => onStats(stats));
 
@@ -64,7 +90,7 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
    * a scan sent after reconnecting would race the queue's replay.
    */
   function scan(body, timeoutMs = ackTimeoutMs) {
-    if (!socket.connected) return Promise.reject(new Error("offline"));
+    if (!isOnline()) return Promise.reject(new Error("offline"));
     return new Promise((resolve, reject) => {
       const onDisconnect = () => finish(new Error("disconnected"));
       function finish(err, answer) {
@@ -72,13 +98,24 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
         err ? reject(err) : resolve(answer);
       }
       socket.once("disconnect", onDisconnect);
-      socket.timeout(timeoutMs).emit("scan", body, (err, answer) => finish(err, answer));
+      socket.timeout(timeoutMs).emit("scan", body, (err, answer) => {
+        // No answer in time: treat the link as gone (the caller queues the scan;
+        // its nonce makes a late delivery harmless) and reconnect to find out.
+        if (err) dropTransport();
+        finish(err, answer);
+      });
     });
+  }
+
+  function isOnline() {
+    return socket.connected && status === "online" && navigator.onLine !== false;
   }
 
   function close() {
     closed = true;
     clearTimeout(refusedTimer);
+    window.removeEventListener("offline", dropTransport);
+    window.removeEventListener("online", reconnectNow);
     socket.disconnect();
   }
 
@@ -86,6 +123,6 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
     scan,
     close,
     socket,
-    get online() { return socket.connected; },
+    get online() { return isOnline(); },
   };
 }

@@ -13,21 +13,54 @@
  *   queue.drain((item) => fetch(url, {method: "POST", ...}));   // a Response, or {status, body}
  *
  * Items live in IndexedDB (they survive a reload or a flat battery) and are
- * replayed oldest first. drain(sendFn) removes an item only once sendFn
- * resolves with a server answer:
+ * replayed oldest first. Keep in an item only what its replay needs: a typed
+ * national ID is never queued (the pages check isNationalId and ask for the
+ * card instead), since IndexedDB is readable by anyone holding the phone.
+ * drain(sendFn) removes an item only once sendFn resolves with a server answer:
  *   - resolves with a 2xx/3xx Response (or anything without a numeric
- *     `status`, e.g. a socket ack) -> delivered, removed;
- *   - resolves with a 4xx (except 408/429) -> the server refused it for good:
- *     moved to the "failed" store so it is not retried forever (failed());
+ *     `status`, e.g. a socket ack) -> delivered (the server recorded it,
+ *     also when its answer is a refusal such as an unknown card), removed;
+ *   - resolves with 401, 403 or a 400 "csrf" -> not this scan's fault: the
+ *     device's credentials were refused. Kept, in order, and retried with
+ *     backoff; "change" says held: the answer, so the page can say why;
+ *   - resolves with another 4xx (except 408/429) -> the server refused it for
+ *     good without recording it (malformed, say): removed, and only a summary
+ *     {kind, answer: {status, error, message}, failed_at}, never the code,
+ *     goes to the "failed" store for the count on screen (failed());
  *   - rejects, or a 5xx/408/429 -> stop, keep it, retry later with backoff
  *     (1 s doubling to 60 s) and at once when the browser reports "online".
- * Events: "change" {pending, failed} after every change, "result" {item,
- * answer, delivered} per replayed item (so the page can show what happened).
+ * Events: "change" {pending, failed, held} after every change, "result"
+ * {item, answer, delivered} per item that left the queue (delivered false:
+ * refused, not recorded: never show it as synced).
  */
 
 const STORE = "items";
 const FAILED = "failed";
 const MAX_BACKOFF_MS = 60000;
+const VERSION = 2;   // 2: failed entries are summaries without the scan's code
+
+/** A 13-digit Thai national ID (Thai or Arabic digits, spaces or dashes between): never queued in clear. */
+export function isNationalId(text) {
+  const digits = String(text || "").normalize("NFKC")
+    .replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50))
+    .replace(/[\s\-\u2010-\u2015\u2212]/g, "");
+  return /^[0-9]{13}$/.test(digits);
+}
+
+/** The answer refused the device's credentials (revoked, unpaired, an old page's CSRF token), not the scan. */
+function credentialsRefused(status, body) {
+  return status === 401 || status === 403 || (status === 400 && body && body.error === "csrf");
+}
+
+/** What a refused item leaves behind: what kind of item it was and why, not its code. */
+function summary(item, answer, failedAt) {
+  const body = (answer && answer.body) || {};
+  return {
+    kind: (item && item.body && typeof item.body.op === "string") ? item.body.op : "scan",
+    answer: { status: answer ? answer.status : null, error: body.error || null, message: body.message || null },
+    failed_at: failedAt,
+  };
+}
 
 /** A unique id for one scan: crypto.randomUUID, which plain-HTTP pages lack, else getRandomValues. */
 export function newNonce() {
@@ -67,17 +100,22 @@ export class OfflineQueue extends EventTarget {
     this._sendFn = null;
     this._retryTimer = null;
     this._backoff = 1000;
+    this._held = null;
     window.addEventListener("online", () => this._retryNow());
   }
 
   _open() {
     if (!this._db) {
-      const request = indexedDB.open(this.name, 1);
-      request.onupgradeneeded = () => {
+      const request = indexedDB.open(this.name, VERSION);
+      request.onupgradeneeded = (event) => {
         const db = request.result;
-        db.createObjectStore(STORE, { keyPath: "id", autoIncrement: true })
-          .createIndex("nonce", "nonce", { unique: true });
-        db.createObjectStore(FAILED, { keyPath: "id", autoIncrement: true });
+        if (event.oldVersion < 1) {
+          db.createObjectStore(STORE, { keyPath: "id", autoIncrement: true })
+            .createIndex("nonce", "nonce", { unique: true });
+          db.createObjectStore(FAILED, { keyPath: "id", autoIncrement: true });
+          return;
+        }
+        if (event.oldVersion < 2) upgradeFailed(request.transaction);
       };
       this._db = done(request);
     }
@@ -109,27 +147,12 @@ export class OfflineQueue extends EventTarget {
     return this._tx([STORE], "readonly", (tx) => tx.objectStore(STORE).count());
   }
 
-  /** Scans the server refused (4xx), oldest first: [{item, answer, failed_at}]. */
+  /** What the server refused without recording it, oldest first: [{kind, answer, failed_at}] (no codes). */
   failed() {
     return this._tx([FAILED], "readonly", (tx) => tx.objectStore(FAILED).getAll());
   }
 
-  /** Put refused scans back in the queue (e.g. after a 401 and re-pairing the device). */
-  async retryFailed() {
-    await this._tx([STORE, FAILED], "readwrite", (tx) => {
-      const failedStore = tx.objectStore(FAILED);
-      failedStore.getAll().onsuccess = (e) => {
-        for (const { item } of e.target.result) {
-          const { id, ...record } = item;
-          // A new id puts it at the back; a nonce queued meanwhile stays once.
-          tx.objectStore(STORE).add(record).onerror = (ev) => ev.preventDefault();
-        }
-        failedStore.clear();
-      };
-    });
-    await this._changed();
-  }
-
+  /** The staff have seen the refusals: forget the summaries too. */
   async clearFailed() {
     await this._tx([FAILED], "readwrite", (tx) => tx.objectStore(FAILED).clear());
     await this._changed();
@@ -160,6 +183,7 @@ export class OfflineQueue extends EventTarget {
     this._retryTimer = null;
     let sent = 0;
     let failed = 0;
+    this._held = null;
     for (;;) {
       const [item] = await this._tx([STORE], "readonly", (tx) => tx.objectStore(STORE).getAll(null, 1));
       if (!item) break;
@@ -178,11 +202,16 @@ export class OfflineQueue extends EventTarget {
       }
       const delivered = status < 400;
       const kept = delivered ? null : await plain(answer);
+      if (!delivered && credentialsRefused(status, kept && kept.body)) {
+        // Kept in place: re-pairing (or a reload, for an old page) lets it through.
+        this._held = kept;
+        this._scheduleRetry();
+        await this._changed();
+        break;
+      }
       await this._tx([STORE, FAILED], "readwrite", (tx) => {
         tx.objectStore(STORE).delete(item.id);
-        if (!delivered) {
-          tx.objectStore(FAILED).add({ item, answer: kept, failed_at: Date.now() });
-        }
+        if (!delivered) tx.objectStore(FAILED).add(summary(item, kept, Date.now()));
       });
       delivered ? sent++ : failed++;
       this._backoff = 1000;
@@ -209,8 +238,29 @@ export class OfflineQueue extends EventTarget {
       this.pending(),
       this._tx([FAILED], "readonly", (tx) => tx.objectStore(FAILED).count()),
     ]);
-    this.dispatchEvent(new CustomEvent("change", { detail: { pending, failed } }));
+    const held = pending > 0 ? this._held || null : null;
+    this.dispatchEvent(new CustomEvent("change", { detail: { pending, failed, held } }));
   }
+}
+
+// Version 1 kept whole refused items, codes included. Those refused for the
+// device's credentials (a CSRF secret rotated under the page, say) never
+// reached the server: they go back in the queue. The rest become summaries.
+function upgradeFailed(tx) {
+  const failedStore = tx.objectStore(FAILED);
+  failedStore.openCursor().onsuccess = (event) => {
+    const cursor = event.target.result;
+    if (!cursor) return;
+    const { item, answer, failed_at: failedAt } = cursor.value || {};
+    if (item && answer && credentialsRefused(answer.status, answer.body)) {
+      const { id, ...record } = item;
+      tx.objectStore(STORE).add(record).onerror = (ev) => { ev.preventDefault(); ev.stopPropagation(); };
+      cursor.delete();
+    } else if (item) {
+      cursor.update({ ...summary(item, answer, failedAt), id: cursor.value.id });
+    }
+    cursor.continue();
+  };
 }
 
 // A fetch Response cannot be stored in IndexedDB; keep its status and the
