@@ -46,7 +46,7 @@ def test_booth_page_needs_a_booth_device_session(organiser_client, app, gate):
     assert gate_browser.get("/booth").status_code == 403
 
 
-def test_booth_page_carries_its_data_and_no_token(paired_phone, booth, attendee, booth_device, attendee_token):
+def test_booth_page_carries_its_data_and_a_page_token_not_the_device_token(paired_phone, booth, attendee, booth_device, attendee_token):
     factories.make_job(booth.employer, ref="J1", title="Forklift driver")
     services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1")
     page = paired_phone.get("/booth")
@@ -59,7 +59,11 @@ def test_booth_page_carries_its_data_and_no_token(paired_phone, booth, attendee,
     assert [lead["candidate"]["name"] for lead in data["leads"]] == ["สมชาย ใจดี"]
     assert strings["scan.ok"] and "{n}" in strings["queue.pending"]
     assert 'name="csrf-token"' in html and "js/booth.js" in html
-    assert "Bearer" not in html and "token" not in json.dumps(data)
+    # The page token (auth.page_token) authenticates its writes; the device's own bearer token never
+    # reaches the page.
+    from fair.auth import PAGE_TOKEN_PREFIX
+    assert data["page_token"].startswith(PAGE_TOKEN_PREFIX)
+    assert booth_device.token not in html
 
 
 def test_page_data_cannot_break_out_of_its_script_block(paired_phone, fair, booth, booth_device):

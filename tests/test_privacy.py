@@ -146,6 +146,7 @@ def _inside_with_a_pool(fair, gate, booth, booth_device, ref="E1", **fields):
 def test_erase_leaves_the_hall_pool_and_profile_cache_of_this_process(app, fair, gate, booth, booth_device):
     from fair.matching import services as matching
     attendee = _inside_with_a_pool(fair, gate, booth, booth_device)
+    matching.recommend_booths(attendee)  # caches the attendee's own profile by id
     assert attendee.id in app.extensions["matching_cache"]["profiles"]
     privacy.erase_attendee(attendee, actor="cli")
     db.session.expire_all()

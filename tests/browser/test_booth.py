@@ -126,7 +126,7 @@ def test_offline_booth_keeps_three_scans_through_a_reload_and_sends_each_once(se
     context.set_offline(False)
     page.goto("/booth")
     page.wait_for_selector("#queue-badge[hidden]", state="attached")
-    page.wait_for_function("document.querySelectorAll('#lead-list .lead-item').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#lead-list .lead-item').length === 3")
     leads = served.api("GET", f"/api/v1/booths/{code}/leads").json()["leads"]
     assert len(leads) == 3
     assert page.locator("#failed-badge").is_hidden()

@@ -1,5 +1,8 @@
 """The Content-Security-Policy breaks no page: every main page, as its user opens it, reports no
-violation (Chromium logs each one to the console, and fires securitypolicyviolation)."""
+violation (Chromium logs each one to the console, and fires securitypolicyviolation).
+
+Under this policy Playwright's wait_for_function needs a function ("() => ..."): a bare
+expression string is eval'd in the page, which script-src 'self' refuses."""
 from __future__ import annotations
 
 import pytest
@@ -97,7 +100,7 @@ def test_the_watch_itself_sees_a_blocked_inline_script(served, new_context):
                              document.body.append(s);
                              const p = document.createElement("p"); p.setAttribute("style", "color: red");
                              document.body.append(p); }""")
-    page.wait_for_function("window.__csp.length >= 2")
+    page.wait_for_function("() => window.__csp.length >= 2")
     assert page.evaluate("window.ran") is None
     assert any("script-src" in v for v in page.evaluate("window.__csp"))
     assert seen, "Chromium logged no CSP violation to the console"

@@ -24,7 +24,7 @@ def open_gate(new_context, gate_state, browser_=None, size="phone", lang="th"):
     page.goto("/gate")
     page.wait_for_selector("#net-online:not([hidden])")
     # The camera started (the video shows) or the page said why not.
-    page.wait_for_function("!document.getElementById('scanner').hidden"
+    page.wait_for_function("() => !document.getElementById('scanner').hidden"
                            " || document.getElementById('camera-note').textContent !== ''")
     return page, errors
 
@@ -32,7 +32,7 @@ def open_gate(new_context, gate_state, browser_=None, size="phone", lang="th"):
 def next_result(page, timeout=DECODE_TIMEOUT_MS) -> dict:
     """Wait for the next answer the gate shows; returns its kind, text, time and the
     colours of the full-screen result at that moment."""
-    handle = page.wait_for_function("""() => {
+    handle = page.wait_for_function("() => ""() => {
         const item = document.querySelector("#recent li:not([data-test-seen])");
         if (!item) return null;
         item.dataset.testSeen = "1";

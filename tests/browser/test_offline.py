@@ -293,7 +293,7 @@ def test_offline_gate_keeps_entries_and_an_exit_through_a_reload_and_replays_eac
     errors = page_errors(page)
     page.goto("/gate")
     page.wait_for_selector("#net-online:not([hidden])")
-    page.wait_for_function("document.getElementById('camera-note').textContent !== ''"
+    page.wait_for_function("() => document.getElementById('camera-note').textContent !== ''"
                            " || !document.getElementById('scanner').hidden")   # the scanner listens
     before_stats = stats(served)
 
@@ -314,7 +314,7 @@ def test_offline_gate_keeps_entries_and_an_exit_through_a_reload_and_replays_eac
         page.wait_for_function("(n) => document.querySelectorAll('#recent li').length === n", arg=n)
         scans.append({"code": code, "kind": kind, "ref": ref, "before": before, "after": time.time()})
         page.wait_for_timeout(GAP_MS)
-    page.wait_for_function("document.getElementById('queue').textContent.trim().startsWith('6 ')")
+    page.wait_for_function("() => document.getElementById('queue').textContent.trim().startsWith('6 ')")
     assert page.locator("#queue").is_visible()
     assert page.locator("#recent li[data-kind=bad]").count() == 0, page.inner_text("#recent")
 
@@ -341,7 +341,7 @@ def test_offline_gate_keeps_entries_and_an_exit_through_a_reload_and_replays_eac
     assert [r["nonce"] for r in rows] == [i["nonce"] for i in queued["items"]]
     for row, scan in zip(rows, scans):
         assert_scanned_when_recorded(row, scan, online_at)
-    page.wait_for_function("document.querySelectorAll('#recent li').length === 6")   # each replay shown
+    page.wait_for_function("() => document.querySelectorAll('#recent li').length === 6")   # each replay shown
     after_stats = stats(served)
     assert after_stats["checked_in"] - before_stats["checked_in"] == 5
     assert after_stats["inside"] - before_stats["inside"] == 4
@@ -349,7 +349,7 @@ def test_offline_gate_keeps_entries_and_an_exit_through_a_reload_and_replays_eac
     # The same queue replayed a second time (a phone that never heard the answers): nothing new.
     page.evaluate(_PUT_BACK, [GATE_QUEUE, queued["items"]])
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#recent li').length === 6")   # all answered again
+    page.wait_for_function("() => document.querySelectorAll('#recent li').length === 6")   # all answered again
     wait_queue_empty(page, GATE_QUEUE)
     assert [tuple(r) for r in gate_rows(served, refs)] == [tuple(r) for r in rows]
     again = stats(served)
@@ -421,7 +421,7 @@ def test_offline_booth_keeps_scans_and_ratings_through_a_reload_and_replays_each
     page.goto("/booth")
     wait_queue_empty(page, queue_name)
     replayed_in = time.time() - online_at
-    page.wait_for_function("document.querySelectorAll('#lead-list .lead-item').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#lead-list .lead-item').length === 3")
 
     rows = booth_rows(served, code)
     assert [(r["ref"], r["status"]) for r in rows] == [

@@ -94,6 +94,14 @@ def organiser(served) -> Organiser:
     return Organiser(served)
 
 
+@pytest.fixture(scope="module")
+def own_booth(served) -> str:
+    """One booth for this module's booth journeys (they check their scans by nonce, so they can
+    share it; the demo fair has too few booths for one each)."""
+    code, _links = served.take_booth()
+    return code
+
+
 _addresses = iter(range(2, 60000))
 
 
@@ -211,7 +219,7 @@ def test_gate_scans_queued_after_a_racy_pairing_are_each_stored_once(served, bro
             left = read_queue(page, GATE_QUEUE)
             assert list(counts.values()) == [1, 1, 1] and left["failed"] == [], (
                 f"run {run + 1} of {RACE_RUNS}: stored {counts}, refused on the phone {left['failed']}")
-            page.wait_for_function("document.querySelectorAll('#recent li').length === 6")   # each replay shown
+            page.wait_for_function("() => document.querySelectorAll('#recent li').length === 6")   # each replay shown
             assert page.locator("#recent li", has_text="not recorded").count() == 0
             assert page.locator("#refused").is_hidden()
             assert not errors, errors
@@ -223,8 +231,9 @@ def test_gate_scans_queued_after_a_racy_pairing_are_each_stored_once(served, bro
           f"{time.monotonic() - started:.0f} s ({laps})")
 
 
-def test_booth_scans_queued_after_a_racy_pairing_are_each_stored_once(served, browser, organiser, cables):
-    code, _links = served.take_booth()
+def test_booth_scans_queued_after_a_racy_pairing_are_each_stored_once(served, browser, organiser, cables,
+                                                                     own_booth):
+    code = own_booth
     queue_name = f"fair-queue-booth-{code}"
     people = served.take_cards(3)
     stored = 0
@@ -266,7 +275,7 @@ def test_booth_scans_queued_after_a_racy_pairing_are_each_stored_once(served, br
         finally:
             context.close()
             laps("close")
-    assert len({r["ref"] for r in booth_rows(served, code)}) == 3, "one lead per candidate"
+    assert len({r["ref"] for r in booth_rows(served, code) if r["ref"] in {p.ref for p in people}}) == 3
     print(f"\nbooth race: {RACE_RUNS} runs, {stored} of {3 * RACE_RUNS} scans stored exactly once, "
           f"{time.monotonic() - started:.0f} s ({laps})")
 
@@ -312,7 +321,7 @@ def test_gate_shows_offline_within_2_s_and_queues_a_scan_at_once(served, browser
     assert page.locator("#net-online").is_hidden()
 
     began = scan_timed(page, person.token)
-    page.wait_for_function("document.querySelectorAll('#recent li').length === 1", timeout=QUEUE_S * 1000 + 500)
+    page.wait_for_function("() => document.querySelectorAll('#recent li').length === 1", timeout=QUEUE_S * 1000 + 500)
     queued_in = time.monotonic() - began
     assert queued_in <= QUEUE_S, f"the scan took {queued_in:.1f} s to be accepted offline"
     nonces = [item["nonce"] for item in read_queue(page, GATE_QUEUE)["items"]]
@@ -329,8 +338,8 @@ def test_gate_shows_offline_within_2_s_and_queues_a_scan_at_once(served, browser
           f"({offline_for:.1f} s offline)")
 
 
-def test_booth_shows_offline_within_2_s_and_queues_a_scan_at_once(served, browser, organiser):
-    code, _links = served.take_booth()
+def test_booth_shows_offline_within_2_s_and_queues_a_scan_at_once(served, browser, organiser, own_booth):
+    code = own_booth
     person, = served.take_cards(1)
     queue_name = f"fair-queue-booth-{code}"
     context = new_phone(browser, on_localhost(served.base))
@@ -425,13 +434,13 @@ def test_gate_on_a_silent_network_queues_the_first_scan_within_2_s_and_the_next_
 
         cable.silence()                            # no offline event, no closed socket: nothing
         began = scan_timed(page, first.manual_code)
-        page.wait_for_function("document.querySelectorAll('#recent li').length === 1", timeout=QUEUE_S * 1000 + 3000)
+        page.wait_for_function("() => document.querySelectorAll('#recent li').length === 1", timeout=QUEUE_S * 1000 + 3000)
         first_in = time.monotonic() - began
         assert first_in <= QUEUE_S, f"the first scan took {first_in:.1f} s to be accepted offline"
         assert page.locator("#net-offline").is_visible(), "an unanswered scan must show the phone is offline"
 
         began = scan_timed(page, second.manual_code)
-        page.wait_for_function("document.querySelectorAll('#recent li').length === 2", timeout=QUEUE_S * 1000)
+        page.wait_for_function("() => document.querySelectorAll('#recent li').length === 2", timeout=QUEUE_S * 1000)
         second_in = time.monotonic() - began
         assert second_in <= 0.5, f"the next scan waited {second_in:.1f} s"
         nonces = [item["nonce"] for item in read_queue(page, GATE_QUEUE)["items"]]
@@ -469,7 +478,7 @@ def test_offline_gate_does_not_keep_a_typed_national_id_and_says_it_needs_the_ne
     page.wait_for_selector(".result-overlay", state="attached")
     assert "needs the network" in page.inner_text(".result-overlay")
     wedge(page, person.token)                              # a card still queues
-    page.wait_for_function("document.querySelectorAll('#recent li').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#recent li').length === 2")
 
     stored = page.evaluate("""async () => {
       const names = (await indexedDB.databases()).map((d) => d.name);
