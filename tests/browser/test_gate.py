@@ -32,7 +32,7 @@ def open_gate(new_context, gate_state, browser_=None, size="phone", lang="th"):
 def next_result(page, timeout=DECODE_TIMEOUT_MS) -> dict:
     """Wait for the next answer the gate shows; returns its kind, text, time and the
     colours of the full-screen result at that moment."""
-    handle = page.wait_for_function("() => ""() => {
+    handle = page.wait_for_function("""() => {
         const item = document.querySelector("#recent li:not([data-test-seen])");
         if (!item) return null;
         item.dataset.testSeen = "1";
