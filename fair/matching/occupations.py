@@ -65,11 +65,11 @@ DEFAULT_SETTINGS: dict[str, float] = {
     "word": 1.0, "bigram": 0.8, "head": 0.8, "char": 0.7, "neighbours": 25, "power": 1.5,
 }
 # Below this best similarity nothing is close enough: abstain.
-MIN_SIMILARITY = 0.30
+MIN_SIMILARITY = 0.25
 # A unit (4-digit) is reported when its confidence reaches this; otherwise the
 # classification abstains at unit level and may still name the group.
-MIN_UNIT_CONFIDENCE = 0.30
-MIN_GROUP_CONFIDENCE = 0.45
+MIN_UNIT_CONFIDENCE = 0.12
+MIN_GROUP_CONFIDENCE = 0.25
 
 _LATIN_WORD = re.compile(r"^[a-z0-9]")
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
