@@ -1,0 +1,383 @@
+"""Job titles to ISCO-08 occupation codes, in Thai and English, with a confidence.
+
+Pure module: no Flask, no database. The backbone is the whole ISCO-08
+hierarchy (10 major groups, 43 sub-major, 130 minor, 436 unit groups,
+``data/isco08.tsv``) with Thai names for the groups (``data/isco08_th.tsv``).
+Titles come from three places:
+
+* the ESCO classification of the European Commission: 2,942 occupations and
+  their ~30,000 alternative English titles, each with its ISCO-08 unit
+  (``data/esco_occupations.tsv.gz``; "This product uses the ESCO
+  classification of the European Commission");
+* Thai and Thai-English titles as people write them on Thai job boards,
+  written for this project (``data/thai_titles.tsv``);
+* the matching vocabulary's own occupations (Thai and English names, aliases).
+
+``classify(title)`` finds the titles nearest to the one given (TF-IDF cosine
+over words, word pairs, the title's last word and character trigrams, so that
+"Site Reliability Engineer" lands among ICT titles and a typo still finds its
+word), lets the nearest occupations vote for their ISCO unit, and reports the
+unit with a confidence. When the unit is unsure but the vote agrees on the
+3- or 2-digit group, the group is reported too, so matching can work at group
+level; when nothing is close it abstains (``isco08`` None).
+
+The index takes about two seconds to build; it is built once per process on
+first use (thread-safe), never per request.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from fair.matching import text as text_analysis
+from fair.matching.vocabulary import load_vocabulary
+
+ESCO_CREDIT = "This product uses the ESCO classification of the European Commission."
+
+# Words of job advertisements that say nothing about the occupation: urgency,
+# head counts, shifts, gender, contract. Dropped from a title before matching
+# (unless nothing else is left).
+AD_NOISE_WORDS: frozenset[str] = frozenset({
+    "ด่วน", "รับสมัคร", "รับสมัครด่วน", "หลาย", "อัตรา", "หลายอัตรา", "จำนวน", "มาก", "ไม่จำกัด", "วุฒิ",
+    "ชาย", "หญิง", "เพศ", "รายวัน", "รายเดือน", "ประจำ", "สาขา", "ทั่วไป", "ตำแหน่ง", "งาน", "คน", "ได้",
+    "part", "time", "full", "parttime", "fulltime", "urgent", "urgently", "hiring", "wanted", "needed",
+    "senior", "junior", "sr", "jr", "trainee", "intern", "internship", "ประจำการ", "สัญญาจ้าง", "ชั่วคราว",
+    "contract", "temporary", "temp", "permanent", "(", ")", "-", "&", "and", "of", "the", "for", "in", "at",
+    "บาท", "ปี", "เดือน", "วัน", "ที่", "และ", "หรือ", "ของ", "ใน", "กับ",
+})
+
+# Feature weights (the same for index and query: cosine on weighted TF-IDF):
+# words, word pairs, the last Latin word (an English title's head noun) and
+# character trigrams (many per word, so each weighs little). Voting: the
+# nearest occupations (best title of each) vote for their unit with
+# similarity ** power, so one close title beats several loose ones.
+DEFAULT_SETTINGS: dict[str, float] = {
+    "word": 1.0, "bigram": 0.8, "head": 0.8, "char": 0.7, "neighbours": 25, "power": 1.5,
+}
+# Below this best similarity nothing is close enough: abstain.
+MIN_SIMILARITY = 0.25
+# A unit (4-digit) is reported when its confidence reaches this; otherwise the
+# classification abstains at unit level and may still name the group.
+MIN_UNIT_CONFIDENCE = 0.12
+MIN_GROUP_CONFIDENCE = 0.25
+
+_LATIN_WORD = re.compile(r"^[a-z0-9]")
+_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+
+
+# --- the ISCO-08 hierarchy -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Taxonomy:
+    en: Mapping[str, str]       # code (1-4 digits) -> English label
+    th: Mapping[str, str]       # code -> Thai label (groups, and units that have one)
+
+    def label(self, code: str | None, lang: str = "en") -> str | None:
+        """A code's label; in Thai, a unit without a Thai name falls back on its group's."""
+        if not code:
+            return None
+        if lang == "th":
+            for prefix in (code, code[:3], code[:2], code[:1]):
+                if prefix in self.th:
+                    return self.th[prefix]
+        return self.en.get(code)
+
+    def units(self) -> list[str]:
+        return sorted(c for c in self.en if len(c) == 4)
+
+
+def _data(name: str):
+    return resources.files("fair.matching").joinpath(f"data/{name}")
+
+
+def _tsv(name: str) -> list[list[str]]:
+    rows = []
+    for line in _data(name).read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+def thai_titles() -> dict[str, list[str]]:
+    """unit code -> Thai titles written for this project (data/thai_titles.tsv)."""
+    return {code: [t.strip() for t in titles.split("|") if t.strip()] for code, titles in _tsv("thai_titles.tsv")}
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy() -> Taxonomy:
+    en = {code: label for code, label in _tsv("isco08.tsv")}
+    th = {code: label for code, label in _tsv("isco08_th.tsv")}
+    # Units get the Thai name people use: the vocabulary's (written for Thai
+    # fairs), else the first Thai title of data/thai_titles.tsv.
+    for occupation in load_vocabulary().occupations.values():
+        th.setdefault(occupation.isco, occupation.th)
+    for code, titles in thai_titles().items():
+        th_titles = [t for t in titles if _THAI_CHAR.search(t)]
+        if th_titles:
+            th.setdefault(code, th_titles[0])
+    return Taxonomy(en, th)
+
+
+# --- the titles ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EscoOccupation:
+    uuid: str
+    isco08: str
+    preferred: str
+    alternatives: tuple[str, ...]
+
+    @property
+    def uri(self) -> str:
+        return f"http://data.europa.eu/esco/occupation/{self.uuid}"
+
+
+@lru_cache(maxsize=1)
+def esco_occupations() -> tuple[EscoOccupation, ...]:
+    with _data("esco_occupations.tsv.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        rows = [line.rstrip("\n").split("\t") for line in handle if line.strip()]
+    return tuple(EscoOccupation(uuid, code, preferred, tuple(a for a in alts.split("|") if a))
+                 for uuid, code, preferred, alts in rows)
+
+
+def held_out(uri: str, buckets: int = 5, bucket: int = 0) -> bool:
+    """The evaluation split: ESCO occupations whose SHA-1 of the conceptUri falls
+    in ``bucket`` of ``buckets`` (bucket 0: the held-out test set, never tuned on)."""
+    return int(hashlib.sha1(uri.encode("utf-8")).hexdigest(), 16) % buckets == bucket
+
+
+@dataclass(frozen=True)
+class TitleEntry:
+    text: str
+    isco08: str
+    owner: str        # one occupation (ESCO uuid, vocabulary id or "th:<code>"): its titles vote once
+    weight: float
+
+
+def default_entries(exclude: Iterable[str] = ()) -> list[TitleEntry]:
+    """Every title the classifier knows; ESCO occupations whose uuid is in
+    ``exclude`` are left out (the benchmark's held-out split)."""
+    skip = set(exclude)
+    entries: list[TitleEntry] = []
+    for occupation in esco_occupations():
+        if occupation.uuid in skip:
+            continue
+        entries.append(TitleEntry(occupation.preferred, occupation.isco08, occupation.uuid, 1.0))
+        entries += [TitleEntry(a, occupation.isco08, occupation.uuid, 0.9) for a in occupation.alternatives]
+    for code, titles in thai_titles().items():
+        entries += [TitleEntry(t, code, f"th:{code}", 1.0) for t in titles]
+    for occupation in load_vocabulary().occupations.values():
+        for alias in dict.fromkeys((occupation.en, occupation.th, *occupation.aliases)):
+            entries.append(TitleEntry(alias, occupation.isco, f"vocabulary:{occupation.id}", 1.0))
+    return entries
+
+
+# --- features --------------------------------------------------------------------------
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and _LATIN_WORD.match(word):
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith("s") and not word.endswith("ss"):
+            return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=131072)
+def title_words(title: str) -> tuple[str, ...]:
+    """The title's meaningful words: normalised, Thai segmented, ad noise dropped."""
+    phrase = text_analysis.normalize(title)
+    phrase = re.sub(r"[(){}\[\]\"'“”‘’:;,/|+*!?]", " ", phrase)
+    words = [_singular(w.strip(".-_")) for w in text_analysis.matcher().tokenize(phrase)]
+    words = [w for w in words if w and not w.isdigit()]
+    kept = [w for w in words if w not in AD_NOISE_WORDS]
+    return tuple(kept or words)
+
+
+# --- classification ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Classification:
+    """What a title says about its ISCO-08 occupation.
+
+    ``isco08``: the 4-digit unit, or None when unsure. ``group``: the most
+    specific group (4, 3 or 2 digits) the vote agrees on, or None.
+    ``confidence``: of ``isco08`` when given, else of ``group``."""
+    title: str
+    isco08: str | None
+    confidence: float
+    group: str | None
+    group_confidence: float
+
+    def as_json(self, taxonomy: Taxonomy | None = None) -> dict:
+        taxonomy = taxonomy or load_taxonomy()
+        return {"title": self.title, "isco08": self.isco08,
+                "label_en": taxonomy.label(self.isco08, "en"), "label_th": taxonomy.label(self.isco08, "th"),
+                "confidence": round(self.confidence, 3),
+                "group": self.group, "group_confidence": round(self.group_confidence, 3)}
+
+
+class TitleClassifier:
+    """TF-IDF nearest titles with an occupation vote; built once, read by every call."""
+
+    def __init__(self, entries: Iterable[TitleEntry], **settings: float) -> None:
+        self.settings = {**DEFAULT_SETTINGS, **settings}
+        self.entries = list(entries)
+        owners: dict[str, int] = {}
+        self._owner = np.array([owners.setdefault(e.owner, len(owners)) for e in self.entries], dtype=np.int64)
+        self._owner_code: list[str] = [""] * len(owners)
+        for entry, owner in zip(self.entries, self._owner):
+            self._owner_code[owner] = entry.isco08
+        self._n_owners = len(owners)
+        self._entry_weight = np.array([e.weight for e in self.entries], dtype=np.float32)
+
+        # Flat (feature, entry, tf) triples, then one sort: a CSC matrix of the
+        # titles by feature, so a query gathers its features' columns at once.
+        self._feature_id: dict[str, int] = {}
+        feature_of, entry_of, tf_of = [], [], []
+        for i, entry in enumerate(self.entries):
+            for key, tf in self._features(title_words(entry.text)).items():
+                feature_of.append(self._feature_id.setdefault(key, len(self._feature_id)))
+                entry_of.append(i)
+                tf_of.append(tf)
+        features = np.array(feature_of, dtype=np.int64)
+        rows = np.array(entry_of, dtype=np.int64)
+        tf = np.array(tf_of, dtype=np.float32)
+        df = np.bincount(features, minlength=len(self._feature_id))
+        self._idf = (np.log((1 + len(self.entries)) / (1 + df)) + 1.0).astype(np.float32)
+        values = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1e-9)), tf) * self._idf[features]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(self.entries)))
+        values = values / np.maximum(norms[rows], 1e-9)
+        order = np.argsort(features, kind="stable")
+        self._rows = rows[order]
+        self._values = values[order].astype(np.float32)
+        self._indptr = np.concatenate([[0], np.cumsum(df)])
+
+    def _features(self, words: tuple[str, ...]) -> dict[str, float]:
+        s = self.settings
+        features: dict[str, float] = defaultdict(float)
+        for word in words:
+            features["w:" + word] += s["word"]
+            padded = f"#{word}#"
+            for i in range(len(padded) - 2):
+                features["c:" + padded[i:i + 3]] += s["char"]
+        for a, b in zip(words, words[1:]):
+            features[f"b:{a}_{b}"] += s["bigram"]
+        latin = [w for w in words if _LATIN_WORD.match(w)]
+        if latin:
+            features["h:" + latin[-1]] += s["head"]
+        return features
+
+    def similarities(self, title: str) -> np.ndarray:
+        """Cosine similarity of the title with every entry."""
+        query = [(self._feature_id[key], tf) for key, tf in self._features(title_words(title)).items()
+                 if key in self._feature_id]
+        if not query:
+            return np.zeros(len(self.entries), dtype=np.float32)
+        ids = np.array([f for f, _ in query], dtype=np.int64)
+        tf = np.array([t for _, t in query], dtype=np.float32)
+        q = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1e-9)), tf) * self._idf[ids]
+        q /= max(float(np.sqrt((q * q).sum())), 1e-9)
+        starts, stops = self._indptr[ids], self._indptr[ids + 1]
+        rows = np.concatenate([self._rows[a:b] for a, b in zip(starts, stops)])
+        values = np.concatenate([self._values[a:b] * w for a, b, w in zip(starts, stops, q)])
+        return np.bincount(rows, weights=values, minlength=len(self.entries)).astype(np.float32)
+
+    def votes(self, title: str) -> tuple[float, dict[str, float]]:
+        """Best similarity, and unit -> vote of the nearest occupations."""
+        sims = self.similarities(title) * self._entry_weight
+        best_of_owner = np.zeros(self._n_owners, dtype=np.float32)
+        np.maximum.at(best_of_owner, self._owner, sims)
+        k = min(int(self.settings["neighbours"]), self._n_owners)
+        nearest = np.argpartition(-best_of_owner, k - 1)[:k]
+        best = float(best_of_owner[nearest].max()) if k else 0.0
+        power = self.settings["power"]
+        votes: dict[str, float] = defaultdict(float)
+        for owner in nearest:
+            sim = float(best_of_owner[owner])
+            if sim > 0:
+                votes[self._owner_code[owner]] += sim ** power
+        return best, votes
+
+    def classify(self, title: str) -> Classification:
+        if not title or not title.strip():
+            return Classification(title, None, 0.0, None, 0.0)
+        best, votes = self.votes(title)
+        total = sum(votes.values())
+        if best < MIN_SIMILARITY or total <= 0:
+            return Classification(title, None, 0.0, None, 0.0)
+        # Confidence: the unit's share of the vote, damped when even the nearest
+        # title is not that near.
+        closeness = min(1.0, best / 0.75)
+        by_level: dict[int, dict[str, float]] = {4: votes, 3: defaultdict(float), 2: defaultdict(float)}
+        for code, vote in votes.items():
+            by_level[3][code[:3]] += vote
+            by_level[2][code[:2]] += vote
+        unit, unit_vote = max(votes.items(), key=lambda item: item[1])
+        unit_confidence = unit_vote / total * closeness
+        group, group_confidence = None, 0.0
+        for level in (4, 3, 2):
+            code, vote = max(by_level[level].items(), key=lambda item: item[1])
+            confidence = vote / total * closeness
+            if confidence >= MIN_GROUP_CONFIDENCE:
+                group, group_confidence = code, confidence
+                break
+        if unit_confidence >= MIN_UNIT_CONFIDENCE:
+            return Classification(title, unit, unit_confidence, group or unit,
+                                  max(group_confidence, unit_confidence))
+        return Classification(title, None, group_confidence, group, group_confidence)
+
+
+_classifier: TitleClassifier | None = None
+_lock = threading.Lock()
+
+
+def classifier() -> TitleClassifier:
+    """The process-wide classifier over every known title, built on first use."""
+    global _classifier
+    if _classifier is None:
+        with _lock:
+            if _classifier is None:
+                _classifier = TitleClassifier(default_entries())
+    return _classifier
+
+
+@lru_cache(maxsize=65536)
+def classify(title: str) -> Classification:
+    """The ISCO-08 occupation of one job title or desired position (cached)."""
+    return classifier().classify(title)
+
+
+def classify_many(titles: Iterable[str | None]) -> Classification:
+    """One classification for several phrases that describe the same person or job
+    (desired positions, a title): the most confident of them."""
+    best = Classification("", None, 0.0, None, 0.0)
+    for title in titles:
+        if not title:
+            continue
+        result = classify(title)
+        if (result.isco08 is not None, result.confidence) > (best.isco08 is not None, best.confidence):
+            best = result
+    return best
+
+
+def same_group_level(a: str | None, b: str | None) -> int:
+    """How many leading digits two ISCO-08 codes share (0 when either is unknown)."""
+    if not a or not b:
+        return 0
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
