@@ -153,9 +153,3 @@ def lead_export_row(person: Any, pseudonym_text: str) -> dict[str, Any]:
     return {name: view.get(name) for name in ("pseudonym", "ref", "name", "phone", "email", "education",
                                                "experience_years", "skills")}
 
-
-def allowed_event_keys(audience: str, kind: str) -> Iterable[str]:
-    """The top-level keys an audience may receive for an event type (for tests and docs)."""
-    if audience == ORGANISER:
-        return ()
-    return tuple((_EVENTS.get((audience, kind)) or {}).keys())

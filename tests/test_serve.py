@@ -1,52 +1,20 @@
 """`fair serve` for real: eventlet, websockets, and writes from another process reaching the counter."""
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
-FAIR = str(Path(sys.executable).parent / "fair")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.served_process import FAIR, served_demo
 
 
 @pytest.fixture
 def served(tmp_path):
-    env = {**os.environ, "FAIR_INSTANCE": str(tmp_path / "instance"), "FAIR_LIVE_BATCH_INTERVAL": "0.25"}
-    env.pop("FAIR_ASYNC_MODE", None)
-    subprocess.run([FAIR, "init"], env=env, check=True, capture_output=True)
-    subprocess.run([FAIR, "demo", "--attendees", "20", "--booths", "3"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([FAIR, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("fair serve did not start: " + server.communicate()[0])
-    yield base, env, port
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    with served_demo(tmp_path) as served_fair:
+        yield served_fair
 
 
 def test_serve_answers_pages_and_json_errors(served):

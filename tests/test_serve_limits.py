@@ -6,59 +6,26 @@ configuration); each test leaves no connection behind.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 import websocket
 
-FAIR = str(Path(sys.executable).parent / "fair")
+from tests.served_process import FAIR, served_demo
 TIMEOUT = 1.5          # FAIR_SOCKET_TIMEOUT and FAIR_KEEPALIVE_TIMEOUT of the served process
 CAP = 12               # FAIR_MAX_CONNECTIONS
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("limits")
-    env = {**os.environ, "FAIR_INSTANCE": str(folder / "instance"), "FAIR_LIVE_BATCH_INTERVAL": "0.25",
-           "FAIR_SOCKET_TIMEOUT": str(TIMEOUT), "FAIR_KEEPALIVE_TIMEOUT": str(TIMEOUT),
-           "FAIR_MAX_CONNECTIONS": str(CAP)}
-    env.pop("FAIR_ASYNC_MODE", None)
-    subprocess.run([FAIR, "init"], env=env, check=True, capture_output=True)
-    subprocess.run([FAIR, "demo", "--attendees", "20", "--booths", "2"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([FAIR, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("fair serve did not start: " + server.communicate()[0])
-    yield base, env, port
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    with served_demo(tmp_path_factory.mktemp("limits"), booths=2, SOCKET_TIMEOUT=str(TIMEOUT),
+                     KEEPALIVE_TIMEOUT=str(TIMEOUT), MAX_CONNECTIONS=str(CAP)) as served_fair:
+        yield served_fair
 
 
 def _pair_gate(env, name: str) -> tuple[int, str]:
