@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 PUBLIC = "public"
 SCREEN = "screen"
