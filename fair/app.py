@@ -30,8 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or fair_config.instance_path()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIdConverter
-    from fair import private_files
-    private_files.set_private_umask()  # the database, its WAL, backups: owner only (fair.private_files)
+    from fair.core import private_files
+    private_files.set_private_umask()  # the database, its WAL, backups: owner only (fair.core.private_files)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_mapping(fair_config.DEFAULTS)
@@ -48,9 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from fair import errors
+    from fair.web import errors
     errors.init_app(app)
-    from fair.cli import register_commands
+    from fair.ops.cli import register_commands
     register_commands(app)
     return app
 
@@ -85,7 +85,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     # Deleted and overwritten values are zeroed, not left in free space: an erased
-    # attendee's name must not stay readable in the file (fair.privacy).
+    # attendee's name must not stay readable in the file (fair.organiser.privacy).
     cursor.execute("PRAGMA secure_delete=ON")
     # A commit that crosses this WAL size copies the WAL back into the database
     # and fsyncs, inside that commit. `fair serve` checkpoints from a background
@@ -97,11 +97,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
-    from fair import live
+    from fair.web import live
 
     # Socket.IO handlers must be declared before the first init_app: the
     # extension copies its handler list into each new server it creates.
-    from fair import events  # noqa: F401
+    from fair.web import socket  # noqa: F401
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in _csrf_guard
@@ -116,14 +116,14 @@ def _init_extensions(app: Flask) -> None:
                       # Run each event in its connection's own reader (green) thread instead
                       # of spawning one more per event: a scan never waits on another phone.
                       async_handlers=False)
-    events.install_scan_handler(app)
+    socket.install_scan_handler(app)
     # Import the models of every area so metadata (and migrations) see them all.
-    from fair import models  # noqa: F401
+    from fair.core import models  # noqa: F401
     from fair.checkin import models as _checkin_models  # noqa: F401
     from fair.booths import models as _booth_models  # noqa: F401
     from fair.matching import models as _matching_models  # noqa: F401
-    from fair import cached as _cached_facts  # noqa: F401  (its flush listener keeps the scan cache true)
-    from fair.matching import dashboard
+    from fair.core import cached as _cached_facts  # noqa: F401  (its flush listener keeps the scan cache true)
+    from fair.organiser import dashboard
     live.broadcaster.stats_provider = dashboard.stats_for_broadcast(app)
 
 
@@ -136,16 +136,17 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fair import views
+    from fair.web import pages
     from fair.booths import bp as booths_bp
     from fair.checkin import bp as checkin_bp
     from fair.matching import bp as matching_bp
     # Each area's routes and pages attach themselves to its blueprint when imported.
     from fair.booths import pages as _booth_pages, routes as _booth_routes  # noqa: F401
     from fair.checkin import pages as _checkin_pages, routes as _checkin_routes  # noqa: F401
-    from fair.matching import pages as _matching_pages, routes as _matching_routes  # noqa: F401
+    from fair.organiser import pages as _organiser_pages  # noqa: F401
+    from fair.matching import routes as _matching_routes  # noqa: F401
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(booths_bp)
     app.register_blueprint(matching_bp)
@@ -173,8 +174,8 @@ def content_security_policy(host: str) -> str:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from fair import limits
-    from fair.auth import bearer_token
+    from fair.web import limits
+    from fair.web.auth import bearer_token
     from fair.extensions import csrf
 
     limits.init_app(app)  # first: a body too large for its endpoint is refused before anything reads it
@@ -213,5 +214,5 @@ def _register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
         from flask_babel import get_locale
-        from fair.auth import current_principal
+        from fair.web.auth import current_principal
         return {"current_locale": str(get_locale() or "th"), "principal": current_principal()}

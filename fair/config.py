@@ -24,9 +24,9 @@ DEFAULTS: dict[str, object] = {
     "SOCKETIO_PING_INTERVAL": 5,
     "SOCKETIO_PING_TIMEOUT": 5,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
-    # Request bodies (fair.limits): JSON and forms are small; only the photo upload
+    # Request bodies (fair.web.limits): JSON and forms are small; only the photo upload
     # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two
-    # form limits to multipart forms only; fair.limits applies them to urlencoded ones.
+    # form limits to multipart forms only; fair.web.limits applies them to urlencoded ones.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "MAX_FORM_PARTS": 200,
@@ -38,7 +38,7 @@ DEFAULTS: dict[str, object] = {
     "DECODE_CONCURRENCY": 2,
     "DECODE_WAIT_SECONDS": 10.0,
     "DECODE_PER_MINUTE": 30,
-    # Connections to `fair serve` (fair.serving): a socket operation (a read of a
+    # Connections to `fair serve` (fair.ops.serving): a socket operation (a read of a
     # request, a write of an answer) waits at most SOCKET_TIMEOUT seconds, an idle
     # keep-alive connection KEEPALIVE_TIMEOUT seconds for its next request
     # (websockets keep Engine.IO's own ping timeout); past MAX_CONNECTIONS open at
@@ -48,7 +48,7 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONNECTIONS": 2000,
     "PAIRING_CODE_TTL_HOURS": 72,
     "RATE_LIMIT_LOOKUPS_PER_MINUTE": 20,
-    # Socket.IO messages per connection (fair.events): a token bucket, refilled at
+    # Socket.IO messages per connection (fair.web.socket): a token bucket, refilled at
     # RATE per second up to BURST. Gate and booth phones scan (a busy scanner makes
     # one or two a second, an offline queue may catch up at once); dashboards,
     # organiser pages and integrations only connect; anonymous counters and card

@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> None:
-    # Owner-only files from the first one on: the database holds the card-signing key (fair.private_files).
+    # Owner-only files from the first one on: the database holds the card-signing key (fair.core.private_files).
     os.umask(0o077)
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
@@ -18,5 +18,5 @@ def main() -> None:
     else:
         # Other commands serve nothing: plain threading, no green threads to set up.
         os.environ.setdefault("FAIR_ASYNC_MODE", "threading")
-    from fair.cli import run
+    from fair.ops.cli import run
     run()

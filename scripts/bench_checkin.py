@@ -28,8 +28,9 @@ def service_rate(fixture: bench.Fixture, workdir: Path, scans: int, kind: str) -
     shutil.rmtree(instance, ignore_errors=True)  # a fresh copy each time the workdir is reused
     shutil.copytree(fixture.template, instance)
     os.environ.update(FAIR_INSTANCE=str(instance), FAIR_ASYNC_MODE="threading")
-    from fair import cached, create_app
-    from fair.auth import device_for_token
+    from fair.core import cached
+    from fair import create_app
+    from fair.web.auth import device_for_token
     from fair.extensions import db
     app = create_app()
     latencies = []

@@ -61,12 +61,13 @@ def db_engine_dispose() -> None:
 
 
 def fill(args) -> int:
-    from fair import auth, provision
+    from fair.web import auth
+    from fair.ops import provision
     from fair.booths.models import Booth, Lead
     from fair.checkin.models import Attendee, CheckIn
     from fair.extensions import db
-    from fair.fairs import ensure_fair
-    from fair.timeutil import utcnow
+    from fair.core.fairs import ensure_fair
+    from fair.core.timeutil import utcnow
 
     started = time.perf_counter()
     provision.initialise(quiet=True)
@@ -127,7 +128,7 @@ def report(fair_id: int, runs: int) -> None:
     from sqlalchemy import event
 
     from fair.extensions import db
-    from fair.matching import dashboard
+    from fair.organiser import dashboard
 
     statements = []
     listener = lambda *a, **k: statements.append(1)  # noqa: E731
@@ -159,8 +160,8 @@ def print_breakdown(fair_id: int, runs: int) -> None:
     from datetime import timedelta
 
     from fair.extensions import db
-    from fair.matching import dashboard
-    from fair.timeutil import utcnow
+    from fair.organiser import dashboard
+    from fair.core.timeutil import utcnow
     now = utcnow()
     today = dashboard.day_start(now, dashboard.venue_offset())
     parts = {

@@ -27,7 +27,7 @@ from fair.matching.ranking import CandidatePool, JobIndex, brute_force_recommend
 from fair.matching.scoring import JobFacts, Profile, score_value  # noqa: E402
 from fair.matching.text import content_tokens  # noqa: E402
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary  # noqa: E402
-from fair.reference import EDUCATION_LEVELS  # noqa: E402
+from fair.core.reference import EDUCATION_LEVELS  # noqa: E402
 
 PROVINCES = ["bangkok", "chonburi", "rayong", "nonthaburi", "samut prakan", "chiang mai", "khon kaen"]
 

@@ -50,7 +50,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # Runs `fair serve` with a knob the command does not have: another SQLite
 # synchronous level (the durability measurement), TCP_NODELAY on the
 # listening socket (--nodelay: no Nagle delay on acks), or threading mode, where
-# fair.serving.run does not pass allow_unsafe_werkzeug (Flask-SocketIO refuses
+# fair.ops.serving.run does not pass allow_unsafe_werkzeug (Flask-SocketIO refuses
 # to start) and Flask ignores app.run() under the `flask` CLI group while
 # FLASK_RUN_FROM_CLI is set (reported; remove the shim once serving.py does both).
 LAUNCHER = r'''
@@ -91,7 +91,7 @@ if mode == "threading":
         os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under the CLI
         return _run(self, app, **kwargs)
     flask_socketio.SocketIO.run = run
-from fair.cli import run
+from fair.ops.cli import run
 sys.argv = ["fair"] + sys.argv[1:]
 run()
 '''

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from fair import create_app, live
+from fair import create_app
+from fair.web import live
 from fair.extensions import db, socketio
-from fair.fairs import ensure_fair
-from fair.ratelimit import limiter
+from fair.core.fairs import ensure_fair
+from fair.web.ratelimit import limiter
 from tests import factories
 
 
@@ -88,7 +89,7 @@ def attendee_token(attendee):
 
 @pytest.fixture
 def organiser_client(app, client):
-    from fair import auth
+    from fair.web import auth
     auth.create_organiser("admin", "correct horse")
     client.post("/login", data={"username": "admin", "password": "correct horse"})
     return client

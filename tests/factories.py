@@ -4,12 +4,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from fair import auth
+from fair.web import auth
 from fair.booths.models import Booth, Employer, Job
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
-from fair.models import Device, Fair
+from fair.core.models import Device, Fair
 
 _numbers = itertools.count(1)
 

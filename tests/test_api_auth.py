@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fair import auth, create_app
+from fair.web import auth
+from fair import create_app
 from fair.extensions import db
-from fair.fairs import ensure_fair
+from fair.core.fairs import ensure_fair
 
 
 @pytest.fixture

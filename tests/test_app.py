@@ -56,7 +56,7 @@ def test_home_page_names_the_fair_and_switches_language(client, fair):
 
 
 def test_organiser_signs_in_with_the_right_password_only(client, app):
-    from fair import auth
+    from fair.web import auth
     auth.create_organiser("admin", "correct horse")
     assert client.post("/login", data={"username": "admin", "password": "wrong"}).status_code == 401
     response = client.post("/login", data={"username": "admin", "password": "correct horse"})
@@ -90,14 +90,14 @@ def test_api_needs_a_token_and_the_right_role(client, gate, dashboard_device):
 
 
 def test_revoked_device_token_stops_working(client, gate):
-    from fair import auth
+    from fair.web import auth
     auth.revoke_device(gate.device, actor="test")
     response = client.post("/api/v1/checkins", json={"code": "x", "nonce": "n"}, headers=gate.headers)
     assert response.status_code == 401
 
 
 def test_pairing_link_works_once(client, fair):
-    from fair import devices
+    from fair.organiser import devices
     paired = devices.pair("gate", "Gate 2")
     path = paired.url.split("5000", 1)[1]
     first = client.get(path)

@@ -7,10 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from fair import live
+from fair.web import live
 from fair.booths.models import Lead, LeadScan
 from fair.extensions import db
-from fair.models import AuditEvent
+from fair.core.models import AuditEvent
 from tests import factories
 
 
@@ -107,7 +107,7 @@ ROLES = ["anonymous", "gate", "booth_a", "dashboard", "organiser", "api"]
 @pytest.fixture
 def as_role(app, fair, booth, other_booth, gate, booth_device, dashboard_device, api_device):
     """A request function for each role, on a fresh client each."""
-    from fair import auth
+    from fair.web import auth
 
     def make(role: str):
         client = app.test_client()

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from fair import devices
+from fair.organiser import devices
 from fair.booths import services
 from fair.extensions import db
-from fair.models import AuditEvent, Device, PairingCode
-from fair.timeutil import utcnow
+from fair.core.models import AuditEvent, Device, PairingCode
+from fair.core.timeutil import utcnow
 from tests import factories
 
 
@@ -61,7 +61,7 @@ def test_booth_page_carries_its_data_and_a_page_token_not_the_device_token(paire
     assert 'name="csrf-token"' in html and "js/booth.js" in html
     # The page token (auth.page_token) authenticates its writes; the device's own bearer token never
     # reaches the page.
-    from fair.auth import PAGE_TOKEN_PREFIX
+    from fair.web.auth import PAGE_TOKEN_PREFIX
     assert data["page_token"].startswith(PAGE_TOKEN_PREFIX)
     assert booth_device.token not in html
 

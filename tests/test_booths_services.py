@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fair import devices, exports
+from fair.organiser import devices, exports
 from fair.booths import services
 from fair.booths.models import Lead, LeadScan
 from fair.checkin import cards
 from fair.checkin import services as checkin_services
-from fair.errors import InvalidInput
+from fair.web.errors import InvalidInput
 from fair.extensions import db
-from fair.timeutil import utcnow
+from fair.core.timeutil import utcnow
 from tests import factories
 
 
@@ -197,7 +197,7 @@ def test_a_typed_manual_code_captures_the_lead(booth_device, booth, attendee):
 
 
 def test_export_of_a_booth_holds_only_its_leads_and_is_audited(fair, booth_device, booth, other_booth, attendee):
-    from fair.models import AuditEvent
+    from fair.core.models import AuditEvent
     theirs = factories.make_device(fair, "booth", "B2 phone", other_booth)
     other_person = factories.make_attendee(fair, ref="A2", first_name="วิชัย")
     services.capture_lead(booth_device.device, booth, code=factories.token_of(attendee), nonce="n1", rating=5)

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from fair import live
+from fair.web import live
 from fair.checkin import cards
 from fair.checkin.models import CheckIn
 from fair.extensions import db

@@ -11,11 +11,12 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode as zbar_decode
 
-from fair import create_app, live
+from fair import create_app
+from fair.web import live
 from fair.checkin import cards, natid, services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
-from fair.ratelimit import limiter
+from fair.web.ratelimit import limiter
 from tests import factories
 
 VALID = {
@@ -134,7 +135,7 @@ def test_registration_form_carries_a_working_csrf_token(tmp_path):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db", "SECRET_KEY": "s"})
     with app.app_context():
         db.create_all()
-        from fair.fairs import ensure_fair
+        from fair.core.fairs import ensure_fair
         ensure_fair("CSRF Fair")
         limiter.reset()
         client = app.test_client()

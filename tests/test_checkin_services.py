@@ -10,7 +10,7 @@ from fair.checkin import cards, natid, services
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.checkin.services import check_in
 from fair.extensions import db
-from fair.timeutil import utcnow
+from fair.core.timeutil import utcnow
 from tests import factories
 
 

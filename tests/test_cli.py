@@ -46,7 +46,7 @@ def test_init_twice_is_harmless_and_prints_the_password_once(cli_app):
     assert "password:" in first.output
     assert "password:" not in second.output
     with cli_app.app_context():
-        from fair.models import Fair, Organiser
+        from fair.core.models import Fair, Organiser
         assert db.session.query(Fair).count() == 1
         assert db.session.query(Organiser).count() == 1
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from fair.demo import FAIR_INFO, booth_code, booth_position, generate_demo, load_vocabulary
-from fair.importing import COLUMNS, validate_rows
-from fair.reference import parse_province
+from fair.loading.demo import FAIR_INFO, booth_code, booth_position, generate_demo, load_vocabulary
+from fair.loading.importing import COLUMNS, validate_rows
+from fair.core.reference import parse_province
 
 THAI = re.compile(r"[\u0e01-\u0e5b]")
 

@@ -10,9 +10,11 @@ import uuid
 
 import pytest
 
-from fair import auth, create_app, devices
+from fair.web import auth
+from fair import create_app
+from fair.organiser import devices
 from fair.extensions import db, socketio
-from fair.fairs import ensure_fair
+from fair.core.fairs import ensure_fair
 from tests import factories
 
 

@@ -1,13 +1,14 @@
-"""Who may see what: each audience gets only what its allow-list names (fair.disclosure),
+"""Who may see what: each audience gets only what its allow-list names (fair.core.disclosure),
 checked on what the services really produce, not on hand-made payloads."""
 from __future__ import annotations
 
 import pytest
 
-from fair import disclosure, live
+from fair.core import disclosure
+from fair.web import live
 from fair.booths import services as booths
 from fair.checkin.services import check_in
-from fair.errors import InvalidInput
+from fair.web.errors import InvalidInput
 from fair.matching import services as matching
 from tests import factories
 
@@ -153,7 +154,7 @@ def test_the_card_page_hears_of_a_visit_but_not_what_the_recruiter_wrote(fair, w
 
 
 def test_the_big_screen_page_shows_no_person(client, fair, warehouse, gate, booth_device, dashboard_device):
-    from fair.matching.dashboard import recent_events
+    from fair.organiser.dashboard import recent_events
     booth, _ = warehouse
     person = factories.make_attendee(fair, first_name="กมล", skills=["forklift"])
     check_in(gate.device, factories.token_of(person), "in-1")
@@ -189,7 +190,7 @@ def test_pseudonyms_differ_between_booths_and_carry_no_database_id(fair, warehou
 
 def test_invitation_answers_alike_for_unknown_absent_and_erased_people(client, fair, warehouse, gate,
                                                                        booth_device):
-    from fair.privacy import erase_attendee
+    from fair.organiser.privacy import erase_attendee
     booth, _ = warehouse
     absent = factories.make_attendee(fair, skills=["forklift"])  # registered, never came in
     erased = factories.make_attendee(fair, skills=["forklift"])

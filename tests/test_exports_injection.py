@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from fair import exports
+from fair.organiser import exports
 from fair.booths import services as booth_services
 from fair.checkin import services as checkin_services
 from tests import factories

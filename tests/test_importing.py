@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fair.importing import COLUMNS, RowError, national_id_check_digit, parse_csv, validate_rows
+from fair.loading.importing import COLUMNS, RowError, national_id_check_digit, parse_csv, validate_rows
 
 DATA = Path(__file__).parent / "data"
 EMPLOYER_REFS = {"EMP001", "EMP002", "EMP003", "EMP004"}

@@ -1,9 +1,9 @@
-"""Request-body limits (fair.limits) and the per-connection message allowance (fair.ratelimit)."""
+"""Request-body limits (fair.web.limits) and the per-connection message allowance (fair.web.ratelimit)."""
 from __future__ import annotations
 
 import time
 
-from fair.models import Device
+from fair.core.models import Device
 from fair.extensions import db
 
 
@@ -55,7 +55,7 @@ def test_the_photo_upload_may_still_be_megabytes(client, gate):
 
 
 def test_token_bucket_allows_the_burst_then_the_rate():
-    from fair.ratelimit import TokenBuckets
+    from fair.web.ratelimit import TokenBuckets
     buckets = TokenBuckets()
     buckets.assign("c", rate=10.0, burst=5)
     assert all(buckets.take("c", (0, 0)) for _ in range(5))
@@ -66,7 +66,7 @@ def test_token_bucket_allows_the_burst_then_the_rate():
 
 
 def test_token_bucket_emptied_never_refills_and_unknown_keys_get_the_default():
-    from fair.ratelimit import TokenBuckets
+    from fair.web.ratelimit import TokenBuckets
     buckets = TokenBuckets()
     assert buckets.take("new", (0.0, 2)) and buckets.take("new", (0.0, 2))
     assert not buckets.take("new", (0.0, 2))
@@ -109,7 +109,7 @@ def test_photos_are_rate_limited_per_device(app, client, gate, booth_device):
 
 def test_decode_slots_let_a_few_in_and_time_the_rest_out():
     import threading
-    from fair.blocking import Busy, Slots
+    from fair.web.blocking import Busy, Slots
     slots = Slots(1)
     inside, leave = threading.Event(), threading.Event()
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from fair import disclosure, live
+from fair.core import disclosure
 
 
+from fair.web import live
 def _events(client) -> list[dict]:
     received = client.get_received(live.NAMESPACE)
     return [event for message in received if message["name"] == "events" for event in message["args"][0]]
@@ -112,9 +113,9 @@ def test_stats_are_sent_at_most_once_per_interval_and_never_dropped(live_client,
 
 
 def test_a_connected_phone_revoked_is_cut_off_and_cannot_scan(live_client, fair, gate):
-    """Revocation disconnects the socket (fair.events) and drops the cached device at once (fair.cached)."""
-    from fair import cached
-    from fair.auth import revoke_device
+    """Revocation disconnects the socket (fair.web.socket) and drops the cached device at once (fair.core.cached)."""
+    from fair.core import cached
+    from fair.web.auth import revoke_device
     from tests import factories
     phone = live_client(token=gate.token)
     first = factories.make_attendee(fair, ref="R1")

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from fair import devices, live
+from fair.organiser import devices
+from fair.web import live
 from fair.booths import services as booth_services
 from fair.checkin import services as checkin_services
 from fair.extensions import db
-from fair.matching import dashboard
-from fair.models import AuditEvent
+from fair.organiser import dashboard
+from fair.core.models import AuditEvent
 from tests import factories
 
 # 10:30 in Bangkok (UTC+7) on the fair's day; the venue's midnight is 17:00 UTC the day before.

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from fair import live
+from fair.web import live
 from fair.checkin.services import check_in
-from fair.errors import InvalidInput
+from fair.web.errors import InvalidInput
 from fair.matching import services
 from fair.matching.models import Invitation
 from tests import factories

@@ -14,7 +14,7 @@ def test_upgrading_an_empty_database_yields_the_models_schema(tmp_path):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url,
                       "ASYNC_MODE": "threading"})
     with app.app_context():
-        from fair.provision import upgrade_database
+        from fair.ops.provision import upgrade_database
         upgrade_database()
         engine = create_engine(url)
         with engine.connect() as conn:

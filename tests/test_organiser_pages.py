@@ -1,7 +1,7 @@
 """Organiser pages that tie the areas together: home links, the registration poster, backup status."""
 from __future__ import annotations
 
-from fair.models import AuditEvent
+from fair.core.models import AuditEvent
 from fair.extensions import db
 
 
@@ -22,7 +22,7 @@ def test_home_page_gives_the_organiser_every_tool(organiser_client, fair):
 def test_dashboard_says_when_the_last_backup_was_made(organiser_client, fair):
     page = organiser_client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "No backup yet" in page
-    from fair.backup import ACTION
+    from fair.organiser.backup import ACTION
     from datetime import datetime
     db.session.add(AuditEvent(fair_id=fair.id, actor="cli", action=ACTION, at=datetime(2026, 5, 23, 3, 0)))
     db.session.commit()

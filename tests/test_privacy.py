@@ -6,15 +6,15 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from fair import backup, privacy
+from fair.organiser import backup, privacy
 from fair.booths import services as booth_services
 from fair.booths.models import Lead, LeadScan
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
-from fair.matching import dashboard
-from fair.models import AuditEvent
-from fair.timeutil import utcnow
+from fair.organiser import dashboard
+from fair.core.models import AuditEvent
+from fair.core.timeutil import utcnow
 from tests import factories
 
 
@@ -159,9 +159,9 @@ def test_erase_leaves_the_hall_pool_and_profile_cache_of_this_process(app, fair,
 
 def test_an_erasure_by_another_process_reaches_the_pool_at_the_next_revision_poll(app, fair, gate, booth,
                                                                                    booth_device):
-    from fair.changes import RevisionWatcher
+    from fair.core.changes import RevisionWatcher
     from fair.matching import services as matching
-    from fair.models import Fair
+    from fair.core.models import Fair
     attendee = _inside_with_a_pool(fair, gate, booth, booth_device)
     watcher = RevisionWatcher()
     watcher.poll(app)

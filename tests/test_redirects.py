@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fair import auth
-from fair.views import local_path
+from fair.web import auth
+from fair.web.pages import local_path
 
 OFFSITE = ["//evil.example/", "///evil.example/", "/\\evil.example/", "/\t/evil.example/", "/\n/evil.example/",
            "/\r\n/x", "https://evil.example/", "http:evil.example", "javascript:alert(1)", "evil.example",

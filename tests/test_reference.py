@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fair.reference import (
+from fair.core.reference import (
     EDUCATION_LEVELS,
     EDUCATION_NAMES_EN,
     EDUCATION_NAMES_TH,

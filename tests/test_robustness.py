@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fair import live
+from fair.web import live
 from fair.booths import services as booth_services
 from fair.booths.models import Lead, LeadScan
 from fair.checkin import services as checkin_services
@@ -174,7 +174,7 @@ SOCKET_SCANNERS = {"gate", "booth_a", "booth_b"}
 
 @pytest.fixture
 def principals(app, fair, world, employer, dashboard_device):
-    from fair import auth
+    from fair.web import auth
     other = factories.make_employer(fair, ref="E2", booth_code="B1")
     booth_b = factories.make_device(fair, "booth", "Other booth", other.booths[0])
     auth.create_organiser("admin", "correct horse")
@@ -289,7 +289,7 @@ def test_an_odd_card_link_at_socket_connect_is_refused(app, fair, world, card):
 
 
 def test_a_newline_in_the_next_parameter_is_no_server_error(client, world):
-    from fair import auth
+    from fair.web import auth
     auth.create_organiser("admin", "correct horse")
     response = client.post("/login?next=/%0A/x", data={"username": "admin", "password": "correct horse"})
     assert response.status_code == 302 and response.headers["Location"] == "/"

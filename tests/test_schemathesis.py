@@ -29,13 +29,14 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import (content_type_conformance, not_a_server_error,  # noqa: E402
                                  response_schema_conformance, status_code_conformance)
 
-from fair import create_app, live  # noqa: E402
+from fair import create_app  # noqa: E402
+from fair.web import live
 from fair.booths import services as booth_services  # noqa: E402
 from fair.checkin import services as checkin_services  # noqa: E402
 from fair.extensions import db  # noqa: E402
-from fair.fairs import ensure_fair  # noqa: E402
-from fair.openapi import document  # noqa: E402
-from fair.ratelimit import limiter  # noqa: E402
+from fair.core.fairs import ensure_fair  # noqa: E402
+from fair.web.openapi import document  # noqa: E402
+from fair.web.ratelimit import limiter  # noqa: E402
 from tests import factories  # noqa: E402
 
 EXAMPLES = 50

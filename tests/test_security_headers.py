@@ -76,7 +76,7 @@ def test_the_checker_itself_finds_inline_code():
 @pytest.fixture
 def pages(app, client, fair, gate, booth_device, attendee):
     """Every main page, as the person who sees it."""
-    from fair import auth
+    from fair.web import auth
     link = checkin_services.card_link(attendee)
     found = {path: client.get(path) for path in ("/", "/register", "/login", "/counter", f"/me/{link}",
                                                   f"/me/{link}/print")}

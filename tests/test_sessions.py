@@ -2,7 +2,7 @@
 under `fair serve --https` the cookie is marked Secure."""
 from __future__ import annotations
 
-from fair import auth
+from fair.web import auth
 
 
 def _signed_in(app):
@@ -45,7 +45,8 @@ def test_a_session_made_before_fair_organiser_password_is_refused(app, runner):
 
 
 def test_serving_with_https_marks_the_session_cookie_secure(app, monkeypatch):
-    from fair import live, serving
+    from fair.web import live
+    from fair.ops import serving
     from fair.extensions import socketio
     served = []
     monkeypatch.setattr(socketio, "start_background_task", lambda *a, **k: None)
@@ -59,7 +60,8 @@ def test_serving_with_https_marks_the_session_cookie_secure(app, monkeypatch):
 
 
 def test_serving_plain_http_leaves_the_cookie_usable_over_http(app, monkeypatch):
-    from fair import live, serving
+    from fair.web import live
+    from fair.ops import serving
     from fair.extensions import socketio
     monkeypatch.setattr(socketio, "start_background_task", lambda *a, **k: None)
     monkeypatch.setattr(live.broadcaster, "start", lambda *a, **k: None)

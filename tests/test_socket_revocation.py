@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from fair import live
+from fair.web import live
 
 
 @pytest.mark.parametrize("kind", ["gate", "booth", "dashboard", "api"])
 def test_revoking_a_device_disconnects_its_sockets_and_empties_its_rooms(request, live_client, fair, kind):
-    from fair.auth import revoke_device
+    from fair.web.auth import revoke_device
     from fair.extensions import socketio
     device = request.getfixturevalue({"gate": "gate", "booth": "booth_device", "dashboard": "dashboard_device",
                                       "api": "api_device"}[kind])
@@ -25,7 +25,7 @@ def test_revoking_a_device_disconnects_its_sockets_and_empties_its_rooms(request
 
 
 def test_revoking_one_device_leaves_the_others_connected(live_client, fair, gate):
-    from fair.auth import revoke_device
+    from fair.web.auth import revoke_device
     from tests import factories
     other = factories.make_device(fair, "gate", "Gate 2")
     mine, theirs = live_client(gate.token), live_client(other.token)
@@ -35,7 +35,7 @@ def test_revoking_one_device_leaves_the_others_connected(live_client, fair, gate
 
 
 def test_a_revoked_device_is_refused_when_it_reconnects(live_client, fair, gate):
-    from fair.auth import revoke_device
+    from fair.web.auth import revoke_device
     live_client(gate.token)
     revoke_device(gate.device, actor="organiser:1")
     assert not live_client(gate.token).is_connected(live.NAMESPACE)

@@ -1,14 +1,14 @@
-"""Socket.IO side of booths: a booth phone's `scan` (dispatched from fair.events)."""
+"""Socket.IO side of booths: a booth phone's `scan` (dispatched from fair.web.socket)."""
 from __future__ import annotations
 
 from typing import Any
 
-from fair import cached
+from fair.core import cached
 from fair.booths import services
 from fair.booths.routes import LEAD_SCAN_BODY
 from fair.checkin.services import RateLimited
-from fair.errors import InvalidInput
-from fair.validation import parse_body
+from fair.web.errors import InvalidInput
+from fair.web.validation import parse_body
 
 
 def handle_scan(device: cached.DeviceFacts, data: Any, lang: str = "th") -> dict:

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.checkin.models import Attendee
 from fair.extensions import db
-from fair.models import Device
-from fair.timeutil import utcnow
+from fair.core.models import Device
+from fair.core.timeutil import utcnow
 
 NEXT_STEPS = ("none", "interview_now", "shortlisted", "hired", "not_suitable")
 LEAD_SCAN_STATUSES = ("ok", "updated", "unknown", "invalid_signature", "revoked", "wrong_fair")

@@ -11,18 +11,18 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from fair import devices
-from fair.auth import Principal, page_token, require
+from fair.organiser import devices
+from fair.web.auth import Principal, page_token, require
 from fair.booths import bp, services
 from fair.booths.models import Booth
 from fair.booths.routes import own_booth
 from fair.checkin.cards import qr_svg
-from fair.exports import ExportError, export_bytes
+from fair.organiser.exports import ExportError, export_bytes
 from fair.extensions import db
-from fair.fairs import current_fair
-from fair.models import Device
-from fair.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
-from fair.timeutil import utcnow
+from fair.core.fairs import current_fair
+from fair.core.models import Device
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
+from fair.core.timeutil import utcnow
 
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -195,7 +195,7 @@ def _render_leads(leads: list[dict], *, booth: Booth | None, booths: list[Booth]
 
 
 def _parse_wire_time(text: str | None) -> datetime | None:
-    from fair.timeutil import parse_iso
+    from fair.core.timeutil import parse_iso
     return parse_iso(text) if text else None
 
 

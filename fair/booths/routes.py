@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from flask_babel import get_locale
 
-from fair.auth import Principal, require
+from fair.web.auth import Principal, require
 from fair.booths import bp, services
 from fair.booths.models import NEXT_STEPS
 from fair.checkin.services import RateLimited
-from fair.fairs import current_fair
-from fair.validation import CODE, NONCE, SCANNED_AT, Field, json_body, parse_body
+from fair.core.fairs import current_fair
+from fair.web.validation import CODE, NONCE, SCANNED_AT, Field, json_body, parse_body
 
 LEAD_FIELDS = {
     "rating": Field(int, minimum=1, maximum=5),

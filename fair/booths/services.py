@@ -10,14 +10,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from fair import cached, disclosure, live
+from fair.core import cached, disclosure
+from fair.web import live
 from fair.booths.models import NEXT_STEPS, Booth, Job, Lead, LeadScan
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
-from fair.errors import InvalidInput
+from fair.web.errors import InvalidInput
 from fair.extensions import db, execute
-from fair.models import Device
-from fair.timeutil import iso, utcnow
+from fair.core.models import Device
+from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
 RATING_RANGE = (1, 5)
@@ -44,12 +45,12 @@ def booth_by_code(fair_id: int, code: str) -> Booth | None:
 
 
 def booth_pseudonym(booth_id: int, attendee_id: int) -> str:
-    """How this booth names a person (fair.disclosure.pseudonym, keyed with the instance secret)."""
+    """How this booth names a person (fair.core.disclosure.pseudonym, keyed with the instance secret)."""
     return disclosure.pseudonym(current_app.config["SECRET_KEY"].encode(), booth_id, attendee_id)
 
 
 def candidate_view(attendee: Attendee, booth_id: int, scanned: bool) -> dict[str, Any]:
-    """What one booth sees of a person (fair.disclosure.candidate): contact details and the
+    """What one booth sees of a person (fair.core.disclosure.candidate): contact details and the
     rest of the profile only with consent *and* when this booth scanned their card."""
     return disclosure.candidate(attendee, pseudonym=booth_pseudonym(booth_id, attendee.id),
                                 scanned_by_booth=scanned)

@@ -1,12 +1,12 @@
-"""Socket.IO side of the entrance: the gate's `scan` (dispatched from fair.events)."""
+"""Socket.IO side of the entrance: the gate's `scan` (dispatched from fair.web.socket)."""
 from __future__ import annotations
 
 from typing import Any
 
-from fair import cached
+from fair.core import cached
 from fair.checkin import services
-from fair.errors import InvalidInput
-from fair.validation import CHECKIN_BODY, parse_body
+from fair.web.errors import InvalidInput
+from fair.web.validation import CHECKIN_BODY, parse_body
 
 
 def handle_scan(device: cached.DeviceFacts, data: Any) -> dict:

@@ -7,8 +7,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.extensions import db
-from fair.models import Device, Fair
-from fair.timeutil import utcnow
+from fair.core.models import Device, Fair
+from fair.core.timeutil import utcnow
 
 CARD_STATUSES = ("active", "revoked")
 CHECKIN_TYPES = ("entry", "exit")

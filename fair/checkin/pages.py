@@ -23,14 +23,14 @@ from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.exc import IntegrityError
 
-from fair import reference
-from fair.auth import Principal, page_token, require
-from fair.blocking import run_blocking
+from fair.core import reference
+from fair.web.auth import Principal, page_token, require
+from fair.web.blocking import run_blocking
 from fair.checkin import bp, cards, services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.matching import services as matching
-from fair.ratelimit import limiter
+from fair.web.ratelimit import limiter
 
 REGISTRATIONS_PER_MINUTE = 10       # per IP: a help-desk tablet registers a person a minute
 SHEET_CARDS_PER_PAGE = 80           # 8 A4 sheets of 2 x 5 cards per HTML page
@@ -40,8 +40,8 @@ MAX_LINK_LENGTH = 64
 
 
 def current_fair():
-    # Imported late: fair.fairs imports checkin.cards, which loads this package.
-    from fair.fairs import current_fair as fair_of_this_laptop
+    # Imported late: fair.core.fairs imports checkin.cards, which loads this package.
+    from fair.core.fairs import current_fair as fair_of_this_laptop
     return fair_of_this_laptop()
 
 
@@ -292,7 +292,7 @@ def card_page(link: str):
 @bp.post("/me/<link>/invitations/<int:invitation_id>")
 def card_answer_invitation(link: str, invitation_id: int):
     """The attendee accepts or declines a booth's invitation from their card page."""
-    from fair.validation import Field, json_body, parse_body
+    from fair.web.validation import Field, json_body, parse_body
     attendee, _card = _card_or_404(link)
     body = parse_body(json_body(request), {"accept": Field(bool, required=True)})
     invitation = matching.answer_invitation(attendee, invitation_id, body["accept"])
@@ -642,7 +642,7 @@ def _escape_like(text: str) -> str:
 @require("organiser")
 def registration_poster(principal: Principal):
     """A poster for the entrance: people without a card scan it and register on their phone."""
-    from fair.devices import base_url
+    from fair.organiser.devices import base_url
     fair = current_fair()
     url = f"{base_url()}{url_for('checkin.register')}"
     return render_template("checkin/poster.html", fair=fair, url=url, qr=Markup(cards.qr_svg(url)))

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
-from fair.auth import Principal, require
-from fair.blocking import Busy, Slots, release_memory, run_blocking
+from fair.web.auth import Principal, require
+from fair.web.blocking import Busy, Slots, release_memory, run_blocking
 from fair.checkin import bp, decode, services
-from fair.errors import InvalidInput
-from fair.ratelimit import limiter
-from fair.validation import CHECKIN_BODY, json_body, parse_body
+from fair.web.errors import InvalidInput
+from fair.web.ratelimit import limiter
+from fair.web.validation import CHECKIN_BODY, json_body, parse_body
 
 
 @bp.post("/api/v1/checkins")

@@ -16,13 +16,14 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from fair import disclosure, live
+from fair.core import disclosure
+from fair.web import live
 from fair.checkin import cards, natid
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db, execute
-from fair.models import Fair
-from fair.ratelimit import limiter
-from fair.timeutil import iso, utcnow
+from fair.core.models import Fair
+from fair.web.ratelimit import limiter
+from fair.core.timeutil import iso, utcnow
 
 CONSENT_WORDING_VERSION = "2026-11-v1"
 
@@ -57,7 +58,7 @@ class RegistrationInvalid(Exception):
 
 def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_participate: bool,
                        consent_wording: str) -> None:
-    """Copy a validated row (fair.importing's typed values) onto an attendee."""
+    """Copy a validated row (fair.loading.importing's typed values) onto an attendee."""
     for name in PROFILE_FIELDS:
         setattr(attendee, name, row.get(name))
     attendee.last_name = attendee.last_name or ""
@@ -77,8 +78,8 @@ def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_parti
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
                       needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
     """On-site self-registration: the same rules as an imported row, then the card at once."""
-    from fair import importing
-    from fair.models import AuditEvent
+    from fair.loading import importing
+    from fair.core.models import AuditEvent
     # Every problem at once, so the form can mark each field in one round trip.
     problems = {} if consent_participate else {"consent_participate": "consent_required"}
     cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
@@ -139,7 +140,7 @@ def national_id_claims(fair_id: int) -> list[tuple[Attendee, Attendee | None]]:
 def resolve_national_id_claim(claimant: Attendee, give_to_claimant: bool, actor: str) -> None:
     """The organiser has seen the claimant's ID card: move the ID to them (the holder, who
     squatted it or mistyped theirs, loses it), or dismiss the claim. Audited either way."""
-    from fair.models import AuditEvent
+    from fair.core.models import AuditEvent
     claimed = claimant.national_id_claim_hash
     if claimed is None:
         raise ValueError("this attendee has no national-ID claim")
@@ -195,7 +196,7 @@ def card_token(card: Card, fair: Fair) -> str:
 def replace_card(attendee: Attendee, actor: str) -> Card:
     """Lost phone: the old card answers `revoked` from now on, a new one is issued, and the
     old card page's link stops working (a new link for the new phone)."""
-    from fair.models import AuditEvent
+    from fair.core.models import AuditEvent
     old = active_card(attendee)
     if old is not None:
         old.status = "revoked"
@@ -374,7 +375,7 @@ class CheckInResult:
 
 
 def gate_view(attendee: Attendee) -> dict[str, Any]:
-    """What entrance staff see (fair.disclosure.gate_person)."""
+    """What entrance staff see (fair.core.disclosure.gate_person)."""
     return disclosure.gate_person(attendee)
 
 
@@ -394,7 +395,7 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     `device` is a Device or its cached facts. The scan is a handful of plain
     statements, not ORM objects: this runs for every person at the entrance.
     """
-    from fair import cached
+    from fair.core import cached
     fair = cached.fair(device.fair_id)
     now = utcnow()
     scanned_at = scanned_at or now

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fair.booths.models import Booth, Job
 from fair.checkin.models import Attendee
 from fair.extensions import db
-from fair.timeutil import utcnow
+from fair.core.timeutil import utcnow
 
 INVITATION_STATUSES = ("sent", "accepted", "declined", "cancelled")
 

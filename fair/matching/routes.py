@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from flask_babel import get_locale
 
-from fair.auth import Principal, require
+from fair.web.auth import Principal, require
 from fair.booths.routes import own_booth
 from fair.checkin.models import Attendee
 from fair.extensions import db
-from fair.fairs import current_fair
-from fair.matching import bp, dashboard, services
+from fair.core.fairs import current_fair
+from fair.matching import bp, services
 
 
+from fair.organiser import dashboard
 @bp.get("/api/v1/stats")
 @require("organiser", "api", "dashboard")
 def api_stats(principal: Principal):
@@ -52,7 +53,7 @@ def api_candidates(principal: Principal, code: str):
 @require("booth")
 def api_invite(principal: Principal, code: str):
     """A booth phone invites a candidate in the hall to come over."""
-    from fair.validation import Field, json_body, parse_body
+    from fair.web.validation import Field, json_body, parse_body
     booth = own_booth(principal, code)
     body = parse_body(json_body(request), {
         "candidate": Field(str, required=True, max_length=16),

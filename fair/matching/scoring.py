@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping
 
 from fair.matching import text as text_analysis
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
-from fair.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
+from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
 
 # --- weights: the one place that says what matters how much -----------------
 #

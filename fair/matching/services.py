@@ -16,15 +16,16 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from fair import changes, disclosure, live
+from fair.core import changes, disclosure
+from fair.web import live
 from fair.booths.models import Booth, Job, Lead
 from fair.checkin.models import Attendee
-from fair.errors import InvalidInput
+from fair.web.errors import InvalidInput
 from fair.extensions import db
 from fair.matching import ranking, scoring
 from fair.matching.models import Invitation
-from fair.models import Device
-from fair.timeutil import iso, utcnow
+from fair.core.models import Device
+from fair.core.timeutil import iso, utcnow
 
 # A booth's queue: people it scanned in the last QUEUE_WINDOW plus open invitations.
 QUEUE_WINDOW = timedelta(minutes=15)
@@ -208,7 +209,7 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
 
 @changes.fair_changed.connect
 def _forget_people(app, fair_id: int, **_kwargs) -> None:
-    """fair.changes: someone may have been erased (or changed) by this or another process.
+    """fair.core.changes: someone may have been erased (or changed) by this or another process.
 
     The pool of people inside is rebuilt from the database on next use, and the
     cached profiles of erased attendees are dropped (both hold what they were)."""
@@ -330,7 +331,7 @@ def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th",
 
 def jobs_without_candidates(fair_id: int, threshold: float = GOOD_MATCH) -> list[dict[str, Any]]:
     """Jobs on the floor that nobody inside matches well (for the organiser to act on)."""
-    from fair.blocking import let_others_run
+    from fair.web.blocking import let_others_run
     built = fair_matching(fair_id)
     pool = pool_of(fair_id)
     lonely = []

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Mapping
 
-from fair.reference import EDUCATION_LEVELS
+from fair.core.reference import EDUCATION_LEVELS
 
 # Skill ids that are languages: a job that requires one of these is asking
 # for a language, which the scorer weighs as its own factor.

@@ -51,7 +51,7 @@ def test_a_booth_invites_a_candidate_in_the_hall_who_accepts_on_the_card_page(se
     booth.wait_for_selector("#live-status[data-state=online]")
     item = booth.locator(f"#hall-list li[data-candidate='{pseudonym}']")
     item.wait_for()
-    # Never scanned by this booth: its own pseudonym, not the name (fair.disclosure).
+    # Never scanned by this booth: its own pseudonym, not the name (fair.core.disclosure).
     assert pseudonym in item.inner_text() and candidate["candidate"]["shared"] is False
     item.get_by_role("button", name="Invite").click()
     booth.wait_for_function(

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.extensions import db
-from fair.timeutil import utcnow
+from fair.core.timeutil import utcnow
 
 DEVICE_KINDS = ("gate", "booth", "dashboard", "api")
 
@@ -29,7 +29,7 @@ class Fair(db.Model):
     signing_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Bumped (fair.changes.bump) in the transaction of a write that other processes'
+    # Bumped (fair.core.changes.bump) in the transaction of a write that other processes'
     # caches must notice: an erasure, a revocation, an import. Servers poll it.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 

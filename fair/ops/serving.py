@@ -68,13 +68,13 @@ def print_banner(app, host: str, port: int, use_https: bool) -> None:
 
 def ensure_tls(app, host: str) -> tuple[str, str]:
     """A CA and server certificate made once per laptop, kept in the instance folder."""
-    from fair import tls
+    from fair.ops import tls
     folder = Path(app.instance_path) / "tls"
     return tls.ensure_certificates(folder, lan_addresses() + ["127.0.0.1"], now=dt.datetime.now(dt.timezone.utc))
 
 
 def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
-    from fair import live
+    from fair.web import live
     from fair.extensions import socketio
     app.config["PORT"] = port
     app.config["HTTPS"] = ssl_files is not None
@@ -111,7 +111,7 @@ def warm_up(app) -> None:
     """
     import gc
     from fair.extensions import db, socketio
-    from fair.fairs import current_fair
+    from fair.core.fairs import current_fair
     from fair.matching import services as matching, text
     socketio.sleep(WARM_UP_AFTER_SECONDS)
     try:
@@ -141,7 +141,7 @@ def checkpoint_in_background(app) -> None:
     other core. PASSIVE never blocks a writer or a reader.
     """
     import sqlite3
-    from fair.blocking import run_blocking
+    from fair.web.blocking import run_blocking
     from fair.extensions import db, socketio
     with app.app_context():
         url = db.engine.url

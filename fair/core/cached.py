@@ -38,7 +38,7 @@ class FairFacts:
     closes_at: datetime | None
 
     def is_open(self, moment: datetime) -> bool:
-        from fair.models import Fair
+        from fair.core.models import Fair
         return Fair.is_open(self, moment)  # one rule for the row and its cached facts
 
 
@@ -78,7 +78,7 @@ def _cached(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
 
 
 def fair(fair_id: int) -> FairFacts | None:
-    from fair.models import Fair
+    from fair.core.models import Fair
 
     def load(key: int) -> FairFacts | None:
         row = db.session.execute(db.select(Fair.id, Fair.public_key, Fair.opens_at, Fair.closes_at)
@@ -88,7 +88,7 @@ def fair(fair_id: int) -> FairFacts | None:
 
 
 def device(device_id: int) -> DeviceFacts | None:
-    from fair.models import Device
+    from fair.core.models import Device
 
     def load(key: int) -> DeviceFacts | None:
         row = db.session.execute(db.select(Device.id, Device.fair_id, Device.kind, Device.name, Device.booth_id,
@@ -122,7 +122,7 @@ def _forget_changed(session: Session, _flush_context) -> None:
     if not entries:
         return
     from fair.booths.models import Booth, Employer
-    from fair.models import Device, Fair
+    from fair.core.models import Device, Fair
     kinds = {Fair: "fair", Device: "device", Booth: "booth"}
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Employer):

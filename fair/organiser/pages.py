@@ -1,6 +1,6 @@
 """Pages of the live dashboard: the organiser's laptop and big screens, end-of-day exports and report.
 
-Thin: read the caller, ask fair.matching.dashboard (counts) or fair.exports
+Thin: read the caller, ask fair.organiser.dashboard (counts) or fair.organiser.exports
 (files, audited), render. A dashboard device is a screen that anyone in the
 hall may look at: its page carries no attendee name and no export link.
 """
@@ -12,11 +12,12 @@ from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from fair import exports
-from fair.auth import Principal, require
-from fair.fairs import current_fair
-from fair.matching import bp, dashboard
-from fair.timeutil import utcnow
+from fair.organiser import exports
+from fair.web.auth import Principal, require
+from fair.core.fairs import current_fair
+from fair.matching import bp
+from fair.organiser import dashboard
+from fair.core.timeutil import utcnow
 
 EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -98,7 +99,7 @@ def dashboard_page(principal: Principal):
 
 def _last_backup_text(fair_id: int) -> str | None:
     """When `fair backup` last ran, in venue time, for the organiser's peace of mind."""
-    from fair.backup import last_backup_at
+    from fair.organiser.backup import last_backup_at
     moment = last_backup_at(fair_id)
     if moment is None:
         return None
@@ -149,5 +150,5 @@ def report(principal: Principal):
 
 
 def _local_time(iso_text: str, offset: timedelta) -> str:
-    from fair.timeutil import parse_iso
+    from fair.core.timeutil import parse_iso
     return (parse_iso(iso_text) + offset).strftime("%H:%M")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from fair.auth import AuthError
+from fair.web.auth import AuthError
 
 
 class InvalidInput(Exception):

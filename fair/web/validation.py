@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from fair.errors import InvalidInput
-from fair.timeutil import parse_iso, utcnow
+from fair.web.errors import InvalidInput
+from fair.core.timeutil import parse_iso, utcnow
 
 MAX_CODE_LENGTH = 512
 # A device clock may be off, and an offline queue may replay scans from the

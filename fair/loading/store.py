@@ -1,6 +1,6 @@
 """Loading validated rows into the database: CSV imports and the demo fair share this path.
 
-fair.importing checks every row (pure); this module writes them, all or
+fair.loading.importing checks every row (pure); this module writes them, all or
 nothing, in one transaction.
 """
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import Iterable, Sequence
 
 from tqdm import tqdm
 
-from fair import importing
+from fair.loading import importing
 from fair.booths.models import Booth, Employer, Job
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
-from fair.fairs import ensure_fair
-from fair.models import Fair
+from fair.core.fairs import ensure_fair
+from fair.core.models import Fair
 
 KINDS = ("employers", "jobs", "attendees")
 REF_COLUMN = {"employers": "employer_ref", "jobs": "job_ref", "attendees": "attendee_ref"}
@@ -129,7 +129,7 @@ def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: Im
 
 
 def _write_employer(fair: Fair, row: dict, current: Employer | None, employers: dict, source: str) -> Employer:
-    from fair.demo import booth_position
+    from fair.loading.demo import booth_position
     employer = current or Employer(fair_id=fair.id, ref=row["employer_ref"])
     employer.name = row["name"]
     employer.industry = row.get("industry")

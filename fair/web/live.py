@@ -1,7 +1,7 @@
 """Live updates: room names, publish(), and the broadcaster that batches per room.
 
 Services call publish() after their commit, naming what happened and to whom;
-ROUTES says which audiences hear of each kind and fair.disclosure what each of
+ROUTES says which audiences hear of each kind and fair.core.disclosure what each of
 them may receive. Nothing is emitted there: events wait in a per-room buffer and the broadcaster sends each room one `events`
 list per tick (LIVE_BATCH_INTERVAL, 0.25 s by default), plus one `stats`
 message per fair whose counts changed. Fifty dashboards then cost fifty emits
@@ -14,9 +14,9 @@ import time
 from collections import defaultdict
 from typing import Any, Callable
 
-from fair import disclosure
+from fair.core import disclosure
 from fair.extensions import socketio
-from fair.timeutil import iso, utcnow
+from fair.core.timeutil import iso, utcnow
 
 NAMESPACE = "/live"
 
@@ -154,7 +154,7 @@ class Broadcaster:
         self._started = True
         self.stats_interval = float(app.config["LIVE_STATS_INTERVAL"])
         watcher = ExternalWriteWatcher(app)
-        from fair.changes import RevisionWatcher
+        from fair.core.changes import RevisionWatcher
         revisions = RevisionWatcher()
         polls_per_second = max(1, round(1.0 / interval)) if interval > 0 else 1
 
@@ -166,7 +166,7 @@ class Broadcaster:
                 try:
                     with app.app_context():
                         if ticks % polls_per_second == 0:
-                            # Other processes' erasures, revocations and imports (fair.changes).
+                            # Other processes' erasures, revocations and imports (fair.core.changes).
                             revisions.poll(app)
                         if watcher.changed():
                             self.mark_all_dirty(watcher.fair_ids())
@@ -210,7 +210,7 @@ class ExternalWriteWatcher:
 
     def fair_ids(self) -> list[int]:
         from fair.extensions import db
-        from fair.models import Fair
+        from fair.core.models import Fair
         try:
             return list(db.session.scalars(db.select(Fair.id)))
         finally:

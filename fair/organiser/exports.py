@@ -6,13 +6,13 @@ import io
 from pathlib import Path
 from typing import Any, Iterable
 
-from fair import disclosure, private_files
+from fair.core import disclosure, private_files
 from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
-from fair.fairs import ensure_fair
-from fair.models import AuditEvent
-from fair.timeutil import iso
+from fair.core.fairs import ensure_fair
+from fair.core.models import AuditEvent
+from fair.core.timeutil import iso
 
 
 class ExportError(Exception):
@@ -38,7 +38,7 @@ MATCHES_PER_ATTENDEE = 3
 
 
 def lead_row(lead: Lead) -> list:
-    """A lead as its booth may see it (fair.disclosure): contact details only with consent."""
+    """A lead as its booth may see it (fair.core.disclosure): contact details only with consent."""
     from fair.booths.services import booth_pseudonym
     a = disclosure.lead_export_row(lead.attendee, booth_pseudonym(lead.booth_id, lead.attendee_id))
     return [lead.id, lead.booth.code, a["pseudonym"], a["ref"] or "", a["name"] or "", a["phone"] or "",

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from flask import current_app
 
-from fair import auth
+from fair.web import auth
 from fair.booths.models import Booth
 from fair.extensions import db
-from fair.fairs import ensure_fair
-from fair.models import AuditEvent, Device, PairingCode
-from fair.timeutil import utcnow
+from fair.core.fairs import ensure_fair
+from fair.core.models import AuditEvent, Device, PairingCode
+from fair.core.timeutil import utcnow
 
 PAGE_FOR_KIND = {"gate": "/gate", "booth": "/booth", "dashboard": "/dashboard"}
 MAX_NAME_LENGTH = 120
@@ -40,7 +40,7 @@ def base_url() -> str:
     configured = current_app.config.get("BASE_URL")
     if configured:
         return str(configured).rstrip("/")
-    from fair.serving import lan_addresses
+    from fair.ops.serving import lan_addresses
     addresses = lan_addresses()
     host = addresses[0] if addresses else "localhost"
     scheme = "https" if current_app.config.get("HTTPS") else "http"

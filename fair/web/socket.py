@@ -7,13 +7,14 @@ from flask import request
 from flask_babel import get_locale
 from flask_socketio import ConnectionRefusedError, join_room
 
-from fair import changes, live
-from fair.auth import Principal, principal_from
+from fair.core import changes
+from fair.web import live
+from fair.web.auth import Principal, principal_from
 from fair.extensions import socketio
-from fair.ratelimit import TokenBuckets
+from fair.web.ratelimit import TokenBuckets
 
 # sid → (device id, language of its page) for each connected device (gate, booth,
-# dashboard, api). The device is looked up per event (fair.cached), so a revocation
+# dashboard, api). The device is looked up per event (fair.core.cached), so a revocation
 # takes effect at the next scan even before its socket is cut.
 _scanners: dict[str, tuple[int, str]] = {}
 # device id → its connected sids, to disconnect them all when it is revoked.
@@ -41,7 +42,7 @@ def rooms_for(principal: Principal, fair_id: int) -> list[str]:
 def on_connect(auth=None):
     """Phones, screens and card pages connect with a device token, a session, or a card link."""
     from fair.checkin.services import attendee_for_link
-    from fair.fairs import current_fair
+    from fair.core.fairs import current_fair
     auth = auth if isinstance(auth, dict) else {}
     fair = current_fair()
     if fair is None:
@@ -102,7 +103,7 @@ def disconnect_device(device_id: int) -> int:
 
 
 def disconnect_revoked(app, fair_id: int | None = None, **_extra) -> int:
-    """On fair.changes.fair_changed: drop the sockets of connected devices whose row is now revoked.
+    """On fair.core.changes.fair_changed: drop the sockets of connected devices whose row is now revoked.
 
     Sent at once after a revocation in this process, and within a second of one
     made by another process (the `fair device revoke` command while serving).
@@ -110,7 +111,7 @@ def disconnect_revoked(app, fair_id: int | None = None, **_extra) -> int:
     if not _device_sids:
         return 0
     from fair.extensions import db
-    from fair.models import Device
+    from fair.core.models import Device
     with app.app_context():  # a session of its own: the revoking request's may be mid-work
         revoked = db.session.scalars(db.select(Device.id).where(
             Device.id.in_(list(_device_sids)), Device.revoked_at.is_not(None))).all()
@@ -191,11 +192,11 @@ def cut_off(eio_sid: str) -> None:
 
 def on_scan(sid: str, data) -> dict:
     """A gate or booth phone sends a scan; the ack carries the same JSON as the HTTP answer."""
-    from fair import cached
+    from fair.core import cached
     from fair.extensions import db
     device_id, lang = _scanners.get(sid, (None, "th"))
     # Cached plain facts: a revocation in this process drops them at once,
-    # one from another process (the CLI) is seen within five seconds (fair.cached).
+    # one from another process (the CLI) is seen within five seconds (fair.core.cached).
     device = cached.device(device_id) if device_id is not None else None
     if device is None or not device.active or device.kind not in SCANNER_KINDS:
         # Counters, card pages, screens and revoked phones never scan: a scan from

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Mapping
 
-from fair.reference import (
+from fair.core.reference import (
     parse_bool,
     parse_education,
     parse_language,

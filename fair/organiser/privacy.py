@@ -7,7 +7,7 @@ leads (which booth, when, next step, job) and the attendee row itself, so the
 fair's totals do not change when someone leaves. The card is revoked and the
 card-page link stops working. Every erasure and every export is audited.
 
-It reaches, at once: a running server (fair.changes: the server drops them
+It reaches, at once: a running server (fair.core.changes: the server drops them
 from its pool of people inside within about a second), the database file
 (secure_delete zeroes the old bytes; a WAL checkpoint copies them out of the
 write-ahead log) and the audit log (their past rows name them "attendee:#<id>").
@@ -23,13 +23,13 @@ from typing import Any
 
 from flask import current_app
 
-from fair import changes
+from fair.core import changes
 from fair.booths.models import Booth, Lead, LeadScan
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
 from fair.matching.models import Invitation
-from fair.models import AuditEvent, Device
-from fair.timeutil import iso, utcnow
+from fair.core.models import AuditEvent, Device
+from fair.core.timeutil import iso, utcnow
 
 ERASED_REF_PREFIX = "erased-"
 # Fields cleared on erasure, with the value they get (None, or the column's empty value).
@@ -51,7 +51,7 @@ class ErasureReport:
     leads_scrubbed: int
     checkins_kept: int
     audit_rows_scrubbed: int = 0
-    # What erasure cannot reach: backups made before it (fair.backup.BackupOnRecord), exports on record.
+    # What erasure cannot reach: backups made before it (fair.organiser.backup.BackupOnRecord), exports on record.
     backups_before: list = field(default_factory=list)
     exports_before: int = 0
     # The write-ahead log was emptied into the (secure_delete) database file; None: not SQLite.
@@ -128,7 +128,7 @@ def erase_attendee(attendee: Attendee, actor: str, reason: str = "request",
                    checkpoint: bool = True) -> ErasureReport:
     """Remove the attendee's personal data, keep anonymous counts, revoke the card; audited. Idempotent.
 
-    The running server hears of it through fair.changes; `checkpoint` empties the
+    The running server hears of it through fair.core.changes; `checkpoint` empties the
     WAL afterwards (purge_personal_data does that once, after all of them).
     """
     if attendee.erased_at is not None:  # again: only finish emptying the WAL, if it was busy the first time
@@ -166,7 +166,7 @@ def erase_attendee(attendee: Attendee, actor: str, reason: str = "request",
     changes.bump(fair_id)  # a server running elsewhere drops them from its caches within a second
     db.session.commit()
     changes.changed_here(current_app._get_current_object(), fair_id)  # and this process's caches now
-    from fair import backup
+    from fair.organiser import backup
     backups = backup.backups_made_before(fair_id, now)
     exports = db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
         AuditEvent.fair_id == fair_id, AuditEvent.action.like("export.%"), AuditEvent.action != "export.my_data",

@@ -5,7 +5,7 @@ from flask import g
 
 from fair.checkin.cards import generate_signing_key
 from fair.extensions import db
-from fair.models import Fair
+from fair.core.models import Fair
 
 
 def current_fair() -> Fair | None:

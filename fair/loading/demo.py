@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from fair.importing import COLUMNS, national_id_check_digit
-from fair.reference import EDUCATION_LEVELS, EDUCATION_NAMES_TH, PROVINCES, education_rank
+from fair.loading.importing import COLUMNS, national_id_check_digit
+from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_TH, PROVINCES, education_rank
 
-VOCABULARY_PATH = Path(__file__).parent / "matching" / "data" / "vocabulary.json"
+VOCABULARY_PATH = Path(__file__).parent.parent / "matching" / "data" / "vocabulary.json"
 
 FAIR_INFO: dict[str, str] = {
     "name": "Job Expo Thailand 2026",

@@ -43,7 +43,7 @@ def _echo_err(message: str) -> None:
 @with_appcontext
 def init_command(name: str | None) -> None:
     """Create or upgrade the database, the fair's signing keys and the organiser login."""
-    from fair import provision
+    from fair.ops import provision
     report = provision.initialise(name=name)
     click.echo(f"Database ready: {report.database}")
     click.echo(f"Fair: {report.fair_name}" + (" (created, new signing keys)" if report.fair_created else ""))
@@ -64,7 +64,7 @@ def init_command(name: str | None) -> None:
 @with_appcontext
 def demo_command(attendees: int, booths: int, seed: int) -> None:
     """Fill a realistic demo fair (Thai and English). Running it again changes nothing."""
-    from fair import provision
+    from fair.ops import provision
     provision.initialise(quiet=True)
     report = provision.load_demo(attendees=attendees, booths=booths, seed=seed, progress=True)
     click.echo(f"Demo fair: {report['employers']} employers, {report['booths']} booths, "
@@ -81,7 +81,7 @@ def demo_command(attendees: int, booths: int, seed: int) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, use_https: bool) -> None:
     """Run the server for phones on the venue network."""
-    from fair import serving
+    from fair.ops import serving
     app = current_app._get_current_object()
     try:
         serving.check_port_free(host, port)
@@ -108,8 +108,8 @@ def _import_kind(kind: str):
     @click.option("--update", is_flag=True, help="Update rows whose ref already exists instead of refusing them.")
     @with_appcontext
     def command(file: Path, dry_run: bool, update: bool) -> None:
-        from fair import dataload
-        report = dataload.import_file(kind, file.read_bytes(), dry_run=dry_run,
+        from fair.loading import store
+        report = store.import_file(kind, file.read_bytes(), dry_run=dry_run,
                                       on_existing="update" if update else "error", progress=True)
         if report.errors:
             _echo_err(f"{file.name}: {len(report.errors)} problem(s); nothing was imported.")
@@ -140,8 +140,9 @@ def cards_group() -> None:
 def cards_list(as_csv: bool) -> None:
     """List every active card."""
     import csv
-    from fair import dataload, exports
-    rows = dataload.active_cards()
+    from fair.loading import store
+    from fair.organiser import exports
+    rows = store.active_cards()
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["attendee_ref", "name", "manual_code", "token"])
@@ -168,7 +169,7 @@ def device_group() -> None:
 @with_appcontext
 def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as_json) -> None:
     """Create device(s) and print their pairing link and token."""
-    from fair import devices
+    from fair.organiser import devices
     chosen = [(k, v) for k, v in (("gate", gate_name), ("booth", booth_code),
                                   ("dashboard", dashboard_name), ("api", api_name)) if v]
     if len(chosen) != 1:
@@ -195,7 +196,7 @@ def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as
 @with_appcontext
 def device_list() -> None:
     """List devices with their state."""
-    from fair import devices
+    from fair.organiser import devices
     for row in devices.list_devices():
         state = "revoked" if row.revoked_at else "active"
         click.echo(f"{row.id:>4} {row.kind:<9} {(row.booth.code if row.booth else ''):<5} {state:<8} {row.name}")
@@ -206,7 +207,7 @@ def device_list() -> None:
 @with_appcontext
 def device_revoke(device_id: int) -> None:
     """Revoke a device: its token and pairing stop working at once."""
-    from fair import devices
+    from fair.organiser import devices
     if not devices.revoke(device_id, actor="cli"):
         _echo_err(f"No device {device_id}.")
         sys.exit(1)
@@ -223,7 +224,7 @@ def device_revoke(device_id: int) -> None:
 @with_appcontext
 def export_command(what: str, booth_code: str | None, out: Path) -> None:
     """Export leads, check-ins or attendees as CSV or XLSX (by the file's extension)."""
-    from fair import exports
+    from fair.organiser import exports
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError("--out must end in .csv or .xlsx")
     try:
@@ -246,7 +247,7 @@ def organiser_group() -> None:
 @with_appcontext
 def organiser_password(username: str) -> None:
     """Set a new random password for an organiser and print it once."""
-    from fair import provision
+    from fair.ops import provision
     password = provision.reset_password(username)
     if password is None:
         _echo_err(f"No organiser {username!r}.")
@@ -262,7 +263,7 @@ def organiser_password(username: str) -> None:
 @with_appcontext
 def backup_command(out: Path | None) -> None:
     """Write a consistent copy of the live database (safe while `fair serve` runs)."""
-    from fair import backup
+    from fair.organiser import backup
     try:
         report = backup.backup_database(out, actor="cli")
     except backup.BackupError as exc:
@@ -282,8 +283,8 @@ def attendee_group() -> None:
 @with_appcontext
 def attendee_erase(ref: str, yes: bool) -> None:
     """Erase an attendee's personal data (PDPA request); anonymous counts stay."""
-    from fair import privacy
-    from fair.fairs import ensure_fair
+    from fair.organiser import privacy
+    from fair.core.fairs import ensure_fair
     fair, _ = ensure_fair()
     attendee = privacy.attendee_by_ref(fair.id, ref)
     if attendee is None:
@@ -303,7 +304,7 @@ def attendee_erase(ref: str, yes: bool) -> None:
 
 def _echo_erasure_reach(report) -> None:
     """Say plainly what the erasure reached and what it cannot reach."""
-    from fair import privacy
+    from fair.organiser import privacy
     click.echo(f"Audit log: {report.audit_rows_scrubbed} earlier row(s) now name them attendee:#{report.attendee_id}.")
     click.echo("A running `fair serve` drops them from the hall within a few seconds.")
     if report.wal_emptied is False:
@@ -328,14 +329,14 @@ def _echo_erasure_reach(report) -> None:
 @with_appcontext
 def attendee_export(ref: str, out: Path) -> None:
     """Write everything held about an attendee to a JSON file (their PDPA access request)."""
-    from fair import privacy
-    from fair.fairs import ensure_fair
+    from fair.organiser import privacy
+    from fair.core.fairs import ensure_fair
     fair, _ = ensure_fair()
     attendee = privacy.attendee_by_ref(fair.id, ref)
     if attendee is None:
         _echo_err(f"No attendee {ref!r}.")
         sys.exit(1)
-    from fair import private_files
+    from fair.core import private_files
     data = json.dumps(privacy.export_my_data(attendee, actor="cli"), ensure_ascii=False, indent=2)
     private_files.write_private(out, data.encode("utf-8"))
     click.echo(f"Wrote {out}")
@@ -346,7 +347,7 @@ def attendee_export(ref: str, out: Path) -> None:
 def attendee_id_claims() -> None:
     """Registrations that typed a national ID another attendee already holds."""
     from fair.checkin.services import national_id_claims
-    from fair.fairs import ensure_fair
+    from fair.core.fairs import ensure_fair
     fair, _ = ensure_fair()
     claims = national_id_claims(fair.id)
     if not claims:
@@ -368,9 +369,9 @@ def attendee_id_claims() -> None:
 @with_appcontext
 def attendee_resolve_claim(ref: str, give: bool | None) -> None:
     """Resolve a national-ID claim after seeing the claimant's ID card (audited)."""
-    from fair import privacy
+    from fair.organiser import privacy
     from fair.checkin.services import resolve_national_id_claim
-    from fair.fairs import ensure_fair
+    from fair.core.fairs import ensure_fair
     if give is None:
         _echo_err("Say --give (the ID is the claimant's) or --dismiss.")
         sys.exit(2)
@@ -396,8 +397,8 @@ def retention_group() -> None:
 @with_appcontext
 def retention_purge(days: int, dry_run: bool, yes: bool) -> None:
     """Erase the personal data of every attendee inactive for N days (same path as `attendee erase`)."""
-    from fair import privacy
-    from fair.fairs import ensure_fair
+    from fair.organiser import privacy
+    from fair.core.fairs import ensure_fair
     fair, _ = ensure_fair()
     due = privacy.due_for_purge(fair.id, days)
     if dry_run:

@@ -21,8 +21,8 @@ from sqlalchemy import case
 from fair.booths.models import Booth, Employer, Job, Lead
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
-from fair.models import Device
-from fair.timeutil import iso, utcnow
+from fair.core.models import Device
+from fair.core.timeutil import iso, utcnow
 
 BUCKET = timedelta(minutes=5)
 MAX_BUCKETS = 24 * 12               # one day of 5-minute buckets
@@ -223,10 +223,10 @@ FEED_LENGTH = 30
 def recent_events(fair_id: int, names: bool, limit: int = FEED_LENGTH) -> list[dict]:
     """The feed's first screenful, shaped like live `events` (checkin, lead), newest first.
 
-    Built as the organiser's events, then cut by fair.disclosure for a big screen
+    Built as the organiser's events, then cut by fair.core.disclosure for a big screen
     (names=False): the same allow-list as the live feed, so nothing identifies a person.
     """
-    from fair import disclosure
+    from fair.core import disclosure
     from fair.booths.services import candidate_view
     checkins = db.session.execute(
         db.select(CheckIn, Device.name).join(Device, CheckIn.device_id == Device.id)

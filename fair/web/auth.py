@@ -18,10 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from fair.blocking import run_blocking
+from fair.web.blocking import run_blocking
 from fair.extensions import db
-from fair.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, PairingCode
-from fair.timeutil import utcnow
+from fair.core.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, PairingCode
+from fair.core.timeutil import utcnow
 
 ROLES = ("organiser",) + DEVICE_KINDS
 # How often a device's last_seen_at is written: often enough for the organiser's
@@ -143,7 +143,7 @@ def device_for_page_token(token: str) -> Device | None:
 
 def revoke_device(device: Device, actor: str) -> None:
     """Revoke a device; its live sockets are cut at once here, and by a serving process within a second."""
-    from fair import changes
+    from fair.core import changes
     device.revoked_at = utcnow()
     db.session.add(AuditEvent(fair_id=device.fair_id, actor=actor, action="device.revoke",
                               subject=f"device:{device.id}", details={"name": device.name}))

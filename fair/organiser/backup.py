@@ -15,11 +15,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from fair import private_files
+from fair.core import private_files
 from fair.extensions import db
-from fair.fairs import ensure_fair
-from fair.models import AuditEvent
-from fair.timeutil import utcnow
+from fair.core.fairs import ensure_fair
+from fair.core.models import AuditEvent
+from fair.core.timeutil import utcnow
 
 ACTION = "backup"
 

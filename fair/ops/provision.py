@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_migrate import upgrade
 
-from fair import auth
+from fair.web import auth
 from fair.extensions import db
-from fair.fairs import ensure_fair
-from fair.models import Organiser
+from fair.core.fairs import ensure_fair
+from fair.core.models import Organiser
 
 DEFAULT_ORGANISER = "admin"
 
@@ -55,7 +55,7 @@ def load_demo(attendees: int = 2000, booths: int = 60, seed: int = 2026, progres
 
     Rows whose ref already exists are left as they are, so a second run adds nothing.
     """
-    from fair import dataload, demo
+    from fair.loading import demo, store
     data = demo.generate_demo(seed=seed, attendees=attendees, booths=booths)
     fair, _ = ensure_fair()
     if fair.name == current_app.config["FAIR_NAME"] and data.fair:
@@ -64,7 +64,7 @@ def load_demo(attendees: int = 2000, booths: int = 60, seed: int = 2026, progres
         fair.venue = data.fair.get("venue")
         fair.starts_on = data.fair.get("starts_on")
         fair.ends_on = data.fair.get("ends_on")
-    added = dataload.load_many(
+    added = store.load_many(
         [("employers", data.employers), ("jobs", data.jobs), ("attendees", data.attendees)],
         on_existing="skip", source="demo", progress=progress)
-    return {**dataload.counts(), "added": added}
+    return {**store.counts(), "added": added}

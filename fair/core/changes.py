@@ -22,7 +22,7 @@ fair_changed = signals.signal("fair-changed")
 
 def bump(fair_id: int) -> None:
     """Count one change of the fair, in the caller's transaction."""
-    from fair.models import Fair
+    from fair.core.models import Fair
     db.session.execute(db.update(Fair).where(Fair.id == fair_id).values(revision=Fair.revision + 1))
 
 
@@ -38,7 +38,7 @@ class RevisionWatcher:
         self._seen: dict[int, int] = {}
 
     def poll(self, app) -> list[int]:
-        from fair.models import Fair
+        from fair.core.models import Fair
         rows = db.session.execute(db.select(Fair.id, Fair.revision)).all()
         moved = [fair_id for fair_id, revision in rows
                  if fair_id in self._seen and self._seen[fair_id] != revision]

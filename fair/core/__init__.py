@@ -1,0 +1,1 @@
+"""Shared domain: models, the fair, time, change signal, disclosure, reference data. No Flask routes."""

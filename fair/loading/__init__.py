@@ -1,0 +1,1 @@
+"""Getting data in: checking import files, writing them, the demo fair."""

@@ -1,0 +1,1 @@
+"""Running the laptop: the command line, provisioning, serving, TLS."""

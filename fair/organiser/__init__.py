@@ -1,0 +1,1 @@
+"""The organiser's duties: devices, dashboard, exports, privacy, backups, their pages."""

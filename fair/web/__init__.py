@@ -1,0 +1,1 @@
+"""Web plumbing: authentication, errors, validation, limits, live events, the socket, site pages."""
