@@ -130,14 +130,15 @@ export function init(config) {
   const token = config.pageToken || null;   // an old page cached without one still works with the cookie
   const checkIn = (body, timeoutMs) => requestJson(config.checkinsUrl, { method: "POST", json: body, token, timeoutMs });
   const queue = new OfflineQueue(config.queueName);
+  let sender = null;
   const live = connectLive({ token, onStatus: (state) => setOnline(state === "online") });
-  const sender = createScanSender({ queue, live, replay: (item, { timeoutMs }) => checkIn(item.body, timeoutMs) });
+  sender = createScanSender({ queue, live, replay: (item, { timeoutMs }) => checkIn(item.body, timeoutMs) });
   const checkCard = createCardCheck({ publicKey: config.publicKey, keyTag: config.keyTag });
 
   function setOnline(online) {
     el("net-online").hidden = !online;
     el("net-offline").hidden = online;
-    if (online) sender.drain();
+    if (online && sender) sender.drain();
   }
 
   async function handleCode(code) {
@@ -152,8 +153,7 @@ export function init(config) {
       display(describe(outcome.answer));
       return;
     }
-    if (!outcome.queued && !check) check = await checkCard(code);
-    display(describeOffline(check), outcome.queued ? t("recent.queued") : "");
+    display(describeOffline(check), outcome.queued ? t("recent.queued") : "");   // keep() ran: check is set
   }
 
   queue.addEventListener("change", (event) => {
