@@ -40,6 +40,7 @@ demo: setup
 test-deps: $(VENV)/.test-installed
 	@scripts/install-system-deps --browser
 
+# pytest runs the browser code's unit tests too (tests/js/*.test.mjs under node, by tests/js/test_node_suite.py).
 test: system-deps test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, object] = {
     # has not answered within the timeout; a phone whose pings stop reconnects after both.
     # Engine.IO's 25 + 20 s left a gate showing "Online" 45 s into an outage; 5 + 5 s costs
     # 1,000 phones 200 tiny frames a second. The pages notice a lost network sooner still
-    # (the browser's offline event, an unanswered scan): see static/js/live-socket.js.
+    # (the browser's offline event, an unanswered scan): see static/js/lib/live.js.
     "SOCKETIO_PING_INTERVAL": 5,
     "SOCKETIO_PING_TIMEOUT": 5,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset

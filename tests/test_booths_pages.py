@@ -58,7 +58,7 @@ def test_booth_page_carries_its_data_and_a_page_token_not_the_device_token(paire
     assert data["scan_url"] == "/api/v1/booths/A1/scans"
     assert [lead["candidate"]["name"] for lead in data["leads"]] == ["สมชาย ใจดี"]
     assert strings["scan.ok"] and "{n}" in strings["queue.pending"]
-    assert 'name="csrf-token"' in html and "js/booth.js" in html
+    assert 'name="csrf-token"' in html and 'data-page="booth"' in html
     # The page token (auth.page_token) authenticates its writes; the device's own bearer token never
     # reaches the page.
     from fair.web.auth import PAGE_TOKEN_PREFIX

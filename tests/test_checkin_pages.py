@@ -4,7 +4,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -242,8 +244,27 @@ def test_service_worker_is_scoped_to_the_card(client, attendee):
     assert response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == f"/me/{link}"
     body = response.get_data(as_text=True)
-    for url in (f"/me/{link}", f"/me/{link}/card.png", "/static/css/fair.css", "/static/js/card.js"):
+    for url in (f"/me/{link}", f"/me/{link}/card.png", "/static/css/fair.css"):
         assert json.dumps(url) in body
+    # The card page runs boot.js -> pages/card.js: offline, every module of that graph must be cached.
+    for module in _module_graph("boot.js", "pages/card.js"):
+        assert json.dumps(f"/static/js/{module}") in body, f"{module} is not precached"
+
+
+def _module_graph(*entries: str) -> set[str]:
+    """The static imports of these modules under fair/static/js, followed to the end."""
+    root = Path(__file__).resolve().parents[1] / "fair" / "static" / "js"
+    seen: set[str] = set()
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        text = (root / name).read_text(encoding="utf-8")
+        for target in re.findall(r'^import\s[^;]*?from\s+"(\.[^"]+)"', text, re.M):
+            todo.append(os.path.normpath(os.path.join(os.path.dirname(name), target)))
+    return seen
 
 
 def test_manifest_makes_the_card_installable(client, attendee):
@@ -273,7 +294,7 @@ def test_gate_page_needs_a_paired_gate(client, fair, gate, booth_device):
     page = response.get_data(as_text=True)
     assert base64.b64encode(fair.public_key).decode() in page
     assert cards.key_tag(fair.public_key).hex() in page
-    assert "js/gate.js" in page and 'capture="environment"' in page
+    assert 'data-page="gate"' in page and 'capture="environment"' in page
 
 
 def test_a_paired_gate_checks_in_with_its_session_cookie(client, gate, attendee_token):

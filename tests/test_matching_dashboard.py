@@ -156,7 +156,7 @@ def test_a_big_screen_page_shows_no_names_and_no_exports(app, day, organiser_cli
 def test_the_page_carries_the_counts_and_its_strings(organiser_client, day):
     html = organiser_client.get("/dashboard").get_data(as_text=True)
     assert 'id="dashboard-config"' in html and 'id="i18n"' in html
-    assert '"checked_in": 3' in html and '"checked_in_today"' in html and "js/dashboard.js" in html
+    assert '"checked_in": 3' in html and '"checked_in_today"' in html and 'data-page="dashboard"' in html
 
 
 def test_the_report_prints_totals_charts_and_hires_by_employer(organiser_client, day):

@@ -392,12 +392,13 @@ def card_worker(link: str):
                 url_for("checkin.card_manifest", link=link),
                 url_for("checkin.card_icon", link=link, size=192),
                 url_for("static", filename="css/fair.css"), url_for("static", filename="css/checkin.css"),
-                url_for("static", filename="js/card.js"),
-                url_for("static", filename="js/i18n.js"),
                 url_for("static", filename="vendor/socket.io/socket.io.min.js")]
+    # boot.js and every module pages/card.js imports (tests/test_checkin_pages.py follows the imports).
+    precache += [url_for("static", filename=f"js/{name}.js") for name in (
+        "boot", "lib/report", "pages/card", "lib/live", "lib/http", "lib/i18n")]
     # A new card (lost phone) or a new app version gets a new cache name, so
     # the worker re-installs and drops the old copy.
-    cache = f"sjw-card-{attendee.id}-{card.serial}-v2"
+    cache = f"sjw-card-{attendee.id}-{card.serial}-v3"
     body = render_template("checkin/sw.js", precache=precache, cache=cache,
                            cache_prefix=f"sjw-card-{attendee.id}-")
     response = Response(body, mimetype="text/javascript")

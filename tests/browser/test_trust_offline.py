@@ -501,7 +501,7 @@ def test_offline_gate_does_not_keep_a_typed_national_id_and_says_it_needs_the_ne
 
 # The queue module on its own, in a page of the served fair: what it keeps of refused items.
 _QUEUE_REFUSALS = """async () => {
-  const { OfflineQueue } = await import("/static/js/offline-queue.js");
+  const { OfflineQueue } = await import("/static/js/lib/offline-queue.js");
   const name = "trust-refusals-" + Math.random();
   const queue = new OfflineQueue(name);
   const results = [];
@@ -540,9 +540,9 @@ _OLD_QUEUE = """async (name) => {
     tx.oncomplete = ok;
   });
   db.close();
-  const { OfflineQueue } = await import("/static/js/offline-queue.js");
+  const { OfflineQueue } = await import("/static/js/lib/offline-queue.js");
   const queue = new OfflineQueue(name);
-  const items = await queue._tx(["items"], "readonly", (tx) => tx.objectStore("items").getAll());
+  const items = await queue.items();
   return JSON.stringify({ items, failed: await queue.failed() });
 }"""
 

@@ -1,30 +1,22 @@
 /**
- * card.js: the attendee's card page (/me/<link>) and its print view.
+ * pages/card.js: the attendee's card page (/me/<link>).
  *
  * - Installs the card's service worker (scope: this card only), so the card
  *   shows with no network, and offers "Add to home screen" where the browser
  *   supports the install prompt.
- * - Connects to /live with auth {card: link}: the server puts the page in the
+ * - Connects to /live (lib/live.js) with auth {card: link}: the server puts the page in the
  *   attendee's room. A `checkin` event with status ok shows the greeting and
  *   the recommended booths (rendered by the server, hidden until then); a
  *   `visit` event adds the booth to "your record of the fair"; an `invitation`
  *   event shows a booth's invitation with "I'm coming" / "No, thanks", and the
  *   answer is POSTed to /me/<link>/invitations/<id> (the booth sees it live).
- * - On the print view, the Print button opens the print dialog.
- * Strings come translated from the #i18n block; names go in with textContent.
+ * config (fair/checkin/pages.py card_page): link, sw, scope. The print views
+ * use pages/print.js. Strings come translated from the #i18n block; names go
+ * in with textContent.
  */
-import { t } from "./i18n.js";
-
-function readConfig() {
-  const el = document.getElementById("card-config");
-  if (!el) return null;
-  try { return JSON.parse(el.textContent); } catch (err) { return null; }
-}
-
-function setupPrint() {
-  const button = document.getElementById("print-now");
-  if (button) button.addEventListener("click", () => window.print());
-}
+import { connectLive } from "../lib/live.js";
+import { requestJson } from "../lib/http.js";
+import { t } from "../lib/i18n.js";
 
 function setupOffline(config) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
@@ -45,7 +37,11 @@ function setupInstall() {
   button.addEventListener("click", async () => {
     if (!prompt) return;
     prompt.prompt();
-    try { await prompt.userChoice; } catch (err) { /* dismissed */ }
+    try {
+      await prompt.userChoice;
+    } catch (err) {
+      console.warn("card: the install prompt failed", err);
+    }
     prompt = null;
     button.hidden = true;
   });
@@ -73,11 +69,6 @@ function addVisit({ booth, employer }) {
   item.append(code, " ", employer || "");
   list.append(item);
   document.getElementById("no-visits").hidden = true;
-}
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
 }
 
 function showInvitationState(item, invitation) {
@@ -144,15 +135,13 @@ function setupInvitations(config) {
     const item = button.closest("li");
     for (const b of item.querySelectorAll("button")) b.disabled = true;
     try {
-      const response = await fetch(`${config.scope}/invitations/${Number(item.dataset.id)}`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ accept: button.dataset.answer === "accept" }),
+      const result = await requestJson(`${config.scope}/invitations/${Number(item.dataset.id)}`, {
+        method: "POST", json: { accept: button.dataset.answer === "accept" },
       });
-      if (!response.ok) throw new Error(String(response.status));
-      showInvitationState(item, (await response.json()).invitation);
+      if (!result.ok) throw new Error(`HTTP ${result.status} ${result.body.message || ""}`);
+      showInvitationState(item, result.body.invitation);
     } catch (err) {
+      console.warn("card: the answer to the invitation was not sent", err);
       item.querySelector(".invitation-status").textContent = t("invite_failed");
     } finally {
       for (const b of item.querySelectorAll("button")) b.disabled = false;
@@ -178,30 +167,23 @@ function onEvents(events) {
 
 function connect(config) {
   const status = document.getElementById("live-status");
-  if (typeof window.io !== "function" || !status) return;
-  const report = (state) => {
-    status.dataset.state = state;
-    status.textContent = t(state);
-  };
-  const socket = window.io("/live", {
-    auth: { card: config.link },
-    transports: ["websocket", "polling"],
-    reconnectionDelayMax: 10000,
-  });
-  socket.on("connect", () => report("online"));
-  socket.on("disconnect", () => report("offline"));
-  socket.on("connect_error", () => report("offline"));
-  socket.on("events", onEvents);
+  if (!status) return;
   // Already-marked items (rendered by the server) keep their booth for de-duplication.
   for (const item of document.querySelectorAll("#visits li")) {
     const code = item.querySelector(".booth-code");
     if (code) item.dataset.booth = code.textContent;
   }
+  connectLive({
+    auth: { card: config.link },
+    onEvents,
+    onStatus(state) {
+      status.dataset.state = state;
+      status.textContent = t(state);
+    },
+  });
 }
 
-setupPrint();
-const config = readConfig();
-if (config) {
+export function init(config) {
   setupOffline(config);
   setupInstall();
   setupInvitations(config);

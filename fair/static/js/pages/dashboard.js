@@ -1,8 +1,8 @@
 /**
- * dashboard.js: the live dashboard (/dashboard) on the organiser's laptop or a big screen.
+ * pages/dashboard.js: the live dashboard (/dashboard) on the organiser's laptop or a big screen.
  *
  * The server renders the page with the current `stats` and the latest events
- * in #dashboard-config; after that, live.py pushes a `stats` message (all the
+ * in its page config; after that, live.py pushes a `stats` message (all the
  * counts) and batched `events` (check-ins, leads) at most four times a second.
  * The socket authenticates with the session cookie (token null).
  *
@@ -10,23 +10,23 @@
  * page, and this script never prints one from a live event either.
  * All text goes in with textContent; nothing from data becomes markup.
  */
-import { connectLive } from "./live-socket.js";
-import { t } from "./i18n.js";
-import { barChart, floorPlan, heatLegend } from "./svg-chart.js";
+import { connectLive } from "../lib/live.js";
+import { t } from "../lib/i18n.js";
+import { barChart, floorPlan, heatLegend } from "../lib/svg-chart.js";
 
-const config = JSON.parse(document.getElementById("dashboard-config").textContent);
-const offsetMs = (config.utc_offset_minutes || 0) * 60000;
 const $ = (id) => document.getElementById(id);
-let stats = config.stats || {};
+let config = {};
+let offsetMs = 0;
+let stats = {};
 let windowKey = "recent";   // traffic shown on the map and in the rankings: "recent" (30 min) or "leads" (all day)
 
 // ---- formatting -------------------------------------------------------------
 
 /** "…Z" → the venue's wall clock, whatever the screen's own time zone. */
-function localTime(isoText, seconds = false) {
+export function localTime(isoText, seconds = false, offset = offsetMs) {
   const ms = Date.parse(isoText);
   if (Number.isNaN(ms)) return "";
-  return new Date(ms + offsetMs).toISOString().slice(11, seconds ? 19 : 16);
+  return new Date(ms + offset).toISOString().slice(11, seconds ? 19 : 16);
 }
 
 function number(n) {
@@ -191,10 +191,10 @@ function renderAll() {
 
 const REFUSED = new Set(["unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed"]);
 
-/** [who, what, kind] for one event, or null for events the feed does not show. */
-function describe(event) {
+/** [who, what, kind] for one event, or null for events the feed does not show; names only with showNames. */
+export function describeEvent(event, showNames = config.show_names) {
   if (event.type === "checkin") {
-    const who = config.show_names && event.attendee && event.attendee.name ? event.attendee.name : "";
+    const who = showNames && event.attendee && event.attendee.name ? event.attendee.name : "";
     const gate = event.gate || "";
     if (REFUSED.has(event.status)) {
       return ["", t("feed.checkin.refused", { gate, status: t(`status.${event.status}`) }), "bad"];
@@ -205,7 +205,7 @@ function describe(event) {
   }
   if (event.type === "lead") {
     const candidate = (event.lead && event.lead.candidate) || {};
-    const who = config.show_names ? (candidate.name || candidate.pseudonym || "") : "";
+    const who = showNames ? (candidate.name || candidate.pseudonym || "") : "";
     const step = event.next_step || (event.lead && event.lead.next_step) || "none";
     const key = ["interview_now", "shortlisted", "hired", "not_suitable"].includes(step) ? `feed.lead.${step}` : "feed.lead";
     return [who, t(key, { booth: event.booth || "" }), step === "hired" ? "hired" : "lead"];
@@ -216,7 +216,7 @@ function describe(event) {
 }
 
 function feedItem(event) {
-  const described = describe(event);
+  const described = describeEvent(event);
   if (!described) return null;
   const [who, what, kind] = described;
   const item = node("li", who ? "" : "anonymous");
@@ -244,35 +244,39 @@ function addEvents(events, newestFirst = false) {
 
 // ---- controls and connection ------------------------------------------------
 
-for (const button of document.querySelectorAll("[data-window]")) {
-  button.addEventListener("click", () => {
-    windowKey = button.dataset.window;
-    for (const other of document.querySelectorAll("[data-window]")) {
-      other.setAttribute("aria-pressed", String(other === button));
-    }
-    renderAll();
+export function init(pageConfig) {
+  config = pageConfig;
+  offsetMs = (config.utc_offset_minutes || 0) * 60000;
+  stats = config.stats || {};
+  for (const button of document.querySelectorAll("[data-window]")) {
+    button.addEventListener("click", () => {
+      windowKey = button.dataset.window;
+      for (const other of document.querySelectorAll("[data-window]")) {
+        other.setAttribute("aria-pressed", String(other === button));
+      }
+      renderAll();
+    });
+  }
+
+  // Redraw at most once a frame: stats arrive up to four times a second, resizes faster.
+  let pending = false;
+  function scheduleRender() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; renderAll(); });
+  }
+  window.addEventListener("resize", scheduleRender);
+
+  const status = $("live-status");
+  connectLive({
+    onStats(next) { stats = next; scheduleRender(); },
+    onEvents(events) { addEvents(events); },
+    onStatus(state) {
+      status.dataset.state = state;
+      status.textContent = t(`live.${state}`);
+    },
   });
+
+  renderAll();
+  addEvents(config.events || [], true);
 }
-
-// Redraw at most once a frame: stats arrive up to four times a second, resizes faster.
-let pending = false;
-function scheduleRender() {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(() => { pending = false; renderAll(); });
-}
-window.addEventListener("resize", scheduleRender);
-
-const status = $("live-status");
-connectLive({
-  token: null,
-  onStats(next) { stats = next; scheduleRender(); },
-  onEvents(events) { addEvents(events); },
-  onStatus(state) {
-    status.dataset.state = state;
-    status.textContent = t(`live.${state}`);
-  },
-});
-
-renderAll();
-addEvents(config.events || [], true);

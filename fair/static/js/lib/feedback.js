@@ -6,7 +6,8 @@
  *   showResult({kind: "ok", title: "สมชาย ใจดี", subtitle: "เข้างานแล้ว", detail: "…"});
  *
  * kind "ok" is green, "warn" amber (e.g. already inside), "bad" red (invalid,
- * revoked). The overlay covers the screen (styles: .result-overlay and
+ * revoked); variant "offline" or "exit" shades it (.result-offline,
+ * .result-exit). The overlay covers the screen (styles: .result-overlay and
  * .result-ok/.result-warn/.result-bad in css/fair.css), hides itself after
  * `ms` (default 2500; 0 keeps it until tapped) or on a tap, and a newer
  * result replaces an older one.
@@ -18,6 +19,7 @@
  */
 
 const KINDS = ["ok", "warn", "bad"];
+const VARIANTS = ["offline", "exit"];   // shades of a kind: the gate's "accepted offline" and "exit recorded"
 
 // Tones per kind: [frequency Hz, start s, length s]; rising = good, low buzz = bad.
 const TONES = {
@@ -39,12 +41,15 @@ function unlockAudio() {
     if (!audio) audio = new Ctx();
     if (audio.state === "suspended") audio.resume();
   } catch (err) {
+    console.warn("feedback: no sound on this browser", err);
     audio = null; // no sound is better than a broken page
   }
 }
 
-for (const type of ["pointerdown", "touchend", "keydown"]) {
-  document.addEventListener(type, unlockAudio, { capture: true, passive: true });
+if (typeof document !== "undefined") {
+  for (const type of ["pointerdown", "touchend", "keydown"]) {
+    document.addEventListener(type, unlockAudio, { capture: true, passive: true });
+  }
 }
 
 function beep(kind) {
@@ -95,10 +100,11 @@ export function hideResult() {
  * it early (e.g. when the next scan arrives they can simply call showResult
  * again: it replaces this one).
  */
-export function showResult({ kind = "ok", title = "", subtitle = "", detail = "", ms = 2500 } = {}) {
+export function showResult({ kind = "ok", title = "", subtitle = "", detail = "", ms = 2500, variant = null } = {}) {
   if (!KINDS.includes(kind)) kind = "bad";
   const el = ensureOverlay();
   for (const k of KINDS) el.classList.toggle(`result-${k}`, k === kind);
+  for (const v of VARIANTS) el.classList.toggle(`result-${v}`, v === variant);
   el.querySelector(".result-title").textContent = title;
   el.querySelector(".result-subtitle").textContent = subtitle;
   const detailEl = el.querySelector(".result-detail");

@@ -1,20 +1,26 @@
 /**
- * live-socket.js: the page's Socket.IO connection to the "/live" namespace.
+ * live.js: the page's Socket.IO connection to the "/live" namespace, the
+ * only one a page opens.
  *
- * Used by the gate and booth pages (send scans, get the answer in the ack)
- * and by the dashboard (receive batched `events` and `stats`). The page
+ * Used by every live page: the gate and booth (send scans, get the answer in
+ * the ack; booth events), the dashboard and the public counter (batched
+ * `events` and `stats`), the attendee's card (its own `events`). The page
  * loads the vendored client first:
  *     <script src="/static/vendor/socket.io/socket.io.min.js"></script>
  *
  *   const live = connectLive({token, onEvents, onStats, onStatus});
+ *   live.on("events", more);                 // another part of the page listens too
  *   try { showAnswer(await live.scan(body)); }
  *   catch { await queue.enqueue(...); }      // offline: replay over HTTP later
  *
- * token is the device token (or the page token a gate or booth page gets),
- * or null when the organiser's session cookie authenticates. The socket
- * reconnects forever, also after the server refused it (a restarted server
- * may not know the session yet). onStatus("online"|"offline", error?)
- * reports every change.
+ * token is the device token (or the page token a gate or booth page gets);
+ * auth, when given, is sent as it is instead (the card page: {card: link});
+ * with neither the session cookie authenticates, or nothing (the counter).
+ * The socket reconnects forever, also after the server refused it (a
+ * restarted server may not know the session yet).
+ * onStatus("online"|"offline", error?) reports every change. Without the
+ * vendored client (it failed to load) connectLive logs why and returns a
+ * connection that is never online, so the page falls back to HTTP.
  *
  * A lost network is noticed within a second or two, not at the next missed
  * server ping (up to ping interval + timeout later): the browser's "offline"
@@ -25,12 +31,37 @@
 
 const RETRY_REFUSED_MS = 10000;
 
-export function connectLive({ token = null, onEvents, onStats, onStatus, url = "/live", ackTimeoutMs = 1500 } = {}) {
-  if (typeof window.io !== "function") {
-    throw new Error("live-socket: include vendor/socket.io/socket.io.min.js before this module");
+/** False only when the browser itself says it has no network. */
+export function browserOnline() {
+  return typeof navigator === "undefined" || navigator.onLine !== false;
+}
+
+function onWindow(action, type, handler) {
+  if (typeof window !== "undefined") window[`${action}EventListener`](type, handler);
+}
+
+/** A connection that is never online: what a page gets when the socket client is missing. */
+function neverOnline(onStatus, reason) {
+  console.error(`live: no live connection (${reason})`);
+  if (onStatus) onStatus("offline", new Error(reason));
+  return {
+    online: false,
+    socket: null,
+    scan: () => Promise.reject(new Error(reason)),
+    on() {},
+    close() {},
+  };
+}
+
+export function connectLive({
+  token = null, auth = null, onEvents, onStats, onStatus, url = "/live", ackTimeoutMs = 1500,
+  io = typeof window === "undefined" ? undefined : window.io,
+} = {}) {
+  if (typeof io !== "function") {
+    return neverOnline(onStatus, "vendor/socket.io/socket.io.min.js is not loaded");
   }
-  const socket = window.io(url, {
-    auth: token ? { token } : {},
+  const socket = io(url, {
+    auth: auth || (token ? { token } : {}),
     transports: ["websocket", "polling"],
     tryAllTransports: true,       // a network that blocks websockets still gets polling
     reconnection: true,
@@ -75,11 +106,11 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
     socket.connect();      // ...and tries at once
   }
 
-  socket.on("connect", () => report(navigator.onLine === false ? "offline" : "online"));
+  socket.on("connect", () => report(browserOnline() ? "online" : "offline"));
   socket.on("disconnect", () => { report("offline"); retryIfAbandoned(); });
   socket.on("connect_error", (err) => { report("offline", err); retryIfAbandoned(); });
-  window.addEventListener("offline", dropTransport);
-  window.addEventListener("online", reconnectNow);
+  onWindow("add", "offline", dropTransport);
+  onWindow("add", "online", reconnectNow);
   if (onEvents) socket.on("events", (events) => onEvents(events));
   if (onStats) socket.on("stats", (stats) => onStats(stats));
 
@@ -108,14 +139,14 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
   }
 
   function isOnline() {
-    return socket.connected && status === "online" && navigator.onLine !== false;
+    return socket.connected && status === "online" && browserOnline();
   }
 
   function close() {
     closed = true;
     clearTimeout(refusedTimer);
-    window.removeEventListener("offline", dropTransport);
-    window.removeEventListener("online", reconnectNow);
+    onWindow("remove", "offline", dropTransport);
+    onWindow("remove", "online", reconnectNow);
     socket.disconnect();
   }
 
@@ -123,6 +154,8 @@ export function connectLive({ token = null, onEvents, onStats, onStatus, url = "
     scan,
     close,
     socket,
+    /** Listen to a server message ("events", "stats") besides the handlers given at the start. */
+    on(name, handler) { socket.on(name, handler); },
     get online() { return isOnline(); },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * scanner.js: one component for every way a card's code reaches a page.
  *
- * Used by the gate and booth pages:
+ * Used by the gate and booth pages (pages/gate.js, pages/booth.js):
  *
  *   const scanner = createScanner({video, fileInput, manualInput, onCode, onError, token});
  *   const {camera} = await scanner.start();   // camera false: show the photo button
@@ -39,6 +39,8 @@
  * (already translated) text when it sent one. The page words the rest via t().
  */
 
+import { NetworkError, requestJson } from "./http.js";
+
 const FRAME_MS = 125;          // ~8 frames a second
 const SCAN_SIDE = 640;         // longest side of the frame jsQR reads
 const PHOTO_SIDE = 1600;       // longest side of an uploaded photo
@@ -70,12 +72,6 @@ function isTextField(el) {
   return el.tagName === "INPUT" && TEXT_INPUT_TYPES.has((el.getAttribute("type") || "").toLowerCase());
 }
 
-/** A cookie-authenticated POST needs the page's CSRF token (the server checks every one). */
-function csrfHeader() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta && meta.content ? { "X-CSRFToken": meta.content } : {};
-}
-
 /** Draw an image or video frame scaled so its longest side is at most maxSide. */
 function drawScaled(canvas, source, width, height, maxSide) {
   const scale = Math.min(1, maxSide / Math.max(width, height));
@@ -90,7 +86,7 @@ export function createScanner({
   video = null,
   canvas = null,
   onCode,
-  onError = () => {},
+  onError = (problem) => console.warn("scanner:", problem),
   fileInput = null,
   manualInput = null,
   decodeUrl = "/api/v1/decode",
@@ -131,6 +127,7 @@ export function createScanner({
       const formats = await window.BarcodeDetector.getSupportedFormats();
       return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
     } catch (err) {
+      console.warn("scanner: the native BarcodeDetector failed, jsQR reads the frames", err);
       return null;
     }
   }
@@ -214,6 +211,7 @@ export function createScanner({
     } catch (err) {
       // Autoplay of a muted stream is allowed; a failure here is a stopped scanner.
       if (!running) return { camera: false, reason: "stopped" };
+      console.warn("scanner: the camera preview did not start playing", err);
     }
     detector = await makeDetector();
     if (!detector && typeof window.jsQR !== "function") {
@@ -293,23 +291,18 @@ export function createScanner({
     const form = new FormData();
     const upload = await shrinkPhoto(file);
     form.append("image", upload, upload === file ? file.name || "photo" : "photo.jpg");
-    let response;
+    let result;
     try {
-      response = await fetch(decodeUrl, {
-        method: "POST",
-        body: form,
-        credentials: "same-origin",
-        headers: token ? { Authorization: `Bearer ${token}` } : csrfHeader(),
-      });
+      result = await requestJson(decodeUrl, { method: "POST", form, token });
     } catch (err) {
+      if (!(err instanceof NetworkError)) throw err;
       onError({ source: "photo", error: "network", message: err.message });
       return;
     }
-    let answer = {};
-    try { answer = await response.json(); } catch (err) { /* not JSON */ }
-    if (!response.ok) {
-      const error = response.status === 413 ? "too_large" : response.status === 400 ? "bad_image" : "server";
-      onError({ source: "photo", error, status: response.status, message: answer.message });
+    const answer = result.body;
+    if (!result.ok) {
+      const error = result.status === 413 ? "too_large" : result.status === 400 ? "bad_image" : "server";
+      onError({ source: "photo", error, status: result.status, message: answer.message });
       return;
     }
     const codes = Array.isArray(answer.codes) ? answer.codes : [];
@@ -320,7 +313,11 @@ export function createScanner({
   function onFileChange() {
     const file = fileInput.files && fileInput.files[0];
     fileInput.value = "";            // the same photo can be chosen again
-    if (file) sendPhoto(file);
+    if (!file) return;
+    sendPhoto(file).catch((err) => {
+      console.error("scanner: the photo was not read", err);
+      onError({ source: "photo", error: "server", message: "" });
+    });
   }
 
   // --- public -----------------------------------------------------------

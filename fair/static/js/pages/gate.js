@@ -1,0 +1,254 @@
+/**
+ * pages/gate.js: the entrance page (/gate), opened on a paired gate device.
+ *
+ * Every code (camera, USB/Bluetooth scanner, photo, typed) gets a nonce and
+ * goes out by the one scan-sender policy (lib/scan-sender.js: live socket,
+ * else HTTP, else the offline queue, never ahead of older queued scans); the
+ * answer is the same JSON as POST /api/v1/checkins and is shown full screen.
+ * When nothing reaches the server the scan is checked on the phone
+ * (lib/card-check.js: the card's Ed25519 signature against the fair's public
+ * key in the page config), shown as "accepted offline", and queued; the queue
+ * is replayed over HTTP, same nonces, so nothing counts twice. The same code
+ * within 5 s is dropped by the scanner. A national ID typed while offline is
+ * not queued (it would sit in IndexedDB in clear): staff are asked for the
+ * card or its code instead.
+ *
+ * config (fair/checkin/pages.py gate_page): publicKey, keyTag, checkinsUrl,
+ * decodeUrl, queueName, pageToken. Replays, photos and the socket
+ * authenticate with the page token, never the cookie session: its CSRF
+ * secret can change under the page, and a queued scan must not be refused
+ * for that.
+ */
+import { createScanner } from "../lib/scanner.js";
+import { OfflineQueue } from "../lib/offline-queue.js";
+import { createScanSender, newNonce } from "../lib/scan-sender.js";
+import { createCardCheck } from "../lib/card-check.js";
+import { connectLive } from "../lib/live.js";
+import { requestJson } from "../lib/http.js";
+import { showResult } from "../lib/feedback.js";
+import { t, timeFormat } from "../lib/i18n.js";
+import { reportFailure } from "../lib/report.js";
+
+const REJECTED = new Set(["unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed"]);
+const KNOWN_ERRORS = new Set(["rate_limited", "invalid_input", "forbidden"]);
+const NOT_KEPT = new Set(["typo", "unknown", "national_id"]);   // verdicts that are not queued
+const SHOW_MS = { ok: 1500, warn: 3500, bad: 6000 };
+const RECENT_MAX = 8;
+const CAMERA_NOTES = { insecure: "camera.insecure", camera_denied: "camera.denied", no_camera: "camera.none",
+  camera_failed: "camera.failed", no_video: "camera.failed" };
+
+function clock(iso) {
+  const moment = iso ? new Date(iso) : new Date();
+  return Number.isNaN(moment.getTime()) ? "" : timeFormat().format(moment);
+}
+
+/** The server's answer (socket ack or HTTP body) as a screen: [kind, content, summary]. */
+export function describe(answer) {
+  if (!answer || typeof answer !== "object") {
+    return ["bad", { title: t("error.title"), detail: t("error.detail") }, t("error.title")];
+  }
+  if (answer.error) {
+    const key = KNOWN_ERRORS.has(answer.error) ? answer.error : "error";
+    return ["bad", { title: t(`${key}.title`), detail: t(`${key}.detail`) }, t(`${key}.title`)];
+  }
+  const name = (answer.attendee && answer.attendee.name) || "";
+  const known = (kind, subtitle, detail, extra = {}) =>
+    [kind, { title: name, subtitle: t(subtitle), detail, ...extra }, `${name} · ${t(subtitle)}`];
+  switch (answer.status) {
+    case "ok":
+      return ["ok", { title: name || t("ok.subtitle"), subtitle: name ? t("ok.subtitle") : "", detail: t("ok.detail") },
+        `${name} · ${t("ok.subtitle")}`];
+    case "already_inside":
+      return known("warn", "already_inside.subtitle", t("already_inside.detail", { time: clock(answer.first_checkin_at) }));
+    case "exit_recorded":
+      return known("ok", "exit_recorded.subtitle", t("exit_recorded.detail"), { variant: "exit" });
+    case "not_inside":
+      return known("warn", "not_inside.subtitle", t("not_inside.detail"));
+    default: {
+      const key = REJECTED.has(answer.status) ? answer.status : "error";
+      return ["bad", { title: t(`${key}.title`), subtitle: name, detail: t(`${key}.detail`) }, t(`${key}.title`)];
+    }
+  }
+}
+
+/** What the phone alone says about a code (lib/card-check.js verdict) as a screen. */
+export function describeOffline(check) {
+  const screen = (kind, title, detail, extra = {}) => [kind, { title: t(title), detail: t(detail), ...extra }, t(title)];
+  switch (check.verdict) {
+    case "genuine":
+      return screen("ok", "offline.ok", "offline.ok_detail",
+        { subtitle: t("offline.name", { serial: check.serial }), variant: "offline" });
+    case "unverified":
+      return screen("warn", "offline.unverified", "offline.unverified_detail");
+    case "typed":
+      return screen("warn", "offline.unverified", "offline.code_detail");
+    case "national_id":
+      return screen("bad", "offline.id_needs_network", "offline.id_needs_network_detail");
+    case "typo":
+      return screen("bad", "offline.bad_code", "offline.bad_code_detail");
+    case "forged":
+      return screen("bad", "invalid_signature.title", "invalid_signature.detail");
+    default:
+      return screen("bad", `${check.verdict}.title`, `${check.verdict}.detail`);
+  }
+}
+
+export function init(config) {
+  const el = (id) => document.getElementById(id);
+  let mode = localStorage.getItem("gate-mode") === "exit" ? "exit" : "entry";
+
+  // --- what the staff see ----------------------------------------------------------
+
+  const show = (kind, content) => showResult({ ...content, kind, ms: SHOW_MS[kind] });
+
+  function remember(kind, text, tag = "") {
+    const list = el("recent");
+    const item = document.createElement("li");
+    item.dataset.kind = kind;
+    const time = document.createElement("time");
+    time.textContent = clock();
+    const words = document.createElement("span");
+    words.textContent = text;
+    item.append(time, words);
+    if (tag) {
+      const small = document.createElement("span");
+      small.className = "tag";
+      small.textContent = tag;
+      item.append(small);
+    }
+    list.prepend(item);
+    while (list.children.length > RECENT_MAX) list.lastElementChild.remove();
+  }
+
+  function display([kind, content, summary], tag = "") {
+    show(kind, content);
+    remember(kind, summary, tag);
+  }
+
+  // --- sending ---------------------------------------------------------------------
+
+  const token = config.pageToken || null;   // an old page cached without one still works with the cookie
+  const checkIn = (body, timeoutMs) => requestJson(config.checkinsUrl, { method: "POST", json: body, token, timeoutMs });
+  const queue = new OfflineQueue(config.queueName);
+  let sender = null;
+  const live = connectLive({ token, onStatus: (state) => setOnline(state === "online") });
+  sender = createScanSender({ queue, live, replay: (item, { timeoutMs }) => checkIn(item.body, timeoutMs) });
+  const checkCard = createCardCheck({ publicKey: config.publicKey, keyTag: config.keyTag });
+
+  function setOnline(online) {
+    el("net-online").hidden = !online;
+    el("net-offline").hidden = online;
+    if (online && sender) sender.drain();
+  }
+
+  async function handleCode(code) {
+    const body = { code, nonce: newNonce(), type: mode, scanned_at: new Date().toISOString() };
+    let check = null;
+    const outcome = await sender.send({ nonce: body.nonce, scanned_at: body.scanned_at, body }, {
+      socket: body,
+      http: (timeoutMs) => checkIn(body, timeoutMs),
+      keep: async () => { check = await checkCard(code); return !NOT_KEPT.has(check.verdict); },
+    });
+    if (outcome.via !== "offline") {
+      display(describe(outcome.answer));
+      return;
+    }
+    display(describeOffline(check), outcome.queued ? t("recent.queued") : "");   // keep() ran: check is set
+  }
+
+  queue.addEventListener("change", (event) => {
+    const { pending, failed, held } = event.detail;
+    const badge = el("queue");
+    badge.hidden = pending === 0;
+    badge.textContent = t("queue.pending", { n: pending });
+    const refused = el("refused");
+    refused.hidden = failed === 0;
+    refused.textContent = `${t("queue.failed", { n: failed })} ✕`;
+    const notice = el("held");
+    notice.hidden = !held;
+    notice.textContent = held ? t("queue.held", { n: pending }) : "";
+  });
+
+  // Every queued scan that left the queue: "synced" only when the server recorded it
+  // (its answer may still be a refusal, e.g. an unknown card: recorded, shown red).
+  queue.addEventListener("result", (event) => {
+    const { answer, delivered } = event.detail;
+    const body = (answer && answer.body) || null;
+    if (delivered) {
+      const [kind, , summary] = describe(body);
+      remember(kind, summary, t("recent.replayed"));
+    } else {
+      const [, , summary] = describe({ error: (body && body.error) || "error" });
+      remember("bad", summary, t("recent.not_recorded"));
+    }
+  });
+
+  // The count of refusals is all that is kept (no codes); the staff dismiss it once read.
+  el("refused").addEventListener("click", () => {
+    queue.clearFailed().catch((err) => {
+      show("bad", { title: t("error.title"), detail: t("error.detail") });
+      reportFailure("gate: the refusals could not be cleared", err);
+    });
+  });
+
+  // --- entry / exit ------------------------------------------------------------------
+
+  function setMode(next) {
+    mode = next;
+    localStorage.setItem("gate-mode", mode);
+    document.body.dataset.mode = mode;
+    for (const button of document.querySelectorAll(".mode-switch button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.mode === mode));
+    }
+    const banner = el("mode-banner");
+    banner.dataset.mode = mode;
+    banner.textContent = t(mode === "exit" ? "mode.now_exit" : "mode.now_entry");
+  }
+
+  for (const button of document.querySelectorAll(".mode-switch button")) {
+    button.addEventListener("click", () => setMode(button.dataset.mode));
+  }
+  setMode(mode);
+
+  // --- scanning ----------------------------------------------------------------------
+
+  const scanner = createScanner({
+    video: el("video"),
+    fileInput: el("photo"),
+    manualInput: el("manual"),
+    decodeUrl: config.decodeUrl,
+    token,
+    onCode: (code) => {
+      handleCode(code).catch((err) => {
+        show("bad", { title: t("error.title"), detail: t("error.detail") });
+        reportFailure("gate: the scan was not handled", err);
+      });
+    },
+    onError: ({ source, error, message }) => {
+      if (source === "camera") return;  // reported once by start()
+      const known = ["no_code", "bad_image", "too_large", "network"].includes(error);
+      show(error === "no_code" ? "warn" : "bad", {
+        title: known ? t(`photo.${error}`) : t("error.title"), detail: known ? "" : message || t("error.detail"),
+      });
+    },
+  });
+
+  el("manual-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = el("manual");
+    const text = input.value.trim();
+    input.value = "";
+    input.blur();                       // the phone keyboard would cover the answer
+    if (text) scanner.submitManual(text);
+  });
+
+  scanner.start().then(({ camera, reason }) => {
+    el("scanner").hidden = !camera;
+    el("photo-button").hidden = camera;
+    el("camera-note").textContent = camera ? "" : t(CAMERA_NOTES[reason] || "camera.failed");
+  });
+
+  sender.drain();
+  window.addEventListener("pagehide", () => scanner.stop());
+  return { sender, queue, live, scanner };
+}
