@@ -18,5 +18,6 @@ def main() -> None:
     else:
         # Other commands serve nothing: plain threading, no green threads to set up.
         os.environ.setdefault("FAIR_ASYNC_MODE", "threading")
+    from fair.app import create_app
     from fair.ops.cli import run
-    run()
+    run(create_app)

@@ -43,12 +43,12 @@ def service_rate(fixture: bench.Fixture, workdir: Path, scans: int, kind: str) -
             def call(code, nonce, kind_now):
                 return check_in(cached.device(device_id), code, nonce, kind_now)
         else:
-            from fair.booths.services import capture_lead
+            from fair.booths.services import booth_facts, capture_lead
             device_id = device_for_token(fixture.booths[0][0]).id
 
             def call(code, nonce, _kind):
                 device = cached.device(device_id)
-                return capture_lead(device, cached.booth(device.booth_id), code, nonce, rating=3)
+                return capture_lead(device, booth_facts(device.booth_id), code, nonce, rating=3)
         db.session.remove()
         cards = [token for _, token in fixture.cards]
         started = time.perf_counter()

@@ -91,9 +91,10 @@ if mode == "threading":
         os.environ.pop("FLASK_RUN_FROM_CLI", None)  # else Flask ignores app.run() under the CLI
         return _run(self, app, **kwargs)
     flask_socketio.SocketIO.run = run
+from fair.app import create_app
 from fair.ops.cli import run
 sys.argv = ["fair"] + sys.argv[1:]
-run()
+run(create_app)
 '''
 
 LINKS = r'''

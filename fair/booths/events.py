@@ -15,7 +15,7 @@ def handle_scan(device: cached.DeviceFacts, data: Any, lang: str = "th") -> dict
     """A booth phone sends a scan over its socket; same rules and answer as the HTTP route."""
     try:
         body = parse_body(data, LEAD_SCAN_BODY)
-        booth = cached.booth(device.booth_id)
+        booth = services.booth_facts(device.booth_id)
         return services.capture_lead(device, booth, **body, lang=lang).as_json()
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}

@@ -22,7 +22,7 @@ from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
 from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
-from fair.core.timeutil import utcnow
+from fair.core.timeutil import parse_iso, utcnow
 
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -195,7 +195,6 @@ def _render_leads(leads: list[dict], *, booth: Booth | None, booths: list[Booth]
 
 
 def _parse_wire_time(text: str | None) -> datetime | None:
-    from fair.core.timeutil import parse_iso
     return parse_iso(text) if text else None
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from fair.core import cached, disclosure
 from fair.web import live
-from fair.booths.models import NEXT_STEPS, Booth, Job, Lead, LeadScan
+from fair.booths import signals
+from fair.booths.models import NEXT_STEPS, Booth, Employer, Job, Lead, LeadScan
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
 from fair.web.errors import InvalidInput
@@ -22,6 +23,29 @@ from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
 RATING_RANGE = (1, 5)
+
+
+@dataclass(frozen=True)
+class BoothFacts:
+    """A booth and its employer's name as plain values, cached for the scan path (fair.core.cached)."""
+    id: int
+    fair_id: int
+    code: str
+    employer_id: int
+    employer_name: str
+
+
+def booth_facts(booth_id: int) -> BoothFacts | None:
+    def load(key: int) -> BoothFacts | None:
+        row = db.session.execute(db.select(Booth.id, Booth.fair_id, Booth.code, Booth.employer_id, Employer.name)
+                                 .join(Employer, Employer.id == Booth.employer_id)
+                                 .where(Booth.id == key)).one_or_none()
+        return BoothFacts(*row) if row else None
+    return cached.remember("booth", booth_id, load)
+
+
+cached.forget_when_flushed(Booth, "booth")
+cached.forget_when_flushed(Employer, "booth", whole_kind=True)  # its name is part of each booth's facts
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,7 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     """
     if device.kind != "booth" or device.booth_id != booth.id:
         raise InvalidInput("This device belongs to another booth.", status=403)
-    booth = cached.booth(booth.id)
+    booth = booth_facts(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
@@ -145,7 +169,7 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         lead_id = current.id
     candidate = candidate_view(holder, booth.id, scanned=True)
     view = _lead_view(lead_id, booth.code, fields["rating"], fields["tags"], fields["notes"], fields["next_step"],
-                      _job_ref(booth.fair_id, fields["job_id"]), fields["first_scanned_at"],
+                      _job_ref(job, fields["job_id"]), fields["first_scanned_at"],
                       fields["last_scanned_at"], fields["updated_at"], candidate)
     result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang), view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
@@ -166,6 +190,7 @@ def _statements() -> SimpleNamespace:
                                        leads.c.attendee_id == db.bindparam("attendee")),
         insert_lead=db.insert(leads),
         update_lead=db.update(leads).where(leads.c.id == db.bindparam("lead")),
+        job_ref=db.select(Job.__table__.c.ref).where(Job.__table__.c.id == db.bindparam("job")),
     )
 
 
@@ -193,12 +218,13 @@ def _store_receipt(device_id: int, nonce: str, lead_id: int | None, status: str,
     return result
 
 
-def _job_ref(fair_id: int, job_id: int | None) -> str | None:
+def _job_ref(job: Job | None, job_id: int | None) -> str | None:
+    """The ref of the lead's job: the row just chosen, else one small read by primary key."""
     if job_id is None:
         return None
-    from fair.matching import services as matching
-    job = matching.fair_matching(fair_id).jobs.get(job_id)
-    return job.ref if job is not None else db.session.scalar(db.select(Job.ref).where(Job.id == job_id))
+    if job is not None and job.id == job_id:
+        return job.ref
+    return execute(_statements().job_ref, {"job": job_id}).scalar()
 
 
 def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: int | None = None,
@@ -222,22 +248,24 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     now = utcnow()
     answer = _store_receipt(device.id, nonce, lead.id, "updated", now, now, result)
     if answer is result:
-        _publish_lead(cached.booth(booth.id), view, lead.attendee_id)
+        _publish_lead(booth_facts(booth.id), view, lead.attendee_id)
     return answer
 
 
 def _matches(booth: Booth, candidate: dict[str, Any], lang: str) -> list[dict]:
-    from fair.matching import services as matching
+    # fair.matching answers (fair.booths.signals), from the booth's view of the person:
+    # reasons never mention a withheld field.
     try:
-        # From the booth's view of the person: reasons never mention a withheld field.
-        return matching.match_booth_jobs(booth, candidate, lang=lang)
+        answers = signals.matches_wanted.send(current_app._get_current_object(), booth=booth,
+                                              candidate=candidate, lang=lang)
+        return next((found for _receiver, found in answers if found is not None), [])
     except Exception:
         # The match is advice; a failure there must not refuse the lead itself.
         current_app.logger.exception("match_booth_jobs failed; the lead is kept without matches")
         return []
 
 
-def _publish_lead(booth: cached.BoothFacts, view: dict[str, Any], attendee_id: int) -> None:
+def _publish_lead(booth: BoothFacts, view: dict[str, Any], attendee_id: int) -> None:
     payload = {"id": view["id"], "at": view["updated_at"], "booth": booth.code, "employer": booth.employer_name,
                "lead": view, "next_step": view["next_step"]}
     live.publish("lead", payload, fair=booth.fair_id, booth=booth.id, attendee=attendee_id)

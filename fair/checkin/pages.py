@@ -24,25 +24,23 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.exc import IntegrityError
 
 from fair.core import reference
+from fair.core.fairs import current_fair
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
 from fair.checkin import bp, cards, services
+from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.matching import services as matching
+from fair.organiser.devices import base_url
 from fair.web.ratelimit import limiter
+from fair.web.validation import Field, json_body, parse_body
 
 REGISTRATIONS_PER_MINUTE = 10       # per IP: a help-desk tablet registers a person a minute
 SHEET_CARDS_PER_PAGE = 80           # 8 A4 sheets of 2 x 5 cards per HTML page
 LOOKUP_RESULTS = 50
 MAX_LINK_LENGTH = 64
 
-
-
-def current_fair():
-    # Imported late: fair.core.fairs imports checkin.cards, which loads this package.
-    from fair.core.fairs import current_fair as fair_of_this_laptop
-    return fair_of_this_laptop()
 
 
 # --- registration -------------------------------------------------------------------------
@@ -214,9 +212,8 @@ def _private(response: Response) -> Response:
 
 def _recommendations(attendee: Attendee, lang: str) -> list[dict[str, Any]]:
     """First booths to visit; none when the ranking fails (the card itself must always show)."""
-    from fair.matching.services import recommend_booths
     try:
-        return recommend_booths(attendee, top=3, lang=lang)
+        return matching.recommend_booths(attendee, top=3, lang=lang)
     except Exception:  # a broken ranking must not hide the card itself
         current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
         db.session.rollback()
@@ -225,7 +222,6 @@ def _recommendations(attendee: Attendee, lang: str) -> list[dict[str, Any]]:
 
 def _floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Booths on the plan's grid, with the recommended ones numbered, for a small map."""
-    from fair.booths.models import Booth
     booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
                                 .where(Booth.fair_id == fair_id)).all()
     if not booths or not recommendations:
@@ -238,7 +234,6 @@ def _floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str
 
 def _visits(attendee: Attendee) -> list[dict[str, str]]:
     """The booths that scanned this attendee: their own record of the fair."""
-    from fair.booths.models import Booth, Employer, Lead
     rows = db.session.execute(
         db.select(Booth.code, Employer.name).select_from(Lead)
         .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
@@ -292,7 +287,6 @@ def card_page(link: str):
 @bp.post("/me/<link>/invitations/<int:invitation_id>")
 def card_answer_invitation(link: str, invitation_id: int):
     """The attendee accepts or declines a booth's invitation from their card page."""
-    from fair.web.validation import Field, json_body, parse_body
     attendee, _card = _card_or_404(link)
     body = parse_body(json_body(request), {"accept": Field(bool, required=True)})
     invitation = matching.answer_invitation(attendee, invitation_id, body["accept"])
@@ -643,7 +637,6 @@ def _escape_like(text: str) -> str:
 @require("organiser")
 def registration_poster(principal: Principal):
     """A poster for the entrance: people without a card scan it and register on their phone."""
-    from fair.organiser.devices import base_url
     fair = current_fair()
     url = f"{base_url()}{url_for('checkin.register')}"
     return render_template("checkin/poster.html", fair=fair, url=url, qr=Markup(cards.qr_svg(url)))

@@ -16,12 +16,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from fair.core import disclosure
+from fair.core import cached, disclosure
 from fair.web import live
-from fair.checkin import cards, natid
+from fair.checkin import cards, natid, signals
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db, execute
-from fair.core.models import Fair
+from fair.core.models import AuditEvent, Fair
+from fair.loading import importing
 from fair.web.ratelimit import limiter
 from fair.core.timeutil import iso, utcnow
 
@@ -78,8 +79,6 @@ def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_parti
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
                       needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
     """On-site self-registration: the same rules as an imported row, then the card at once."""
-    from fair.loading import importing
-    from fair.core.models import AuditEvent
     # Every problem at once, so the form can mark each field in one round trip.
     problems = {} if consent_participate else {"consent_participate": "consent_required"}
     cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
@@ -140,7 +139,6 @@ def national_id_claims(fair_id: int) -> list[tuple[Attendee, Attendee | None]]:
 def resolve_national_id_claim(claimant: Attendee, give_to_claimant: bool, actor: str) -> None:
     """The organiser has seen the claimant's ID card: move the ID to them (the holder, who
     squatted it or mistyped theirs, loses it), or dismiss the claim. Audited either way."""
-    from fair.core.models import AuditEvent
     claimed = claimant.national_id_claim_hash
     if claimed is None:
         raise ValueError("this attendee has no national-ID claim")
@@ -196,7 +194,6 @@ def card_token(card: Card, fair: Fair) -> str:
 def replace_card(attendee: Attendee, actor: str) -> Card:
     """Lost phone: the old card answers `revoked` from now on, a new one is issued, and the
     old card page's link stops working (a new link for the new phone)."""
-    from fair.core.models import AuditEvent
     old = active_card(attendee)
     if old is not None:
         old.status = "revoked"
@@ -395,7 +392,6 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     `device` is a Device or its cached facts. The scan is a handful of plain
     statements, not ORM objects: this runs for every person at the entrance.
     """
-    from fair.core import cached
     fair = cached.fair(device.fair_id)
     now = utcnow()
     scanned_at = scanned_at or now
@@ -426,8 +422,7 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     if moved:
         holder = replace(holder, inside=status == "ok",
                          first_entry_at=holder.first_entry_at or (scanned_at if status == "ok" else None))
-        from fair.matching import services as matching
-        matching.presence_changed(holder)
+        signals.presence_changed.send(current_app._get_current_object(), holder=holder)
     visible = holder is not None and holder.erased_at is None
     result = CheckInResult(
         status=status, checkin_id=checkin_id, attendee=gate_view(holder) if visible else None,
@@ -450,11 +445,12 @@ def _move(holder: CardHolder, kind: str, at: datetime) -> str:
     return moved
 
 
-def _recommendations(attendee: Attendee) -> list[dict]:
-    # The gate's answer must not depend on the matching engine being installed.
-    from fair.matching import services as matching
+def _recommendations(holder: CardHolder) -> list[dict]:
+    # fair.matching answers (fair.checkin.signals): the entrance does not import the areas above it.
     try:
-        return matching.recommend_booths(attendee, top=3, lang="th")
+        answers = signals.recommendations_wanted.send(current_app._get_current_object(), holder=holder,
+                                                      top=3, lang="th")
+        return next((found for _receiver, found in answers if found is not None), [])
     except Exception:
         # The check-in is committed: its answer must reach the gate even when the
         # extras fail, or the phone retries a scan that is already counted.

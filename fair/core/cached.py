@@ -23,6 +23,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from fair.core.models import Device, Fair
 from fair.extensions import db
 
 MAX_AGE_SECONDS = 5.0
@@ -38,7 +39,6 @@ class FairFacts:
     closes_at: datetime | None
 
     def is_open(self, moment: datetime) -> bool:
-        from fair.core.models import Fair
         return Fair.is_open(self, moment)  # one rule for the row and its cached facts
 
 
@@ -52,20 +52,12 @@ class DeviceFacts:
     active: bool
 
 
-@dataclass(frozen=True)
-class BoothFacts:
-    id: int
-    fair_id: int
-    code: str
-    employer_id: int
-    employer_name: str
-
-
 def _entries() -> dict[tuple[str, int], tuple[float, Any]]:
     return current_app.extensions.setdefault("scan_facts", {})
 
 
-def _cached(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
+def remember(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
+    """The cached facts of (kind, key), else load(key)'s (kept unless None)."""
     entries = _entries()
     now = time.monotonic()
     hit = entries.get((kind, key))
@@ -78,34 +70,19 @@ def _cached(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
 
 
 def fair(fair_id: int) -> FairFacts | None:
-    from fair.core.models import Fair
-
     def load(key: int) -> FairFacts | None:
         row = db.session.execute(db.select(Fair.id, Fair.public_key, Fair.opens_at, Fair.closes_at)
                                  .where(Fair.id == key)).one_or_none()
         return FairFacts(*row) if row else None
-    return _cached("fair", fair_id, load)
+    return remember("fair", fair_id, load)
 
 
 def device(device_id: int) -> DeviceFacts | None:
-    from fair.core.models import Device
-
     def load(key: int) -> DeviceFacts | None:
         row = db.session.execute(db.select(Device.id, Device.fair_id, Device.kind, Device.name, Device.booth_id,
                                            Device.revoked_at).where(Device.id == key)).one_or_none()
         return DeviceFacts(*row[:5], active=row.revoked_at is None) if row else None
-    return _cached("device", device_id, load)
-
-
-def booth(booth_id: int) -> BoothFacts | None:
-    from fair.booths.models import Booth, Employer
-
-    def load(key: int) -> BoothFacts | None:
-        row = db.session.execute(db.select(Booth.id, Booth.fair_id, Booth.code, Booth.employer_id, Employer.name)
-                                 .join(Employer, Employer.id == Booth.employer_id)
-                                 .where(Booth.id == key)).one_or_none()
-        return BoothFacts(*row) if row else None
-    return _cached("booth", booth_id, load)
+    return remember("device", device_id, load)
 
 
 def forget_all() -> None:
@@ -121,14 +98,23 @@ def _forget_changed(session: Session, _flush_context) -> None:
     entries = _entries()
     if not entries:
         return
-    from fair.booths.models import Booth, Employer
-    from fair.core.models import Device, Fair
-    kinds = {Fair: "fair", Device: "device", Booth: "booth"}
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, Employer):
-            for key in [key for key in entries if key[0] == "booth"]:
-                entries.pop(key, None)  # the employer's name is part of a booth's facts
-            continue
-        kind = kinds.get(type(instance))
+        kind = _ROW_KINDS.get(type(instance))
         if kind is not None:
             entries.pop((kind, instance.id), None)
+            continue
+        kind = _WHOLE_KINDS.get(type(instance))
+        if kind is not None:
+            for key in [key for key in entries if key[0] == kind]:
+                entries.pop(key, None)
+
+
+# Which flushed rows drop which entries; the areas above add theirs (forget_when_flushed).
+_ROW_KINDS: dict[type, str] = {Fair: "fair", Device: "device"}
+_WHOLE_KINDS: dict[type, str] = {}
+
+
+def forget_when_flushed(model: type, kind: str, *, whole_kind: bool = False) -> None:
+    """A flushed `model` row drops the entry (kind, its id), or with whole_kind every entry of kind
+    (e.g. an employer's name is part of each of its booths' facts)."""
+    (_WHOLE_KINDS if whole_kind else _ROW_KINDS)[model] = kind

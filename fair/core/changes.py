@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from blinker import Namespace
 
+from fair.core.models import Fair
 from fair.extensions import db
 
 signals = Namespace()
@@ -22,7 +23,6 @@ fair_changed = signals.signal("fair-changed")
 
 def bump(fair_id: int) -> None:
     """Count one change of the fair, in the caller's transaction."""
-    from fair.core.models import Fair
     db.session.execute(db.update(Fair).where(Fair.id == fair_id).values(revision=Fair.revision + 1))
 
 
@@ -38,7 +38,6 @@ class RevisionWatcher:
         self._seen: dict[int, int] = {}
 
     def poll(self, app) -> list[int]:
-        from fair.core.models import Fair
         rows = db.session.execute(db.select(Fair.id, Fair.revision)).all()
         moved = [fair_id for fair_id, revision in rows
                  if fair_id in self._seen and self._seen[fair_id] != revision]

@@ -11,8 +11,9 @@ from typing import Iterable, Sequence
 from tqdm import tqdm
 
 from fair.loading import importing
+from fair.loading.demo import booth_position
 from fair.booths.models import Booth, Employer, Job
-from fair.checkin import services as checkin_services
+from fair.checkin import cards, services as checkin_services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
@@ -129,7 +130,6 @@ def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: Im
 
 
 def _write_employer(fair: Fair, row: dict, current: Employer | None, employers: dict, source: str) -> Employer:
-    from fair.loading.demo import booth_position
     employer = current or Employer(fair_id=fair.id, ref=row["employer_ref"])
     employer.name = row["name"]
     employer.industry = row.get("industry")
@@ -191,6 +191,5 @@ def active_cards() -> list[tuple[str, str, str, str]]:
         .join(Card, Card.attendee_id == Attendee.id)
         .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None))
         .order_by(Attendee.ref))
-    from fair.checkin import cards
     return [(ref, f"{first} {last}".strip(), manual, cards.make_token(fair.signing_key, serial))
             for ref, first, last, manual, serial in rows]

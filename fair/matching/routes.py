@@ -13,6 +13,7 @@ from fair.matching import bp, services
 
 
 from fair.organiser import dashboard
+from fair.web.validation import Field, json_body, parse_body
 @bp.get("/api/v1/stats")
 @require("organiser", "api", "dashboard")
 def api_stats(principal: Principal):
@@ -53,7 +54,6 @@ def api_candidates(principal: Principal, code: str):
 @require("booth")
 def api_invite(principal: Principal, code: str):
     """A booth phone invites a candidate in the hall to come over."""
-    from fair.web.validation import Field, json_body, parse_body
     booth = own_booth(principal, code)
     body = parse_body(json_body(request), {
         "candidate": Field(str, required=True, max_length=16),

@@ -18,8 +18,12 @@ from flask import current_app, has_app_context
 
 from fair.core import changes, disclosure
 from fair.web import live
+from fair.booths import signals as booth_signals
 from fair.booths.models import Booth, Job, Lead
+from fair.booths.services import booth_pseudonym, candidate_view
+from fair.checkin import signals as checkin_signals
 from fair.checkin.models import Attendee
+from fair.web.blocking import let_others_run
 from fair.web.errors import InvalidInput
 from fair.extensions import db
 from fair.matching import ranking, scoring
@@ -227,7 +231,7 @@ def _forget_people(app, fair_id: int, **_kwargs) -> None:
 
 
 def presence_changed(attendee: Attendee) -> None:
-    """Called by the gate after an entry or exit: keep the pool of people inside exact.
+    """After an entry or exit at the gate: keep the pool of people inside exact.
 
     `attendee` is a row or the gate's CardHolder (plain values, presence as just written)."""
     built = _cache()["fairs"].get(attendee.fair_id)
@@ -237,6 +241,13 @@ def presence_changed(attendee: Attendee) -> None:
         built.pool.add(attendee.id, hall_profile(attendee))
     else:
         built.pool.remove(attendee.id)
+
+
+
+@checkin_signals.presence_changed.connect
+def _on_presence_changed(_app, holder, **_kwargs) -> None:
+    """fair.checkin.signals: the gate let someone in or out."""
+    presence_changed(holder)
 
 
 # --- recommendations ---------------------------------------------------------------------
@@ -264,6 +275,12 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
     return found
 
 
+@checkin_signals.recommendations_wanted.connect
+def _recommend_at_gate(_app, holder, top: int, lang: str, **_kwargs) -> list[dict[str, Any]]:
+    """fair.checkin.signals: a gate wants booth suggestions with its check-in answer."""
+    return recommend_booths(holder, top=top, lang=lang)
+
+
 def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") -> list[dict[str, Any]]:
     """How a scanned candidate fits each of the booth's jobs, best first, judged on the
     booth's view of them (booths.services.candidate_view) and nothing more."""
@@ -277,6 +294,12 @@ def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") 
         matches.append({"job_ref": job.ref, "title": job.title, "score": round(score.value, 1),
                         "reasons": _reasons(score, lang)})
     return sorted(matches, key=lambda m: -m["score"])
+
+
+@booth_signals.matches_wanted.connect
+def _match_at_booth(_app, booth, candidate: dict[str, Any], lang: str, **_kwargs) -> list[dict[str, Any]]:
+    """fair.booths.signals: a booth scanned a card and shows how the person fits its jobs."""
+    return match_booth_jobs(booth, candidate, lang=lang)
 
 
 def booth_jobs(booth: Booth) -> list[scoring.JobFacts]:
@@ -303,7 +326,6 @@ def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th",
     Ranked on education and skills alone (hall_profile): what the booth may see of
     anyone; contact details only for people it scanned who agreed to share. The
     organiser (for_organiser) also gets each person's reference."""
-    from fair.booths.services import candidate_view
     jobs = booth_jobs(booth)
     ranked = pool_of(booth.fair_id).rank(jobs, top=top) if jobs else []
     if not ranked:
@@ -331,7 +353,6 @@ def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th",
 
 def jobs_without_candidates(fair_id: int, threshold: float = GOOD_MATCH) -> list[dict[str, Any]]:
     """Jobs on the floor that nobody inside matches well (for the organiser to act on)."""
-    from fair.web.blocking import let_others_run
     built = fair_matching(fair_id)
     pool = pool_of(fair_id)
     lonely = []
@@ -361,7 +382,6 @@ CANNOT_INVITE = "This person cannot be invited now."
 
 def _inside_by_pseudonym(booth: Booth, candidate: str) -> Attendee | None:
     """The person inside whom this booth calls `candidate` (its own pseudonym for them)."""
-    from fair.booths.services import booth_pseudonym
     for attendee_id in pool_of(booth.fair_id):
         if booth_pseudonym(booth.id, attendee_id) == candidate:
             attendee = db.session.get(Attendee, attendee_id)
@@ -423,7 +443,6 @@ def invitations_of(attendee: Attendee) -> list[Invitation]:
 
 
 def _publish_invitation(invitation: Invitation) -> None:
-    from fair.booths.services import booth_pseudonym
     view = invitation_view(invitation)
     payload = {"id": invitation.id, "at": view["answered_at"] or view["created_at"], "invitation": view,
                "booth": view["booth"], "attendee_id": invitation.attendee_id,

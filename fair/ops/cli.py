@@ -16,9 +16,9 @@ from flask.cli import FlaskGroup, with_appcontext
 DEMO_SEED = 2026
 
 
-def run() -> None:
-    """Build the Click group around the app factory (called by fair.entry.main)."""
-    from fair import create_app
+def run(create_app) -> None:
+    """Build the Click group around the app factory (fair.entry.main passes fair.app.create_app:
+    the app registers these commands, so this module does not import it)."""
     cli = FlaskGroup(name="fair", create_app=lambda: create_app(), add_default_commands=False,
                      add_version_option=False, load_dotenv=False, set_debug_flag=False,
                      help="Job-fair check-in and on-site matching.")

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import socket
 import sys
 from pathlib import Path
 
 import click
+
+from fair.web.lan import lan_addresses
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -16,34 +17,6 @@ def check_port_free(host: str, port: int) -> None:
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
-
-
-def lan_addresses() -> list[str]:
-    """This laptop's IPv4 addresses that phones on the venue Wi-Fi can reach."""
-    found: list[str] = []
-    try:
-        import fcntl
-        import struct
-        for _index, name in socket.if_nameindex():
-            if name == "lo":
-                continue
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                try:
-                    packed = fcntl.ioctl(s.fileno(), 0x8915,  # SIOCGIFADDR
-                                         struct.pack("256s", name[:15].encode()))
-                except OSError:
-                    continue
-                found.append(socket.inet_ntoa(packed[20:24]))
-    except (ImportError, OSError):
-        pass
-    if not found:
-        try:
-            found = sorted({info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)})
-        except OSError:
-            found = []
-    usable = [a for a in found if not ipaddress.ip_address(a).is_loopback]
-    # Private addresses first: that is the venue network.
-    return sorted(usable, key=lambda a: (not ipaddress.ip_address(a).is_private, a))
 
 
 def print_banner(app, host: str, port: int, use_https: bool) -> None:

@@ -19,8 +19,10 @@ from flask import current_app
 from sqlalchemy import case
 
 from fair.booths.models import Booth, Employer, Job, Lead
+from fair.booths.services import candidate_view
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
+from fair.core import disclosure
 from fair.core.models import Device
 from fair.core.timeutil import iso, utcnow
 
@@ -226,8 +228,6 @@ def recent_events(fair_id: int, names: bool, limit: int = FEED_LENGTH) -> list[d
     Built as the organiser's events, then cut by fair.core.disclosure for a big screen
     (names=False): the same allow-list as the live feed, so nothing identifies a person.
     """
-    from fair.core import disclosure
-    from fair.booths.services import candidate_view
     checkins = db.session.execute(
         db.select(CheckIn, Device.name).join(Device, CheckIn.device_id == Device.id)
         .where(CheckIn.fair_id == fair_id).order_by(CheckIn.received_at.desc(), CheckIn.id.desc())

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app
 
 from fair.web import auth
+from fair.web.lan import lan_addresses
 from fair.booths.models import Booth
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
@@ -40,7 +41,6 @@ def base_url() -> str:
     configured = current_app.config.get("BASE_URL")
     if configured:
         return str(configured).rstrip("/")
-    from fair.ops.serving import lan_addresses
     addresses = lan_addresses()
     host = addresses[0] if addresses else "localhost"
     scheme = "https" if current_app.config.get("HTTPS") else "http"

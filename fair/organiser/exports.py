@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from fair.core import disclosure, private_files
 from fair.booths.models import Booth, Employer, Lead
+from fair.booths.services import booth_pseudonym
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
@@ -39,7 +40,6 @@ MATCHES_PER_ATTENDEE = 3
 
 def lead_row(lead: Lead) -> list:
     """A lead as its booth may see it (fair.core.disclosure): contact details only with consent."""
-    from fair.booths.services import booth_pseudonym
     a = disclosure.lead_export_row(lead.attendee, booth_pseudonym(lead.booth_id, lead.attendee_id))
     return [lead.id, lead.booth.code, a["pseudonym"], a["ref"] or "", a["name"] or "", a["phone"] or "",
             a["email"] or "", a["education"] or "", a["experience_years"] if a["experience_years"] is not None else "",

@@ -17,7 +17,8 @@ from fair.web.auth import Principal, require
 from fair.core.fairs import current_fair
 from fair.matching import bp
 from fair.organiser import dashboard
-from fair.core.timeutil import utcnow
+from fair.organiser.backup import last_backup_at
+from fair.core.timeutil import parse_iso, utcnow
 
 EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -99,7 +100,6 @@ def dashboard_page(principal: Principal):
 
 def _last_backup_text(fair_id: int) -> str | None:
     """When `fair backup` last ran, in venue time, for the organiser's peace of mind."""
-    from fair.organiser.backup import last_backup_at
     moment = last_backup_at(fair_id)
     if moment is None:
         return None
@@ -150,5 +150,4 @@ def report(principal: Principal):
 
 
 def _local_time(iso_text: str, offset: timedelta) -> str:
-    from fair.core.timeutil import parse_iso
     return (parse_iso(iso_text) + offset).strftime("%H:%M")

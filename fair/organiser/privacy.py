@@ -28,6 +28,7 @@ from fair.booths.models import Booth, Lead, LeadScan
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
 from fair.matching.models import Invitation
+from fair.organiser import backup
 from fair.core.models import AuditEvent, Device
 from fair.core.timeutil import iso, utcnow
 
@@ -166,7 +167,6 @@ def erase_attendee(attendee: Attendee, actor: str, reason: str = "request",
     changes.bump(fair_id)  # a server running elsewhere drops them from its caches within a second
     db.session.commit()
     changes.changed_here(current_app._get_current_object(), fair_id)  # and this process's caches now
-    from fair.organiser import backup
     backups = backup.backups_made_before(fair_id, now)
     exports = db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
         AuditEvent.fair_id == fair_id, AuditEvent.action.like("export.%"), AuditEvent.action != "export.my_data",

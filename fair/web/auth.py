@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from fair.core import changes
 from fair.web.blocking import run_blocking
 from fair.extensions import db
 from fair.core.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, PairingCode
@@ -143,7 +144,6 @@ def device_for_page_token(token: str) -> Device | None:
 
 def revoke_device(device: Device, actor: str) -> None:
     """Revoke a device; its live sockets are cut at once here, and by a serving process within a second."""
-    from fair.core import changes
     device.revoked_at = utcnow()
     db.session.add(AuditEvent(fair_id=device.fair_id, actor=actor, action="device.revoke",
                               subject=f"device:{device.id}", details={"name": device.name}))

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fair.web.auth import AuthError
+from fair.extensions import db
 
 
 class InvalidInput(Exception):
@@ -72,6 +73,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from fair.extensions import db
         db.session.rollback()
         return _answer(500, "server_error", _("Something went wrong on the server. It has been logged."))

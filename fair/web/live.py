@@ -15,7 +15,9 @@ from collections import defaultdict
 from typing import Any, Callable
 
 from fair.core import disclosure
-from fair.extensions import socketio
+from fair.core.changes import RevisionWatcher
+from fair.core.models import Fair
+from fair.extensions import db, socketio
 from fair.core.timeutil import iso, utcnow
 
 NAMESPACE = "/live"
@@ -154,7 +156,6 @@ class Broadcaster:
         self._started = True
         self.stats_interval = float(app.config["LIVE_STATS_INTERVAL"])
         watcher = ExternalWriteWatcher(app)
-        from fair.core.changes import RevisionWatcher
         revisions = RevisionWatcher()
         polls_per_second = max(1, round(1.0 / interval)) if interval > 0 else 1
 
@@ -194,7 +195,6 @@ class ExternalWriteWatcher:
         self._ticks = 0
 
     def changed(self) -> bool:
-        from fair.extensions import db
         if db.engine.dialect.name != "sqlite":
             self._ticks += 1
             interval = float(self.app.config["LIVE_BATCH_INTERVAL"]) or 0.25
@@ -209,8 +209,6 @@ class ExternalWriteWatcher:
         return changed
 
     def fair_ids(self) -> list[int]:
-        from fair.extensions import db
-        from fair.core.models import Fair
         try:
             return list(db.session.scalars(db.select(Fair.id)))
         finally:

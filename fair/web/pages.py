@@ -14,6 +14,9 @@ from wtforms.validators import DataRequired, Length
 
 from fair.web import auth
 from fair.core.fairs import current_fair
+from fair.organiser.dashboard import stats
+from fair.organiser.devices import PAGE_FOR_KIND
+from fair.web import openapi as spec
 from fair.web.ratelimit import limiter
 
 bp = Blueprint("main", __name__)
@@ -107,14 +110,12 @@ def pair(code: str):
                                message=_("This pairing link is used, expired or revoked. "
                                          "Ask the organiser for a new one.")), 404
     auth.pair_session(device)
-    from fair.organiser.devices import PAGE_FOR_KIND
     return redirect(PAGE_FOR_KIND.get(device.kind, "/"))
 
 
 @bp.get("/counter")
 def counter():
     """A public big-screen counter: attendance numbers only, live over Socket.IO."""
-    from fair.organiser.dashboard import stats
     fair = current_fair()
     return render_template("counter.html", fair=fair, stats=stats(fair.id) if fair else None)
 
@@ -141,5 +142,4 @@ def ca_certificate():
 def openapi():
     """Integrations and the acceptance checks read the API description."""
     from flask import jsonify
-    from fair.web import openapi as spec
     return jsonify(spec.document(current_app.config.get("API_VERSION", "1.0.0")))

@@ -7,10 +7,15 @@ from flask import request
 from flask_babel import get_locale
 from flask_socketio import ConnectionRefusedError, join_room
 
-from fair.core import changes
+from fair.booths.events import handle_scan as booth_scan
+from fair.checkin.events import handle_scan as gate_scan
+from fair.checkin.services import attendee_for_link
+from fair.core import cached, changes
+from fair.core.fairs import current_fair
+from fair.core.models import Device
 from fair.web import live
 from fair.web.auth import Principal, principal_from
-from fair.extensions import socketio
+from fair.extensions import db, socketio
 from fair.web.ratelimit import TokenBuckets
 
 # sid → (device id, language of its page) for each connected device (gate, booth,
@@ -41,8 +46,6 @@ def rooms_for(principal: Principal, fair_id: int) -> list[str]:
 @socketio.on("connect", namespace=live.NAMESPACE)
 def on_connect(auth=None):
     """Phones, screens and card pages connect with a device token, a session, or a card link."""
-    from fair.checkin.services import attendee_for_link
-    from fair.core.fairs import current_fair
     auth = auth if isinstance(auth, dict) else {}
     fair = current_fair()
     if fair is None:
@@ -110,8 +113,6 @@ def disconnect_revoked(app, fair_id: int | None = None, **_extra) -> int:
     """
     if not _device_sids:
         return 0
-    from fair.extensions import db
-    from fair.core.models import Device
     with app.app_context():  # a session of its own: the revoking request's may be mid-work
         revoked = db.session.scalars(db.select(Device.id).where(
             Device.id.in_(list(_device_sids)), Device.revoked_at.is_not(None))).all()
@@ -192,8 +193,6 @@ def cut_off(eio_sid: str) -> None:
 
 def on_scan(sid: str, data) -> dict:
     """A gate or booth phone sends a scan; the ack carries the same JSON as the HTTP answer."""
-    from fair.core import cached
-    from fair.extensions import db
     device_id, lang = _scanners.get(sid, (None, "th"))
     # Cached plain facts: a revocation in this process drops them at once,
     # one from another process (the CLI) is seen within five seconds (fair.core.cached).
@@ -207,9 +206,7 @@ def on_scan(sid: str, data) -> dict:
         return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}
     try:
         if device.kind == "gate":
-            from fair.checkin.events import handle_scan
-            return handle_scan(device, data)
-        from fair.booths.events import handle_scan as booth_scan
+            return gate_scan(device, data)
         return booth_scan(device, data, lang)
     except Exception:
         db.session.rollback()

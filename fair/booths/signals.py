@@ -1,0 +1,11 @@
+"""What booths tell the areas above them (fair.matching, fair.organiser); see fair.checkin.signals."""
+from __future__ import annotations
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# A booth scanned a card: how does the person fit the booth's jobs? booth=the booth (row
+# or cached facts), candidate=the booth's view of the person, lang=... A receiver returns
+# the matches, best first (a list of dicts); fair.matching is the one that does.
+matches_wanted = signals.signal("matches-wanted")
