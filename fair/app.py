@@ -137,10 +137,10 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from fair.web import pages
-    from fair.booths import bp as booths_bp
-    from fair.checkin import bp as checkin_bp
-    from fair.matching import bp as matching_bp
-    # Each area's routes and pages attach themselves to its blueprint when imported.
+    from fair.booths.routes import bp as booths_bp
+    from fair.checkin.routes import bp as checkin_bp
+    from fair.matching.routes import bp as matching_bp
+    # Each area's routes and pages attach themselves to its blueprint (in routes.py) when imported.
     from fair.booths import pages as _booth_pages, routes as _booth_routes  # noqa: F401
     from fair.checkin import pages as _checkin_pages, routes as _checkin_routes  # noqa: F401
     from fair.organiser import pages as _organiser_pages  # noqa: F401

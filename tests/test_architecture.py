@@ -2,11 +2,14 @@
 import circle among fair's modules, and pure modules that load neither Flask nor the database."""
 from __future__ import annotations
 
+import ast
 import configparser
+import subprocess
 import sys
 from pathlib import Path
 
 import grimp
+import pytest
 from importlinter.application.use_cases import lint_imports
 from importlinter.configuration import configure
 
@@ -98,3 +101,31 @@ def test_every_module_has_a_layer():
         modules.add(".".join(parts))
     unplaced = [m for m in modules if not any(m == name or m.startswith(name + ".") for name in layered)]
     assert sorted(unplaced) == []
+
+
+def test_package_inits_import_nothing():
+    """Importing fair.matching.scoring runs fair/__init__ and fair/matching/__init__ first:
+    they must not pull in Flask (blueprints live in each area's routes.py)."""
+    for path in (ROOT / "fair").rglob("__init__.py"):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        assert imports == [], path
+
+
+PURE_MODULES = ["fair.core.disclosure", "fair.core.timeutil", "fair.core.reference", "fair.checkin.cards",
+                "fair.checkin.decode", "fair.checkin.natid", "fair.checkin.wallet", "fair.matching.scoring",
+                "fair.matching.ranking", "fair.matching.text", "fair.matching.vocabulary",
+                "fair.matching.occupations", "fair.loading.importing", "fair.loading.demo", "fair.web.ratelimit",
+                "fair.web.lan", "fair.web.blocking", "fair.config"]
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_module_loads_neither_flask_nor_the_database(module):
+    check = (f"import sys, {module}; "
+             "loaded = sorted(m for m in ('flask', 'sqlalchemy', 'flask_sqlalchemy', 'fair.extensions') "
+             "if m in sys.modules); print(loaded); sys.exit(1 if loaded else 0)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stdout + done.stderr

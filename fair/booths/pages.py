@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from fair.organiser import devices
 from fair.web.auth import Principal, page_token, require
-from fair.booths import bp, services
+from fair.booths import services
 from fair.booths.models import Booth
-from fair.booths.routes import own_booth
+from fair.booths.routes import bp, own_booth
 from fair.checkin.cards import qr_svg
 from fair.organiser.exports import ExportError, export_bytes
 from fair.extensions import db

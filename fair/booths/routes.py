@@ -1,15 +1,17 @@
 """HTTP side of booths: thin adapters over booths.services."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_babel import get_locale
 
 from fair.web.auth import Principal, require
-from fair.booths import bp, services
+from fair.booths import services
 from fair.booths.models import NEXT_STEPS
 from fair.checkin.services import RateLimited
 from fair.core.fairs import current_fair
 from fair.web.validation import CODE, NONCE, SCANNED_AT, Field, json_body, parse_body
+
+bp = Blueprint("booths", "fair.booths")  # here, not in __init__ (see fair.checkin.routes); pages.py too
 
 LEAD_FIELDS = {
     "rating": Field(int, minimum=1, maximum=5),

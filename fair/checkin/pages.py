@@ -27,7 +27,8 @@ from fair.core import reference
 from fair.core.fairs import current_fair
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
-from fair.checkin import bp, cards, services
+from fair.checkin import cards, services
+from fair.checkin.routes import bp
 from fair.booths.models import Booth, Employer, Lead
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db

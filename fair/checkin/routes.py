@@ -1,15 +1,19 @@
 """HTTP side of the entrance and cards: thin adapters over checkin.services."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from fair.web.auth import Principal, require
 from fair.web.blocking import Busy, Slots, release_memory, run_blocking
-from fair.checkin import bp, decode, services
+from fair.checkin import decode, services
 from fair.web.errors import InvalidInput
 from fair.web.ratelimit import limiter
 from fair.web.validation import CHECKIN_BODY, json_body, parse_body
+
+# The area's blueprint lives here, not in its __init__: importing a pure module of the
+# area (fair.checkin.cards) must not load Flask. pages.py attaches to it too.
+bp = Blueprint("checkin", "fair.checkin")
 
 
 @bp.post("/api/v1/checkins")

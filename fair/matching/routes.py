@@ -1,7 +1,7 @@
 """HTTP side of matching and the dashboard."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_babel import get_locale
 
 from fair.web.auth import Principal, require
@@ -9,11 +9,14 @@ from fair.booths.routes import own_booth
 from fair.checkin.models import Attendee
 from fair.extensions import db
 from fair.core.fairs import current_fair
-from fair.matching import bp, services
-
-
+from fair.matching import services
 from fair.organiser import dashboard
 from fair.web.validation import Field, json_body, parse_body
+
+# Here, not in __init__ (see fair.checkin.routes); the organiser's pages attach to it too.
+bp = Blueprint("matching", "fair.matching")
+
+
 @bp.get("/api/v1/stats")
 @require("organiser", "api", "dashboard")
 def api_stats(principal: Principal):

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from fair.organiser import exports
 from fair.web.auth import Principal, require
 from fair.core.fairs import current_fair
-from fair.matching import bp
+from fair.matching.routes import bp
 from fair.organiser import dashboard
 from fair.organiser.backup import last_backup_at
 from fair.core.timeutil import parse_iso, utcnow
