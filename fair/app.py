@@ -124,7 +124,8 @@ def _init_extensions(app: Flask) -> None:
     from fair.matching import models as _matching_models  # noqa: F401
     from fair.core import cached as _cached_facts  # noqa: F401  (its flush listener keeps the scan cache true)
     from fair.organiser import dashboard
-    live.broadcaster.stats_provider = dashboard.stats_for_broadcast(app)
+    live.init_app(app)
+    live.broadcaster(app).stats_provider = dashboard.stats_for_broadcast(app)
 
 
 def _select_locale() -> str:

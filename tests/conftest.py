@@ -7,7 +7,6 @@ from fair import create_app
 from fair.web import live
 from fair.extensions import db, socketio
 from fair.core.fairs import ensure_fair
-from fair.web.ratelimit import limiter
 from tests import factories
 
 
@@ -25,8 +24,7 @@ def app(tmp_path):
     })
     with app.app_context():
         db.create_all()
-        limiter.reset()
-        live.broadcaster.reset(stats_interval=0)  # nothing left over; stats on every flush
+        live.broadcaster().reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -100,7 +100,7 @@ def _stats_of(client) -> dict:
 def test_stats_are_sent_at_most_once_per_interval_and_never_dropped(live_client, dashboard_device, fair):
     import time
     screen = live_client(dashboard_device.token)
-    live.broadcaster.reset(stats_interval=0.3)
+    live.broadcaster().reset(stats_interval=0.3)
     live.publish("checkin", {"id": 1}, fair=fair.id)
     live.flush()
     live.publish("checkin", {"id": 2}, fair=fair.id)

@@ -36,7 +36,6 @@ from fair.checkin import services as checkin_services  # noqa: E402
 from fair.extensions import db  # noqa: E402
 from fair.core.fairs import ensure_fair  # noqa: E402
 from fair.web.openapi import document  # noqa: E402
-from fair.web.ratelimit import limiter  # noqa: E402
 from tests import factories  # noqa: E402
 
 EXAMPLES = 50
@@ -65,8 +64,7 @@ def world(tmp_path_factory):
     })
     with app.app_context():
         db.create_all()
-        limiter.reset()
-        live.broadcaster.reset(stats_interval=0)
+        live.broadcaster().reset(stats_interval=0)
         fair = ensure_fair("Schemathesis Fair")[0]
         employer = factories.make_employer(fair, ref="E1", booth_code=BOOTH)
         factories.make_job(employer, ref="J1")

@@ -50,7 +50,7 @@ def test_serving_with_https_marks_the_session_cookie_secure(app, monkeypatch):
     from fair.extensions import socketio
     served = []
     monkeypatch.setattr(socketio, "start_background_task", lambda *a, **k: None)
-    monkeypatch.setattr(live.broadcaster, "start", lambda *a, **k: None)
+    monkeypatch.setattr(live.broadcaster(app), "start", lambda *a, **k: None)
     monkeypatch.setattr(serving, "_run_eventlet", lambda *a, **k: served.append(a))
     monkeypatch.setattr(socketio, "run", lambda *a, **k: served.append(a))
     serving.run(app, "127.0.0.1", 5443, ("cert.pem", "key.pem"))
@@ -64,7 +64,7 @@ def test_serving_plain_http_leaves_the_cookie_usable_over_http(app, monkeypatch)
     from fair.ops import serving
     from fair.extensions import socketio
     monkeypatch.setattr(socketio, "start_background_task", lambda *a, **k: None)
-    monkeypatch.setattr(live.broadcaster, "start", lambda *a, **k: None)
+    monkeypatch.setattr(live.broadcaster(app), "start", lambda *a, **k: None)
     monkeypatch.setattr(serving, "_run_eventlet", lambda *a, **k: None)
     monkeypatch.setattr(socketio, "run", lambda *a, **k: None)
     serving.run(app, "127.0.0.1", 5000, None)

@@ -34,7 +34,7 @@ from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.matching import services as matching
 from fair.organiser.devices import base_url
-from fair.web.ratelimit import limiter
+from fair.web.limits import limiter
 from fair.web.validation import Field, json_body, parse_body
 
 REGISTRATIONS_PER_MINUTE = 10       # per IP: a help-desk tablet registers a person a minute
@@ -140,7 +140,7 @@ def register():
     form, problems, status = _empty_form(), {}, 200
     if request.method == "POST":
         limit = int(current_app.config.get("RATE_LIMIT_REGISTRATIONS_PER_MINUTE", REGISTRATIONS_PER_MINUTE))
-        if not limiter.allow(f"register:{request.remote_addr}", limit):
+        if not limiter().allow(f"register:{request.remote_addr}", limit):
             flash(_("Too many registrations from this device. Wait a minute and try again."), "error")
             form, _problems = _form_from_request()
             return _render_register(fair, form, {}, lang), 429

@@ -8,7 +8,7 @@ from fair.web.auth import Principal, require
 from fair.web.blocking import Busy, Slots, release_memory, run_blocking
 from fair.checkin import decode, services
 from fair.web.errors import InvalidInput
-from fair.web.ratelimit import limiter
+from fair.web.limits import limiter
 from fair.web.validation import CHECKIN_BODY, json_body, parse_body
 
 # The area's blueprint lives here, not in its __init__: importing a pure module of the
@@ -35,7 +35,7 @@ def api_check_in(principal: Principal):
 def api_decode(principal: Principal):
     """Phones without a camera stream (plain HTTP) send a photo; the server reads the QR."""
     config = current_app.config
-    if not limiter.allow(f"decode:{principal.actor}", int(config["DECODE_PER_MINUTE"])):
+    if not limiter().allow(f"decode:{principal.actor}", int(config["DECODE_PER_MINUTE"])):
         return jsonify(error="rate_limited", message=_("Too many photos from this device; wait a minute.")), 429
     upload = request.files.get("image")
     if upload is None:

@@ -23,7 +23,7 @@ from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db, execute
 from fair.core.models import AuditEvent, Fair
 from fair.loading import importing
-from fair.web.ratelimit import limiter
+from fair.web.limits import limiter
 from fair.core.timeutil import iso, utcnow
 
 CONSENT_WORDING_VERSION = "2026-11-v1"
@@ -325,7 +325,7 @@ def resolve_code(fair, code: str, device=None) -> CardHolder:
         # a booth phone typing IDs would be an oracle for who is at the fair.
         raise CodeRejected("unknown")
     elif kind in ("manual", "national_id"):
-        if device is not None and not limiter.allow(
+        if device is not None and not limiter().allow(
                 f"lookup:{device.id}", int(current_app.config["RATE_LIMIT_LOOKUPS_PER_MINUTE"])):
             raise RateLimited()
         if kind == "manual":

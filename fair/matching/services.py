@@ -71,12 +71,13 @@ class FairMatching:
     queue_at: float = 0.0
 
 
-_lock = threading.RLock()
-
-
-def _cache() -> dict[str, dict]:
-    """Per-app caches (two apps, e.g. two tests, never share an index)."""
-    return current_app.extensions.setdefault("matching_cache", {"fairs": {}, "profiles": {}})
+def _cache() -> dict[str, Any]:
+    """Per-app caches and the lock that builds them (two apps, e.g. two tests, never share an index)."""
+    cache = current_app.extensions.get("matching_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "matching_cache", {"fairs": {}, "profiles": {}, "lock": threading.RLock()})
+    return cache
 
 
 def _signature(fair_id: int) -> tuple:
@@ -113,7 +114,7 @@ def fair_matching(fair_id: int) -> FairMatching:
     if cached is not None and cached.signature == signature:
         cached.checked_at = now
         return cached
-    with _lock:
+    with _cache()["lock"]:
         rows = db.session.scalars(db.select(Job).where(Job.fair_id == fair_id)
                                   .options(db.joinedload(Job.employer))).unique()
         booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))
@@ -203,7 +204,7 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
     """The attendees inside the hall now, built once, then kept up to date by presence_changed()."""
     built = fair_matching(fair_id)
     if built.pool is None:
-        with _lock:
+        with _cache()["lock"]:
             if built.pool is None:
                 inside = db.session.scalars(db.select(Attendee).where(
                     Attendee.fair_id == fair_id, Attendee.inside.is_(True), Attendee.erased_at.is_(None)))

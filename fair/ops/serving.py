@@ -56,7 +56,7 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     socketio.start_background_task(warm_up, app)
     socketio.start_background_task(checkpoint_in_background, app)
-    live.broadcaster.start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
+    live.broadcaster(app).start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
     if socketio.async_mode == "eventlet":
         _run_eventlet(app, host, port, ssl_files)
     else:

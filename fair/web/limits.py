@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
 
+from fair.web.ratelimit import RateLimiter
+
 URLENCODED = "application/x-www-form-urlencoded"
 # Multipart framing around the photo itself (boundaries, headers, a field or two).
 MULTIPART_OVERHEAD = 64 * 1024
@@ -36,3 +38,10 @@ def bound_request_body() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(bound_request_body)
+    app.extensions["fair.rate_limits"] = RateLimiter()
+
+
+def limiter(app: Flask | None = None) -> RateLimiter:
+    """This app's sliding-window limits (logins, pairing, typed codes, registrations, photos):
+    each app has its own, so two apps in one process never count each other's attempts."""
+    return (app or current_app).extensions["fair.rate_limits"]

@@ -14,6 +14,8 @@ import time
 from collections import defaultdict
 from typing import Any, Callable
 
+from flask import current_app
+
 from fair.core import disclosure
 from fair.core.changes import RevisionWatcher
 from fair.core.models import Fair
@@ -222,7 +224,15 @@ def has_listeners(room: str) -> bool:
     return next(iter(socketio.server.manager.get_participants(NAMESPACE, room)), None) is not None
 
 
-broadcaster = Broadcaster()
+def init_app(app) -> None:
+    """Each app has its own broadcaster (app.extensions["fair.live"]): two apps in one process
+    (tests, a script beside a server) never send each other's events."""
+    app.extensions["fair.live"] = Broadcaster()
+
+
+def broadcaster(app=None) -> Broadcaster:
+    """The broadcaster of this app (the current one by default)."""
+    return (app or current_app).extensions["fair.live"]
 
 
 def publish(kind: str, payload: dict[str, Any], *, fair: int, booth: int | None = None,
@@ -230,7 +240,7 @@ def publish(kind: str, payload: dict[str, Any], *, fair: int, booth: int | None 
     """Queue a domain event ("checkin", "lead", "invitation", ...): services say what
     happened and to whom (the fair, the booth, the attendee); live.py alone decides which
     rooms hear of it and disclosure.py what each may see."""
-    return broadcaster.publish(kind, payload, fair=fair, booth=booth, attendee=attendee)
+    return broadcaster().publish(kind, payload, fair=fair, booth=booth, attendee=attendee)
 
 
 def close_attendee_pages(attendee_id: int) -> None:
@@ -243,4 +253,4 @@ def close_attendee_pages(attendee_id: int) -> None:
 
 
 def flush() -> int:
-    return broadcaster.flush()
+    return broadcaster().flush()

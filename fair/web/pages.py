@@ -17,7 +17,7 @@ from fair.core.fairs import current_fair
 from fair.organiser.dashboard import stats
 from fair.organiser.devices import PAGE_FOR_KIND
 from fair.web import openapi as spec
-from fair.web.ratelimit import limiter
+from fair.web.limits import limiter
 
 bp = Blueprint("main", __name__)
 
@@ -40,7 +40,7 @@ def login():
     """Organisers sign in with the password `fair init` printed."""
     form = LoginForm()
     if form.validate_on_submit():
-        if not limiter.allow(f"login:{request.remote_addr}", LOGIN_ATTEMPTS_PER_MINUTE):
+        if not limiter().allow(f"login:{request.remote_addr}", LOGIN_ATTEMPTS_PER_MINUTE):
             flash(_("Too many attempts. Wait a minute and try again."), "error")
             return render_template("login.html", form=form), 429
         organiser = auth.check_organiser(form.username.data.strip(), form.password.data)
@@ -102,7 +102,7 @@ def _same_site_referrer() -> str | None:
 @bp.get("/pair/<code>")
 def pair(code: str):
     """A phone opens its pairing link once and becomes a gate, booth or dashboard device."""
-    if not limiter.allow(f"pair:{request.remote_addr}", 20):
+    if not limiter().allow(f"pair:{request.remote_addr}", 20):
         abort(429)
     device = auth.redeem_pairing_code(code)
     if device is None:

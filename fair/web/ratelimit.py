@@ -1,4 +1,7 @@
-"""In-memory sliding-window rate limits (one server process per fair, so memory is enough)."""
+"""In-memory sliding-window rate limits (one server process per fair, so memory is enough).
+
+Pure: each app holds its own RateLimiter (fair.web.limits.limiter()).
+"""
 from __future__ import annotations
 
 import threading
@@ -27,8 +30,6 @@ class RateLimiter:
         with self._lock:
             self._hits.clear()
 
-
-limiter = RateLimiter()
 
 
 class TokenBuckets:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass, field
 
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -18,17 +19,28 @@ from fair.web.auth import Principal, principal_from
 from fair.extensions import db, socketio
 from fair.web.ratelimit import TokenBuckets
 
-# sid → (device id, language of its page) for each connected device (gate, booth,
-# dashboard, api). The device is looked up per event (fair.core.cached), so a revocation
-# takes effect at the next scan even before its socket is cut.
-_scanners: dict[str, tuple[int, str]] = {}
-# device id → its connected sids, to disconnect them all when it is revoked.
-_device_sids: dict[int, set[str]] = {}
-# One message allowance per Engine.IO connection (keyed by its eio sid).
-_allowances = TokenBuckets()
-# Allowance classes → (messages per second, burst), from the app's config (install_scan_handler).
-_limits: dict[str, tuple[float, float]] = {"scanner": (20.0, 300), "viewer": (1.0, 30), "anonymous": (0.2, 10)}
 SCANNER_KINDS = ("gate", "booth")
+
+
+@dataclass
+class Connections:
+    """Who is connected to one app's /live (app.extensions["fair.socket"]): two apps in one
+    process (tests, a script) share none of it."""
+    # sid → (device id, language of its page) for each connected device (gate, booth,
+    # dashboard, api). The device is looked up per event (fair.core.cached), so a revocation
+    # takes effect at the next scan even before its socket is cut.
+    scanners: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # device id → its connected sids, to disconnect them all when it is revoked.
+    device_sids: dict[int, set[str]] = field(default_factory=dict)
+    # One message allowance per Engine.IO connection (keyed by its eio sid).
+    allowances: TokenBuckets = field(default_factory=TokenBuckets)
+    # Allowance classes → (messages per second, burst), from the app's config (install_message_limits).
+    limits: dict[str, tuple[float, float]] = field(default_factory=lambda: {
+        "scanner": (20.0, 300), "viewer": (1.0, 30), "anonymous": (0.2, 10)})
+
+
+def connections(app=None) -> Connections:
+    return (app or current_app).extensions["fair.socket"]
 
 
 def rooms_for(principal: Principal, fair_id: int) -> list[str]:
@@ -65,8 +77,9 @@ def on_connect(auth=None):
         join_room(live.public_room(fair.id))  # the public counter: aggregate numbers only
         return True
     if principal.device is not None:
-        _scanners[request.sid] = (principal.device.id, str(get_locale() or "th"))
-        _device_sids.setdefault(principal.device.id, set()).add(request.sid)
+        state = connections()
+        state.scanners[request.sid] = (principal.device.id, str(get_locale() or "th"))
+        state.device_sids.setdefault(principal.device.id, set()).add(request.sid)
     _allow(request.sid, "scanner" if principal.role in SCANNER_KINDS else "viewer")
     for room in rooms_for(principal, fair.id):
         join_room(room)
@@ -76,13 +89,14 @@ def on_connect(auth=None):
 @socketio.on("disconnect", namespace=live.NAMESPACE)
 def on_disconnect(*_args):
     """Any client leaving."""
-    entry = _scanners.pop(request.sid, None)
+    state = connections()
+    entry = state.scanners.pop(request.sid, None)
     if entry is not None:
-        sids = _device_sids.get(entry[0])
+        sids = state.device_sids.get(entry[0])
         if sids is not None:
             sids.discard(request.sid)
             if not sids:
-                del _device_sids[entry[0]]
+                del state.device_sids[entry[0]]
     _allow(request.sid, "anonymous")
 
 
@@ -94,12 +108,13 @@ def _allow(sid: str, allowance: str) -> None:
     """Give the connection under this /live sid the message allowance of its kind."""
     eio_sid = _eio_sid(sid)
     if eio_sid is not None:
-        _allowances.assign(eio_sid, *_limits[allowance])
+        state = connections()
+        state.allowances.assign(eio_sid, *state.limits[allowance])
 
 
-def disconnect_device(device_id: int) -> int:
+def disconnect_device(device_id: int, app=None) -> int:
     """Disconnect every socket of a device (revoked): out of its rooms, no more events. Returns how many."""
-    sids = list(_device_sids.pop(device_id, ()))
+    sids = list(connections(app).device_sids.pop(device_id, ()))
     for sid in sids:
         socketio.server.disconnect(sid, namespace=live.NAMESPACE)
     return len(sids)
@@ -111,13 +126,14 @@ def disconnect_revoked(app, fair_id: int | None = None, **_extra) -> int:
     Sent at once after a revocation in this process, and within a second of one
     made by another process (the `fair device revoke` command while serving).
     """
-    if not _device_sids:
+    state = app.extensions.get("fair.socket")
+    if state is None or not state.device_sids:
         return 0
     with app.app_context():  # a session of its own: the revoking request's may be mid-work
         revoked = db.session.scalars(db.select(Device.id).where(
-            Device.id.in_(list(_device_sids)), Device.revoked_at.is_not(None))).all()
+            Device.id.in_(list(state.device_sids)), Device.revoked_at.is_not(None))).all()
         db.session.remove()
-    return sum(disconnect_device(device_id) for device_id in revoked)
+    return sum(disconnect_device(device_id, app) for device_id in revoked)
 
 
 changes.fair_changed.connect(disconnect_revoked)
@@ -132,6 +148,8 @@ def install_scan_handler(app) -> None:
     new server). Connect and disconnect keep Flask-SocketIO's request context:
     they read cookies and the token.
     """
+    app.extensions["fair.socket"] = Connections()
+
     def scan(sid, data=None):
         with app.app_context():
             return on_scan(sid, data)
@@ -148,9 +166,11 @@ def install_message_limits(app) -> None:
     56,000 frames' decoding and handling. Connections start with the anonymous
     allowance and get their kind's when /live accepts them (on_connect).
     """
+    state = connections(app)
     for name in ("scanner", "viewer", "anonymous"):
-        _limits[name] = (float(app.config[f"SOCKET_{name.upper()}_RATE"]),
-                         float(app.config[f"SOCKET_{name.upper()}_BURST"]))
+        state.limits[name] = (float(app.config[f"SOCKET_{name.upper()}_RATE"]),
+                              float(app.config[f"SOCKET_{name.upper()}_BURST"]))
+    allowances, anonymous = state.allowances, state.limits["anonymous"]
     eio = socketio.server.eio
     decode_message = eio.handlers["message"]
     engine_disconnect = eio.handlers.get("disconnect")
@@ -158,13 +178,13 @@ def install_message_limits(app) -> None:
     def message(eio_sid, data):
         if eio_sid not in eio.sockets:
             return None   # cut off already: frames still in flight are dropped undecoded
-        if not _allowances.take(eio_sid, _limits["anonymous"]):
-            cut_off(eio_sid)
+        if not allowances.take(eio_sid, anonymous):
+            cut_off(eio_sid, state)
             return None
         return decode_message(eio_sid, data)
 
     def disconnect(eio_sid, *args):
-        _allowances.forget(eio_sid)
+        allowances.forget(eio_sid)
         if engine_disconnect is not None:
             return engine_disconnect(eio_sid, *args)
         return None
@@ -173,7 +193,7 @@ def install_message_limits(app) -> None:
     eio.on("disconnect", disconnect)
 
 
-def cut_off(eio_sid: str) -> None:
+def cut_off(eio_sid: str, state: Connections) -> None:
     """End an Engine.IO connection now: no more of its frames are read or decoded."""
     eio = socketio.server.eio
     environ = socketio.server.environ.get(eio_sid) or {}
@@ -188,12 +208,13 @@ def cut_off(eio_sid: str) -> None:
             raw().shutdown(socket.SHUT_RDWR)   # the websocket's reader and writer both stop
         except OSError:
             pass
-    _allowances.forget(eio_sid)
+    state.allowances.forget(eio_sid)
 
 
 def on_scan(sid: str, data) -> dict:
     """A gate or booth phone sends a scan; the ack carries the same JSON as the HTTP answer."""
-    device_id, lang = _scanners.get(sid, (None, "th"))
+    state = connections()
+    device_id, lang = state.scanners.get(sid, (None, "th"))
     # Cached plain facts: a revocation in this process drops them at once,
     # one from another process (the CLI) is seen within five seconds (fair.core.cached).
     device = cached.device(device_id) if device_id is not None else None
@@ -202,7 +223,7 @@ def on_scan(sid: str, data) -> dict:
         # one is abuse, and its connection is cut at its next message.
         eio_sid = _eio_sid(sid)
         if eio_sid is not None:
-            _allowances.empty(eio_sid)
+            state.allowances.empty(eio_sid)
         return {"error": "forbidden", "message": "Only paired gate and booth devices scan."}
     try:
         if device.kind == "gate":
