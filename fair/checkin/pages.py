@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.exc import IntegrityError
 
 from fair.core import reference
+from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
 from fair.checkin import bp, cards, services
@@ -679,6 +680,14 @@ def replace_card(principal: Principal, ref: str):
     attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
     if attendee is None or attendee.erased_at is not None:
         abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Issue a new card for %(name)s?", name=attendee.full_name),
+            message=_("The current card of %(ref)s stops working at once: its QR code and code are refused at "
+                      "the gate from now on. Do this only when the card is lost or someone else has it.",
+                      ref=attendee.ref),
+            confirm_label=_("Yes, issue a new card"),
+            cancel=url_for("checkin.attendee_lookup", q=attendee.ref))
     card = services.replace_card(attendee, actor=principal.actor)
     flash(_("New card for %(name)s: code %(code)s. The old card no longer works.",
             name=attendee.full_name, code=cards.format_manual_code(card.manual_code)), "ok")

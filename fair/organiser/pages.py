@@ -18,6 +18,7 @@ from fair.core.fairs import current_fair
 from fair.matching import bp
 from fair.organiser import dashboard
 from fair.core.timeutil import utcnow
+from fair.web.dates import venue_text
 
 EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -101,9 +102,7 @@ def _last_backup_text(fair_id: int) -> str | None:
     """When `fair backup` last ran, in venue time, for the organiser's peace of mind."""
     from fair.organiser.backup import last_backup_at
     moment = last_backup_at(fair_id)
-    if moment is None:
-        return None
-    return (moment + dashboard.venue_offset()).strftime("%Y-%m-%d %H:%M")
+    return venue_text(moment) if moment is not None else None
 
 
 @bp.get("/organiser/export/<any(attendance, leads, matches, hires):what>.<any(csv, xlsx):fmt>")
@@ -145,8 +144,7 @@ def report(principal: Principal):
               "legend": dashboard.heat_legend(top)},
         top_booths=[b for b in booths_by_leads if b["leads"] > 0][:10],
         hires=dashboard.hires_by_employer(fair.id), jobs=jobs, positions=positions,
-        generated=(utcnow() + offset).strftime("%d/%m/%Y %H:%M"),
-        day=(utcnow() + offset).strftime("%d/%m/%Y"))
+        generated=venue_text(utcnow()), day=venue_text(utcnow(), "date"))
 
 
 def _local_time(iso_text: str, offset: timedelta) -> str:
