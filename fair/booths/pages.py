@@ -231,12 +231,14 @@ def organiser_leads(principal: Principal):
 def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
     if fmt not in EXPORT_FORMATS:
         abort(404)
+    from flask_babel import get_locale
+    from fair.organiser.exports import choose_lang, export_filename
     try:
-        data, _count = export_bytes("leads", fmt, booth_code, actor=actor)
+        data, _count = export_bytes("leads", fmt, booth_code, actor=actor,
+                                    lang=choose_lang(request.args.get("lang"), get_locale()))
     except ExportError as exc:
         abort(404, str(exc))
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    name = f"leads-{booth_code or 'all'}-{stamp}.{fmt}"
+    name = export_filename("leads", fmt, booth_code)
     return Response(data, mimetype=EXPORT_FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})

@@ -288,18 +288,27 @@ def device_revoke(device_id: int) -> None:
 # --- export -------------------------------------------------------------------------------
 
 @click.command("export")
-@click.argument("what", type=click.Choice(["leads", "checkins", "attendees"]))
+@click.argument("what", type=click.Choice(["leads", "checkins", "attendees", "attendance", "matches", "hires"]))
 @click.option("--booth", "booth_code", metavar="CODE", help="Only this booth's leads.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.csv or FILE.xlsx")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="FILE.csv or FILE.xlsx, or a folder (default: here, named <fair>-<what>-<YYYYMMDD-HHMM>).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="Without --out FILE: the file type (default xlsx).")
+@click.option("--lang", type=click.Choice(["th", "en"]), default="th", show_default=True,
+              help="Language of the words in the file (education, next steps, yes/no).")
 @with_appcontext
-def export_command(what: str, booth_code: str | None, out: Path) -> None:
-    """Export leads, check-ins or attendees as CSV or XLSX (by the file's extension)."""
+def export_command(what: str, booth_code: str | None, out: Path | None, fmt: str | None, lang: str) -> None:
+    """Export leads, check-ins, attendees, attendance, recommendations or hires as CSV or XLSX."""
     from fair.organiser import exports
-    if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.UsageError("--out must end in .csv or .xlsx")
+    if out is not None and not out.is_dir():
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise click.UsageError("--out must end in .csv or .xlsx (or name a folder)")
+        if fmt and out.suffix.lower() != f".{fmt}":
+            raise click.UsageError(f"--format {fmt} does not match {out.name}")
+    else:
+        out = (out or Path(".")) / exports.export_filename(what, fmt or "xlsx", booth_code)
     try:
-        count = exports.export_to_file(what, out, booth_code=booth_code, actor="cli")
+        count = exports.export_to_file(what, out, booth_code=booth_code, actor="cli", lang=lang)
     except exports.ExportError as exc:
         _echo_err(str(exc))
         sys.exit(1)

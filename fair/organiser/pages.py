@@ -95,6 +95,7 @@ def dashboard_page(principal: Principal):
                            strings=_dashboard_strings(), organiser=organiser, screen=screen,
                            funnel_labels=funnel_labels(), exports=export_labels(),
                            last_backup=_last_backup_text(fair.id) if organiser else None,
+                           export_lang=exports.choose_lang(request.args.get("export_lang"), get_locale()),
                            locale=str(get_locale() or "th"))
 
 
@@ -113,13 +114,13 @@ def export_day(principal: Principal, what: str, fmt: str):
     if fair is None:
         abort(404)
     try:
-        data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=str(get_locale() or "th"))
+        data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=exports.choose_lang(request.args.get("lang"), get_locale()))
     except exports.ExportError as error:
         return render_template("error.html", status=409, message=str(error)), 409
-    stamp = (utcnow() + dashboard.venue_offset()).strftime("%Y-%m-%d-%H%M")
     return Response(data, mimetype=EXPORT_MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{what}-{stamp}.{fmt}"',
+        "Content-Disposition": f'attachment; filename="{exports.export_filename(what, fmt)}"',
         "Cache-Control": "no-store"})
+
 
 
 @bp.get("/organiser/report")
