@@ -228,3 +228,22 @@ def test_serve_banner_prints_the_next_steps_with_real_addresses(app, capsys, mon
     assert "Sign in on this laptop: http://localhost:6100/login" in out
     assert "Pair devices: http://localhost:6100/organiser/devices" in out
     assert "phones register at http://192.168.1.23:6100/register" in out
+
+
+# --- the big screen ----------------------------------------------------------------------------
+
+def test_a_dashboard_device_gets_the_screen_layout_without_names(app, organiser_client, fair, gate):
+    attendee = factories.make_attendee(fair, ref="S1", first_name="Anong")
+    from fair.checkin import services as checkin_services
+    checkin_services.check_in(gate.device, factories.token_of(attendee), "s1")
+    paired = devices.pair("dashboard", "Hall screen")
+    screen = app.test_client()
+    screen.get(paired.url.split("5000", 1)[1])
+    html = screen.get("/dashboard").get_data(as_text=True)
+    assert 'class="screen-page"' in html and "css/screen.css" in html
+    assert "Anong" not in html and '"show_names": false' in html and "/organiser/" not in html
+    assert screen.get("/dashboard/screen").status_code == 200
+    mine = organiser_client.get("/dashboard/screen").get_data(as_text=True)
+    assert 'class="screen-page"' in mine and "Anong" not in mine
+    assert 'href="/dashboard/screen"' in organiser_client.get("/dashboard").get_data(as_text=True)
+    assert app.test_client().get("/dashboard/screen").status_code == 302   # strangers sign in first

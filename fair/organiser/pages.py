@@ -80,22 +80,54 @@ def dashboard_page(principal: Principal):
     if fair is None:
         abort(404)
     organiser = principal.role == "organiser"
-    # The organiser can project the laptop too: ?screen=1 shows what a big screen shows.
-    screen = not organiser or request.args.get("screen") == "1"
+    # A big screen (a dashboard device, or the laptop projected with ?screen=1) gets the
+    # screen layout: no names, nothing to click, everything on one screen.
+    if not organiser or request.args.get("screen") == "1":
+        return _screen_view(fair, organiser)
     stats = dashboard.stats(fair.id)
     config = {
         "stats": stats,
-        "events": dashboard.recent_events(fair.id, names=not screen),
-        "show_names": not screen,
+        "events": dashboard.recent_events(fair.id, names=True),
+        "show_names": True,
         "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": dashboard.FEED_LENGTH,
     }
     return render_template("matching/dashboard.html", fair=fair, stats=stats, config=config,
-                           strings=_dashboard_strings(), organiser=organiser, screen=screen,
+                           strings=_dashboard_strings(), organiser=organiser,
                            funnel_labels=funnel_labels(), exports=export_labels(),
                            last_backup=_last_backup_text(fair.id) if organiser else None,
                            export_lang=exports.choose_lang(request.args.get("export_lang"), get_locale()),
+                           locale=str(get_locale() or "th"))
+
+
+@bp.get("/dashboard/screen")
+@require("organiser", "dashboard")
+def screen_page(principal: Principal):
+    """The big-screen view: laid out for a 16:9 screen in the hall, never scrolls, shows no names."""
+    fair = current_fair()
+    if fair is None:
+        abort(404)
+    return _screen_view(fair, principal.role == "organiser")
+
+
+# How many events the screen's feed holds: more than fit on a 1080-line screen.
+SCREEN_FEED_LENGTH = 14
+
+
+def _screen_view(fair, organiser: bool):
+    stats = dashboard.stats(fair.id)
+    config = {
+        "stats": stats,
+        "events": dashboard.recent_events(fair.id, names=False),
+        "show_names": False,
+        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "funnel_labels": funnel_labels(),
+        "feed_length": SCREEN_FEED_LENGTH,
+        "plan_fit_height": True,
+    }
+    return render_template("matching/screen.html", fair=fair, stats=stats, config=config,
+                           strings=_dashboard_strings(), organiser=organiser, today=venue_text(utcnow(), "date"),
                            locale=str(get_locale() or "th"))
 
 

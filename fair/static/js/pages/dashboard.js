@@ -80,7 +80,9 @@ function renderMap() {
     x: b.plan_x, y: b.plan_y, code: b.code, value: b[windowKey],
     title: t("map.cell", { code: b.code, employer: b.employer, n: b[windowKey] }),
   }));
-  const top = floorPlan(svg, cells);
+  // The big screen fits the plan into its box's height too (config.plan_fit_height): no scrolling.
+  const box = config.plan_fit_height ? svg.closest("[data-plan-box]") : null;
+  const top = floorPlan(svg, cells, box ? { maxHeight: box.clientHeight } : {});
   const legend = $("map-legend");
   replaceChildren(legend, heatLegend(top).map((entry) => {
     const item = node("li");
