@@ -6,7 +6,6 @@ hall may look at: its page carries no attendee name and no export link.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 
 from flask import Response, abort, render_template, request
 from flask_babel import get_locale
@@ -163,14 +162,13 @@ def report(principal: Principal):
     if fair is None:
         abort(404)
     stats = dashboard.stats(fair.id)
-    offset = dashboard.venue_offset()
     top = max((b["leads"] for b in stats["booths"]), default=0)
     placed = [b for b in stats["booths"] if b["plan_x"] > 0 and b["plan_y"] > 0]
     booths_by_leads = sorted(stats["booths"], key=lambda b: (-b["leads"], b["code"]))
     jobs, positions = dashboard.jobs_offered(fair.id)
     return render_template(
         "matching/report.html", fair=fair, stats=stats, funnel_labels=funnel_labels(),
-        arrivals=[{"label": _local_time(b["t"], offset), "n": b["n"]} for b in stats["arrivals"]],
+        arrivals=[{"label": venue_text(b["t"], "time"), "n": b["n"]} for b in stats["arrivals"]],
         plan={"booths": [dict(b, cls=dashboard.heat_class(b["leads"], top)) for b in placed],
               "columns": max((b["plan_x"] for b in placed), default=0),
               "rows": max((b["plan_y"] for b in placed), default=0),
@@ -178,8 +176,3 @@ def report(principal: Principal):
         top_booths=[b for b in booths_by_leads if b["leads"] > 0][:10],
         hires=dashboard.hires_by_employer(fair.id), jobs=jobs, positions=positions,
         generated=venue_text(utcnow()), day=venue_text(utcnow(), "date"))
-
-
-def _local_time(iso_text: str, offset: timedelta) -> str:
-    from fair.core.timeutil import parse_iso
-    return (parse_iso(iso_text) + offset).strftime("%H:%M")
