@@ -48,8 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from fair.web import errors
+    from fair.web import dates, errors
     errors.init_app(app)
+    dates.init_app(app)
     from fair.ops.cli import register_commands
     register_commands(app)
     return app

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from fair.organiser import devices
+from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.booths import services
 from fair.booths.models import Booth
@@ -47,11 +48,9 @@ def education_labels(locale: str) -> dict[str, str]:
 
 
 def local_time(moment: datetime | None) -> str:
-    """Naive UTC → the venue's wall clock (Thailand has no daylight saving)."""
-    if moment is None:
-        return ""
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
-    return (moment + timedelta(hours=offset)).strftime("%d/%m %H:%M")
+    """Naive UTC → the venue's wall clock, in the page's language (fair.web.dates, one rule)."""
+    from fair.web.dates import venue_text
+    return venue_text(moment, "short")
 
 
 def _booth_strings() -> dict[str, str]:
@@ -167,6 +166,9 @@ def name_device(principal: Principal):
         return redirect(url_for("booths.booth_page"))
     try:
         devices.rename(principal.device, request.form.get("name", ""), principal.actor)
+    except devices.DeviceNameTaken as taken:
+        flash(_("Another phone of this booth is already called “%(name)s”: choose another name.",
+                name=taken.name), "error")
     except devices.PairingError:
         flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
     else:
@@ -228,12 +230,14 @@ def organiser_leads(principal: Principal):
 def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
     if fmt not in EXPORT_FORMATS:
         abort(404)
+    from flask_babel import get_locale
+    from fair.organiser.exports import choose_lang, export_filename
     try:
-        data, _count = export_bytes("leads", fmt, booth_code, actor=actor)
+        data, _count = export_bytes("leads", fmt, booth_code, actor=actor,
+                                    lang=choose_lang(request.args.get("lang"), get_locale()))
     except ExportError as exc:
         abort(404, str(exc))
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    name = f"leads-{booth_code or 'all'}-{stamp}.{fmt}"
+    name = export_filename("leads", fmt, booth_code)
     return Response(data, mimetype=EXPORT_FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
@@ -301,7 +305,14 @@ def device_create(principal: Principal):
     if not name or len(name) > devices.MAX_NAME_LENGTH:
         flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
         return redirect(url_for("booths.device_list"))
-    paired = devices.pair(kind, name, booth, actor=principal.actor)
+    try:
+        paired = devices.pair(kind, name, booth, actor=principal.actor)
+    except devices.DeviceNameTaken:
+        flash(_("“%(name)s” is taken: another device of this kind is already called that. Choose another "
+                "name, or revoke the old device first.", name=name), "error")
+        return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
+                               local_time=local_time, new_device=None, kinds=_page_kinds(),
+                               max_name=devices.MAX_NAME_LENGTH), 409
     new_device = {"name": paired.name, "kind": kind, "booth": paired.booth, "url": paired.url,
                   "qr": _pairing_qr(paired.url)}
     return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
@@ -318,6 +329,12 @@ def device_revoke(principal: Principal, device_id: int):
     fair = current_fair()
     if device is None or fair is None or device.fair_id != fair.id:
         abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Revoke “%(name)s”?", name=device.name),
+            message=_("The device stops working at once: it can no longer scan or see anything, and its "
+                      "pairing links stop working. This cannot be undone; pair a new device to replace it."),
+            confirm_label=_("Yes, revoke it"), cancel=url_for("booths.device_list"))
     devices.revoke(device.id, principal.actor)
     flash(_("“%(name)s” is revoked: it can no longer scan or see anything.", name=device.name), "ok")
     return redirect(url_for("booths.device_list"))
@@ -344,5 +361,6 @@ def pairing_sheets(principal: Principal):
     for booth in chosen:
         paired = devices.pair("booth", devices.default_booth_name(booth), booth, actor=principal.actor)
         sheets.append({"booth": booth, "url": paired.url, "qr": _pairing_qr(paired.url)})
-    expires = local_time(utcnow() + timedelta(hours=float(current_app.config["PAIRING_CODE_TTL_HOURS"])))
+    from fair.web.dates import venue_text
+    expires = venue_text(utcnow() + timedelta(hours=float(current_app.config["PAIRING_CODE_TTL_HOURS"])))
     return render_template("booths/pairing_sheets.html", booths=booths, sheets=sheets, expires=expires)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.extensions import db
@@ -17,6 +18,20 @@ CHECKIN_STATUSES = (
     "ok", "already_inside", "exit_recorded", "not_inside", "unknown",
     "invalid_signature", "revoked", "wrong_fair", "fair_closed",
 )
+
+
+class Years(TypeDecorator):
+    """Years of experience: "2.5" is a real answer, so a float column; whole years read back
+    as int, so a 3 stays 3 (not 3.0) in the API, the exports and the booth page."""
+
+    impl = Float
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        value = float(value)
+        return int(value) if value.is_integer() else value
 
 
 class Attendee(db.Model):
@@ -41,7 +56,7 @@ class Attendee(db.Model):
     # the organiser to resolve, and never told to the person registering.
     national_id_claim_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     education: Mapped[str | None] = mapped_column(String(20))
-    experience_years: Mapped[int | None]
+    experience_years: Mapped[float | None] = mapped_column(Years())
     skills: Mapped[list] = mapped_column(JSON, default=list)
     desired_positions: Mapped[list] = mapped_column(JSON, default=list)
     province: Mapped[str | None] = mapped_column(String(60))

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fair.core import reference
 from fair.core.fairs import current_fair
+from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
 from fair.checkin import cards, services
@@ -67,18 +68,24 @@ def _field_messages() -> dict[str, str]:
         "email": _("This is not a valid email address."),
         "national_id": _("This national ID is not valid: check the 13 digits."),
         "education": _("Choose your education from the list."),
-        "experience_years": _("Enter a whole number of years, for example 2."),
+        "experience_years": _("Enter your years of experience, from 0 to 60, for example 2 or 2.5."),
         "province": _("Choose a province from the list."),
-        "salary_expected": _("Enter a whole number of baht per month, for example 15000."),
+        "salary_expected": _("Enter baht per month, from 0 to 1,000,000, for example 15000."),
         "consent_participate": _("You can register only if you agree to take part in the fair."),
         "_": _("Please check the form."),
     }
 
 
+# The fields in the order the form shows them: the error summary lists them so.
+FORM_ORDER = ("first_name", "last_name", "phone", "email", "national_id", "province", "education",
+              "experience_years", "desired_positions", "skills", "salary_expected", "consent_participate")
+
+
 def _problem_messages(problems: dict[str, str]) -> dict[str, str]:
     messages = _field_messages()
     shown: dict[str, str] = {}
-    for name, code in problems.items():
+    order = {name: i for i, name in enumerate(FORM_ORDER)}
+    for name, code in sorted(problems.items(), key=lambda item: order.get(item[0], len(order))):
         if code == "too_long":
             shown[name] = _("This is too long.")
         else:
@@ -145,7 +152,12 @@ def register():
             form, _problems = _form_from_request()
             return _render_register(fair, form, {}, lang), 429
         form, problems = _form_from_request()
-        if not problems:
+        if problems:
+            # A field too long is blanked: still check the others, so every error shows at once.
+            problems = {**services.registration_problems(fair, _service_fields(form),
+                                                         consent_participate=form["consent_participate"]),
+                        **problems}
+        else:
             try:
                 attendee = _register(fair, form)
             except services.RegistrationInvalid as invalid:
@@ -158,12 +170,17 @@ def register():
     return _render_register(fair, form, _problem_messages(problems), lang), status
 
 
-def _register(fair, form: dict[str, Any]) -> Attendee:
+def _service_fields(form: dict[str, Any]) -> dict[str, str]:
     fields = {name: form[name] for name in TEXT_FIELDS}
     fields["skills"] = _list_cell(form["skills"])
     fields["desired_positions"] = _list_cell(form["desired_positions"])
     fields["languages"] = ";".join(form["languages"])
     fields["consent_share_profile"] = "yes" if form["consent_share_profile"] else "no"
+    return fields
+
+
+def _register(fair, form: dict[str, Any]) -> Attendee:
+    fields = _service_fields(form)
     for attempt in range(3):
         try:
             attendee, _card = services.register_attendee(
@@ -673,6 +690,14 @@ def replace_card(principal: Principal, ref: str):
     attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
     if attendee is None or attendee.erased_at is not None:
         abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Issue a new card for %(name)s?", name=attendee.full_name),
+            message=_("The current card of %(ref)s stops working at once: its QR code and code are refused at "
+                      "the gate from now on. Do this only when the card is lost or someone else has it.",
+                      ref=attendee.ref),
+            confirm_label=_("Yes, issue a new card"),
+            cancel=url_for("checkin.attendee_lookup", q=attendee.ref))
     card = services.replace_card(attendee, actor=principal.actor)
     flash(_("New card for %(name)s: code %(code)s. The old card no longer works.",
             name=attendee.full_name, code=cards.format_manual_code(card.manual_code)), "ok")

@@ -76,9 +76,13 @@ def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_parti
         attendee.consent_wording = consent_wording
 
 
-def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
-                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
-    """On-site self-registration: the same rules as an imported row, then the card at once."""
+def registration_problems(fair: Fair, fields: dict[str, str], *, consent_participate: bool) -> dict[str, str]:
+    """Every problem of a registration form at once ({field: message}), registering nobody."""
+    return _check_registration(fair, fields, consent_participate)[0]
+
+
+def _check_registration(fair: Fair, fields: dict[str, str],
+                        consent_participate: bool) -> tuple[dict[str, str], dict[str, Any] | None]:
     # Every problem at once, so the form can mark each field in one round trip.
     problems = {} if consent_participate else {"consent_participate": "consent_required"}
     cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
@@ -89,9 +93,15 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
     parsed = importing.validate_rows("attendees", [cells])
     for error in parsed.errors:
         problems.setdefault(error.column or "_", error.message)
+    return problems, (parsed.rows[0] if parsed.rows and not problems else None)
+
+
+def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
+                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
+    """On-site self-registration: the same rules as an imported row, then the card at once."""
+    problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
         raise RegistrationInvalid(problems)
-    row = parsed.rows[0]
     claimed = None
     if row.get("national_id"):
         # Never tell an anonymous form whether an ID is registered: that would be an oracle
