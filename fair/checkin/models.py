@@ -16,6 +16,8 @@ CHECKIN_TYPES = ("entry", "exit")
 CHECKIN_STATUSES = (
     "ok", "already_inside", "exit_recorded", "not_inside", "unknown",
     "invalid_signature", "revoked", "wrong_fair", "fair_closed",
+    # A typed code with a typo (cards.code_typo): the answer says which ("problem").
+    "mistyped",
 )
 
 

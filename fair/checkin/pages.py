@@ -550,6 +550,13 @@ def _gate_strings() -> dict[str, str]:
         "wrong_fair.detail": _("This card is from another job fair. Send them to registration."),
         "fair_closed.title": _("The fair is closed"),
         "fair_closed.detail": _("Check-in is not open at this time. Ask the organiser."),
+        "mistyped.title": _("Typo in the code"),
+        "mistyped.check_character": _("The last character does not match the others: one character is "
+                                      "wrong or two are swapped. Read the code under the QR again and retype it."),
+        "mistyped.length": _("A code has 9 characters (4 + 5): one is missing or extra. Retype it."),
+        "mistyped.character": _("Codes never use 0, O, 1, I or L. Read the code under the QR again and retype it."),
+        "mistyped.id_check_digit": _("This ID number has a typo: its last digit does not match. "
+                                     "Check the 13 digits and retype them."),
         "rate_limited.title": _("Too many typed codes"),
         "rate_limited.detail": _("Wait a minute, then try again."),
         "invalid_input.title": _("Not a card code"),

@@ -29,9 +29,10 @@ CONSENT_WORDING_VERSION = "2026-11-v1"
 
 
 class CodeRejected(Exception):
-    def __init__(self, status: str):
+    def __init__(self, status: str, problem: str | None = None):
         super().__init__(status)
         self.status = status
+        self.problem = problem   # for "mistyped": one of cards.TYPO_PROBLEMS
 
 
 class RateLimited(Exception):
@@ -337,18 +338,28 @@ def resolve_code(fair, code: str, device=None) -> CardHolder:
         else:
             number = natid.normalize_national_id(code)
             if number is None or not natid.is_valid_national_id(number):
-                raise CodeRejected("unknown")
+                _reject_typed(code, device)
             attendee_id = db.session.scalar(db.select(Attendee.id).filter_by(
                 fair_id=fair.id, national_id_hash=hash_national_id(number)))
             holder = (_holder(_statements().holder_by_attendee, attendee=attendee_id)
                       if attendee_id is not None else None)
     else:
-        raise CodeRejected("unknown")
+        _reject_typed(code, device)
     if holder is None or holder.erased_at is not None:
         raise CodeRejected("unknown")
     if holder.card_status != "active":
         raise CodeRejected("revoked")
     return holder
+
+
+def _reject_typed(code: str, device) -> None:
+    """Refuse a code that is no card: a gate (or the organiser) hears that it is a typo
+    when it plainly is one (cards.code_typo), instead of "unknown card". Booth scans keep
+    "unknown": their answer's statuses are the booth API's."""
+    problem = cards.code_typo(code)
+    if problem is not None and (device is None or device.kind == "gate"):
+        raise CodeRejected("mistyped", problem)
+    raise CodeRejected("unknown")
 
 
 # --- check-in ---------------------------------------------------------------------------
@@ -360,6 +371,7 @@ class CheckInResult:
     attendee: dict[str, Any] | None = None
     first_checkin_at: str | None = None
     recommendations: list[dict] | None = field(default=None, compare=False)
+    problem: str | None = None      # what is wrong with a mistyped code (cards.TYPO_PROBLEMS)
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status}
@@ -371,6 +383,8 @@ class CheckInResult:
             body["first_checkin_at"] = self.first_checkin_at
         if self.recommendations is not None:
             body["recommendations"] = self.recommendations
+        if self.problem is not None:
+            body["problem"] = self.problem
         return body
 
 
@@ -385,7 +399,7 @@ def _result_of(row: CheckIn) -> CheckInResult:
     return CheckInResult(
         status=row.status, checkin_id=row.id,
         attendee=gate_view(attendee) if attendee is not None and attendee.erased_at is None else None,
-        first_checkin_at=first)
+        first_checkin_at=first, problem=row.notes if row.status == "mistyped" else None)
 
 
 def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: datetime | None = None,
@@ -400,6 +414,7 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     now = utcnow()
     scanned_at = scanned_at or now
     holder: CardHolder | None = None
+    problem: str | None = None
     if not fair.is_open(now):
         status = "fair_closed"
     else:
@@ -407,12 +422,12 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
             holder = resolve_code(fair, code, device)
             status = _move(holder, kind, scanned_at)
         except CodeRejected as rejected:
-            status = rejected.status
+            status, problem = rejected.status, rejected.problem
     try:
         checkin_id = execute(_statements().insert_checkin, dict(
             fair_id=fair.id, device_id=device.id, attendee_id=holder.id if holder else None,
             card_id=holder.card_id if holder else None, type=kind, status=status, nonce=nonce,
-            scanned_at=scanned_at, received_at=now, notes=None)).inserted_primary_key[0]
+            scanned_at=scanned_at, received_at=now, notes=problem)).inserted_primary_key[0]
         db.session.commit()
     except IntegrityError:
         # The same (device, nonce) is stored already: a retry. Its first answer stands,
@@ -432,7 +447,8 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     result = CheckInResult(
         status=status, checkin_id=checkin_id, attendee=gate_view(holder) if visible else None,
         first_checkin_at=iso(holder.first_entry_at) if visible and status == "already_inside" else None,
-        recommendations=_recommendations(holder) if with_recommendations and status == "ok" else None)
+        recommendations=_recommendations(holder) if with_recommendations and status == "ok" else None,
+        problem=problem)
     _publish_checkin(fair.id, device, checkin_id, status, kind, scanned_at, now, holder, result)
     return result
 

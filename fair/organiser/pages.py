@@ -56,6 +56,7 @@ def _dashboard_strings() -> dict[str, str]:
         "feed.checkin.already_inside": _("scanned again at {gate}: already inside"),
         "feed.checkin.not_inside": _("exit at {gate} without an entry"),
         "feed.checkin.refused": _("card refused at {gate} ({status})"),
+        "feed.checkin.mistyped": _("a code typed at {gate} had a typo"),
         "feed.lead": _("scanned at booth {booth}"),
         "feed.lead.interview_now": _("interview now at booth {booth}"),
         "feed.lead.shortlisted": _("shortlisted at booth {booth}"),

@@ -6,6 +6,7 @@ is in it and that the documented statuses are the ones the services use.
 from __future__ import annotations
 
 from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS
+from fair.checkin.cards import TYPO_PROBLEMS
 from fair.checkin.models import CHECKIN_STATUSES
 
 
@@ -121,6 +122,8 @@ def document(version: str) -> dict:
                     "status": {"enum": list(CHECKIN_STATUSES)}, "checkin_id": {"type": "integer"},
                     "attendee": {"type": "object", "properties": {"ref": {"type": "string"}, "name": {"type": "string"}}},
                     "first_checkin_at": {"type": "string", "format": "date-time"},
+                    "problem": {"enum": list(TYPO_PROBLEMS),
+                                "description": "status `mistyped`: what is wrong with the typed code"},
                     "recommendations": {"type": "array", "items": ref("Recommendation")}}},
                 "LeadFields": {"type": "object", "properties": {
                     "rating": {"type": "integer", "minimum": 1, "maximum": 5},

@@ -26,7 +26,7 @@ import { createCardCheck } from "../lib/card-check.js";
 import { connectLive } from "../lib/live.js";
 import { requestJson } from "../lib/http.js";
 import { showResult } from "../lib/feedback.js";
-import { t, timeFormat } from "../lib/i18n.js";
+import { has, t, timeFormat } from "../lib/i18n.js";
 import { reportFailure } from "../lib/report.js";
 
 const REJECTED = new Set(["unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed"]);
@@ -64,11 +64,19 @@ export function describe(answer) {
       return known("ok", "exit_recorded.subtitle", t("exit_recorded.detail"), { variant: "exit" });
     case "not_inside":
       return known("warn", "not_inside.subtitle", t("not_inside.detail"));
+    case "mistyped":
+      return typoScreen(answer.problem);
     default: {
       const key = REJECTED.has(answer.status) ? answer.status : "error";
       return ["bad", { title: t(`${key}.title`), subtitle: name, detail: t(`${key}.detail`) }, t(`${key}.title`)];
     }
   }
+}
+
+/** A typed code with a typo (cards.code_typo's problem): amber, it is the typing, not the card. */
+function typoScreen(problem) {
+  const detail = has(`mistyped.${problem}`) ? t(`mistyped.${problem}`) : t("offline.bad_code_detail");
+  return ["warn", { title: t("mistyped.title"), detail }, t("mistyped.title")];
 }
 
 /** What the phone alone says about a code (lib/card-check.js verdict) as a screen. */
@@ -85,7 +93,7 @@ export function describeOffline(check) {
     case "national_id":
       return screen("bad", "offline.id_needs_network", "offline.id_needs_network_detail");
     case "typo":
-      return screen("bad", "offline.bad_code", "offline.bad_code_detail");
+      return check.problem ? typoScreen(check.problem) : screen("bad", "offline.bad_code", "offline.bad_code_detail");
     case "forged":
       return screen("bad", "invalid_signature.title", "invalid_signature.detail");
     default:
