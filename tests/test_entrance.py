@@ -63,3 +63,47 @@ def test_the_http_answer_carries_the_problem(client, gate, attendee):
     answer = client.post("/api/v1/checkins", headers=gate.headers,
                          json={"code": MIXED[:8], "nonce": "n1"}).get_json()
     assert answer["status"] == "mistyped" and answer["problem"] == "length"
+
+
+# --- phones that are not (or no longer) paired ------------------------------------------------
+
+def _pair(client, device) -> None:
+    with client.session_transaction() as session:
+        session["device_id"] = device.device.id
+
+
+def test_an_unpaired_phone_opening_the_gate_is_told_to_get_paired_not_sent_to_sign_in(client, fair):
+    for lang, words in (("en", "This phone is not paired as a gate"), ("th", "โทรศัพท์นี้ยังไม่ได้จับคู่เป็นเครื่องที่จุดเข้า-ออก")):
+        page = client.get("/gate", headers={"Accept-Language": lang})
+        assert page.status_code == 401 and "Location" not in page.headers
+        html = page.get_data(as_text=True)
+        assert words in html and 'data-reason="unpaired"' in html
+    assert "pair this phone again" in client.get("/gate", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_revoked_phone_is_told_its_pairing_was_revoked_on_every_visit(app, client, fair, gate):
+    from fair.web import auth
+    _pair(client, gate)
+    assert client.get("/gate").status_code == 200
+    auth.revoke_device(gate.device, actor="test")
+    for _visit in range(2):   # a reload still says why, not "not paired"
+        page = client.get("/gate", headers={"Accept-Language": "en"})
+        assert page.status_code == 401
+        assert "This phone is no longer paired" in page.get_data(as_text=True)
+    booth_page = client.get("/booth", headers={"Accept-Language": "en"})
+    assert 'data-reason="revoked"' in booth_page.get_data(as_text=True)
+
+
+def test_a_booth_phone_or_the_organiser_on_the_gate_page_get_a_page_saying_so(client, organiser_client, fair,
+                                                                             booth_device):
+    organiser_page = organiser_client.get("/gate", headers={"Accept-Language": "en"})
+    assert organiser_page.status_code == 403 and 'data-reason="organiser"' in organiser_page.get_data(as_text=True)
+    other = organiser_client.application.test_client()
+    _pair(other, booth_device)
+    page = other.get("/gate", headers={"Accept-Language": "en"})
+    assert page.status_code == 403 and "paired as a booth phone" in page.get_data(as_text=True)
+
+
+def test_the_gate_api_still_answers_json_401_to_an_unpaired_caller(client, fair):
+    answer = client.post("/api/v1/checkins", json={"code": "x", "nonce": "n"})
+    assert answer.status_code == 401 and answer.get_json()["error"] == "unauthorized"
