@@ -107,3 +107,149 @@ def test_a_booth_phone_or_the_organiser_on_the_gate_page_get_a_page_saying_so(cl
 def test_the_gate_api_still_answers_json_401_to_an_unpaired_caller(client, fair):
     answer = client.post("/api/v1/checkins", json={"code": "x", "nonce": "n"})
     assert answer.status_code == 401 and answer.get_json()["error"] == "unauthorized"
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+def _inside(attendee) -> bool:
+    db.session.expire_all()
+    return db.session.get(Attendee, attendee.id).inside
+
+
+def test_undoing_a_wrong_entry_is_a_correction_and_the_counts_follow(fair, gate, attendee, attendee_token):
+    from fair.checkin.models import CheckInCorrection
+    from fair.core.models import AuditEvent
+    from fair.organiser.dashboard import stats
+    entry = check_in(gate.device, attendee_token, "n1")
+    before = stats(fair.id)
+    assert before["inside"] == 1 and before["checked_in"] == 1 and before["gates"][0]["entries"] == 1
+    undone = services.undo_checkin(fair.id, entry.checkin_id, actor=f"device:{gate.device.id}", device=gate.device)
+    assert (undone.status, undone.kind, undone.inside) == ("undone", "entry", False)
+    assert undone.attendee == {"ref": "A1", "name": "สมชาย ใจดี"}
+    # The scan stays as it was; a correction names it; the audit log says who.
+    scan = db.session.get(CheckIn, entry.checkin_id)
+    assert scan.status == "ok" and db.session.scalar(db.select(db.func.count(CheckIn.id))) == 1
+    correction = db.session.scalar(db.select(CheckInCorrection))
+    assert correction.checkin_id == scan.id and correction.device_id == gate.device.id
+    audit = db.session.scalar(db.select(AuditEvent).filter_by(action="checkin.undo"))
+    assert audit.details["checkin_id"] == scan.id and audit.actor == f"device:{gate.device.id}"
+    after = stats(fair.id)
+    assert after["inside"] == 0 and after["checked_in"] == 0 and after["checked_in_today"] == 0
+    assert after["gates"][0]["entries"] == 0
+    assert not _inside(attendee)
+    # They really come in now: counted once.
+    assert check_in(gate.device, attendee_token, "n2").status == "ok"
+    assert stats(fair.id)["gates"][0]["entries"] == 1
+
+
+def test_undoing_a_wrong_exit_puts_the_person_back_inside(fair, gate, attendee, attendee_token):
+    check_in(gate.device, attendee_token, "n1")
+    out = check_in(gate.device, attendee_token, "n2", kind="exit")
+    assert not _inside(attendee)
+    result = services.undo_checkin(fair.id, out.checkin_id, actor="organiser:1")
+    assert result.inside and _inside(attendee)
+    assert check_in(gate.device, attendee_token, "n3").status == "already_inside"
+
+
+def test_undo_twice_corrects_once(fair, gate, attendee, attendee_token):
+    from fair.checkin.models import CheckInCorrection
+    entry = check_in(gate.device, attendee_token, "n1")
+    first = services.undo_checkin(fair.id, entry.checkin_id, actor="organiser:1")
+    again = services.undo_checkin(fair.id, entry.checkin_id, actor="organiser:1")
+    assert again.status == "already_undone" and again.correction_id == first.correction_id
+    assert db.session.scalar(db.select(db.func.count(CheckInCorrection.id))) == 1
+
+
+def test_undoing_an_old_entry_keeps_a_later_exit_standing(fair, gate, attendee, attendee_token):
+    """Presence is worked out again from the scans that stand: the exit after the undone entry
+    still says they left, and the first entry becomes the next one that stands."""
+    first = check_in(gate.device, attendee_token, "n1")
+    check_in(gate.device, attendee_token, "n2", kind="exit")
+    second = check_in(gate.device, attendee_token, "n3")
+    services.undo_checkin(fair.id, first.checkin_id, actor="organiser:1")
+    person = db.session.get(Attendee, attendee.id)
+    assert person.inside
+    assert person.first_entry_at == db.session.get(CheckIn, second.checkin_id).scanned_at
+
+
+@pytest.mark.parametrize("status_code", ["already_inside", "unknown", "mistyped"])
+def test_only_accepted_scans_can_be_undone(fair, gate, attendee, attendee_token, status_code):
+    check_in(gate.device, attendee_token, "n0")
+    code = {"already_inside": attendee_token, "unknown": "nonsense", "mistyped": MIXED[:8]}[status_code]
+    row = check_in(gate.device, code, "n1")
+    assert row.status == status_code
+    with pytest.raises(services.UndoRefused) as refused:
+        services.undo_checkin(fair.id, row.checkin_id, actor="organiser:1")
+    assert refused.value.reason == "not_undoable" and _inside(attendee)
+
+
+def test_a_gate_undoes_only_its_own_recent_scans(app, fair, gate, attendee, attendee_token):
+    other = factories.make_device(fair, "gate", "Gate 2")
+    entry = check_in(gate.device, attendee_token, "n1")
+    with pytest.raises(services.UndoRefused) as refused:
+        services.undo_checkin(fair.id, entry.checkin_id, actor="x", device=other.device)
+    assert refused.value.reason == "not_yours" and refused.value.http == 403
+    app.config["GATE_UNDO_MINUTES"] = 0
+    with pytest.raises(services.UndoRefused) as refused:
+        services.undo_checkin(fair.id, entry.checkin_id, actor="x", device=gate.device)
+    assert refused.value.reason == "too_old"
+    assert services.undo_checkin(fair.id, entry.checkin_id, actor="organiser:1").status == "undone"
+
+
+def test_undo_over_http_for_the_gate_and_the_organiser(client, organiser_client, fair, gate, attendee,
+                                                       attendee_token):
+    entry = check_in(gate.device, attendee_token, "n1")
+    answer = client.post(f"/api/v1/checkins/{entry.checkin_id}/undo", headers=gate.headers)
+    assert answer.status_code == 200 and answer.get_json()["status"] == "undone"
+    assert client.post("/api/v1/checkins/999999/undo", headers=gate.headers).status_code == 404
+    unknown = check_in(gate.device, "nonsense", "n2")
+    refused = client.post(f"/api/v1/checkins/{unknown.checkin_id}/undo", headers=gate.headers)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "not_undoable"
+    out = check_in(gate.device, attendee_token, "n3")
+    by_organiser = organiser_client.post(f"/api/v1/checkins/{out.checkin_id}/undo")
+    assert by_organiser.status_code == 200 and not by_organiser.get_json()["inside"]
+
+
+def test_undo_reaches_dashboards_and_gates_live_without_names_on_big_screens(
+        fair, gate, dashboard_device, attendee, attendee_token, live_client):
+    from fair.web import live
+    screen = live_client(dashboard_device.token)
+    gate_socket = live_client(gate.token)
+    entry = check_in(gate.device, attendee_token, "n1")
+    for c in (screen, gate_socket):
+        c.get_received(live.NAMESPACE)
+    services.undo_checkin(fair.id, entry.checkin_id, actor="organiser:1")
+    live.flush()
+
+    def undo_events(c):
+        return [e for m in c.get_received(live.NAMESPACE) if m["name"] == "events"
+                for e in m["args"][0] if e["type"] == "checkin_undo"]
+    on_screen, at_gate = undo_events(screen), undo_events(gate_socket)
+    assert on_screen and at_gate
+    assert on_screen[0]["checkin_id"] == entry.checkin_id and "attendee" not in on_screen[0]
+    assert at_gate[0]["attendee"]["name"] == "สมชาย ใจดี" and at_gate[0]["inside"] is False
+
+
+def test_the_organiser_checks_people_in_and_out_and_undoes_from_the_attendee_list(organiser_client, fair, attendee):
+    from fair.checkin.models import CheckInCorrection
+    page = organiser_client.get("/organiser/attendees?q=A1", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="entry"' in page and "Undo" not in page
+    answer = organiser_client.post("/organiser/attendees/A1/move", data={"kind": "entry", "q": "A1"})
+    assert answer.status_code == 303 and "q=A1" in answer.headers["Location"]
+    assert _inside(attendee)
+    desk = db.session.scalar(db.select(CheckIn)).device
+    assert desk.name == services.ORGANISER_DESK_NAME and desk.kind == "gate"
+    assert db.session.scalar(db.select(CheckIn)).notes.startswith("organiser:")
+    page = organiser_client.get("/organiser/attendees?q=A1", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="exit"' in page and 'data-undo="entry"' in page and "Organiser desk" in page
+    scan_id = db.session.scalar(db.select(CheckIn.id))
+    assert organiser_client.post(f"/organiser/checkins/{scan_id}/undo", data={"q": "A1"}).status_code == 303
+    assert not _inside(attendee)
+    assert db.session.scalar(db.select(CheckInCorrection.checkin_id)) == scan_id
+    assert organiser_client.post(f"/organiser/checkins/{scan_id}/undo").status_code == 303   # again: once
+    assert organiser_client.post("/organiser/checkins/987654/undo").status_code == 404
+    assert organiser_client.post("/organiser/attendees/A1/move", data={"kind": "sideways"}).status_code == 400
+    assert organiser_client.post("/organiser/attendees/NOPE/move", data={"kind": "entry"}).status_code == 404
+    organiser_client.post("/organiser/attendees/A1/move", data={"kind": "entry"})
+    organiser_client.post("/organiser/attendees/A1/move", data={"kind": "exit"})
+    assert not _inside(attendee)

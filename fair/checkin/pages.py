@@ -594,6 +594,15 @@ def _gate_strings() -> dict[str, str]:
         "recent.replayed": _("synced"),
         "recent.not_recorded": _("not recorded"),
         "recent.queued": _("queued"),
+        "recent.undone": _("undone"),
+        "undo.button": _("Undo"),
+        "undo.confirm": _("Tap again to undo"),
+        "undo.entry_done": _("Entry undone"),
+        "undo.exit_done": _("Exit undone"),
+        "undo.now_inside": _("Counted inside again."),
+        "undo.now_outside": _("Not counted inside any more."),
+        "undo.failed": _("Not undone"),
+        "undo.needs_network": _("Undoing needs the server: try again when online."),
     }
 
 
@@ -606,6 +615,7 @@ def gate_page(principal: Principal):
         "publicKey": base64.b64encode(fair.public_key).decode("ascii"),
         "keyTag": cards.key_tag(fair.public_key).hex(),
         "checkinsUrl": url_for("checkin.api_check_in"),
+        "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
         # Scans, replays and the socket authenticate with this, not the cookie (auth.page_token).
@@ -674,8 +684,65 @@ def attendee_lookup(principal: Principal):
             card = services.active_card(attendee)
             found.append({"attendee": attendee, "link": services.card_link(attendee),
                           "manual_code": cards.format_manual_code(card.manual_code) if card else None,
-                          "serial": card.serial if card else None})
+                          "serial": card.serial if card else None,
+                          "last_scan": _last_scan_view(attendee)})
     return render_template("checkin/attendees.html", q=q, found=found, limit=LOOKUP_RESULTS)
+
+
+def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
+    """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
+    from fair.core.timeutil import iso
+    from fair.organiser.dashboard import venue_offset
+    scan = services.last_standing_scan(attendee)
+    if scan is None:
+        return None
+    return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
+            "local": (scan.scanned_at + venue_offset()).strftime("%H:%M")}
+
+
+def _back_to_lookup(ref: str):
+    q = (request.form.get("q") or ref).strip()[:100]
+    return redirect(url_for("checkin.attendee_lookup", q=q), 303)
+
+
+@bp.post("/organiser/attendees/<path:ref>/move")
+@require("organiser")
+def organiser_move(principal: Principal, ref: str):
+    """The organiser lets a person in or out by hand (no card at hand): a scan at the organiser's desk."""
+    from fair.checkin.models import CHECKIN_TYPES
+    fair = current_fair()
+    kind = request.form.get("kind", "")
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
+    if attendee is None or attendee.erased_at is not None:
+        abort(404)
+    if kind not in CHECKIN_TYPES:
+        flash(_("Choose entry or exit."), "error")
+        return _back_to_lookup(ref), 400
+    result = services.organiser_check_in(fair, attendee, kind, actor=principal.actor)
+    messages = {"ok": _("%(name)s is checked in.", name=attendee.full_name),
+                "already_inside": _("%(name)s is inside already: not counted twice.", name=attendee.full_name),
+                "exit_recorded": _("%(name)s is checked out.", name=attendee.full_name),
+                "not_inside": _("%(name)s was not inside: nothing to check out.", name=attendee.full_name)}
+    flash(messages.get(result.status, _("Not recorded: %(status)s.", status=result.status)),
+          "ok" if result.status in ("ok", "exit_recorded") else "error")
+    return _back_to_lookup(ref)
+
+
+@bp.post("/organiser/checkins/<int:checkin_id>/undo")
+@require("organiser")
+def organiser_undo(principal: Principal, checkin_id: int):
+    """Undo a wrong entry or exit from the attendee list: recorded as a correction, counts follow."""
+    from fair.checkin.routes import UNDO_REFUSALS
+    fair = current_fair()
+    try:
+        result = services.undo_checkin(fair.id, checkin_id, actor=principal.actor)
+    except services.UndoRefused as refused:
+        flash(str(UNDO_REFUSALS[refused.reason]), "error")
+        return _back_to_lookup(""), refused.http
+    name = (result.attendee or {}).get("name", "")
+    flash(_("Entry of %(name)s undone.", name=name) if result.kind == "entry"
+          else _("Exit of %(name)s undone.", name=name), "ok")
+    return _back_to_lookup((result.attendee or {}).get("ref", ""))
 
 
 @bp.post("/organiser/attendees/<path:ref>/replace-card")

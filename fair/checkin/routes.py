@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from fair.web.auth import Principal, require
 from fair.web.blocking import Busy, Slots, release_memory, run_blocking
@@ -64,3 +65,25 @@ def _decode_and_release(data: bytes, **limits) -> list[str]:
         return decode.decode_image(data, **limits)
     finally:
         release_memory()
+
+
+@bp.post("/api/v1/checkins/<int:checkin_id>/undo")
+@require("gate", "organiser", "api")
+def api_undo_check_in(principal: Principal, checkin_id: int):
+    """A gate undoes one of its own recent scans (its recent list); the organiser any scan."""
+    from fair.core.fairs import current_fair
+    device = principal.device if principal.role == "gate" else None
+    fair_id = principal.device.fair_id if principal.device is not None else current_fair().id
+    try:
+        result = services.undo_checkin(fair_id, checkin_id, actor=principal.actor, device=device)
+    except services.UndoRefused as refused:
+        return jsonify(error=refused.reason, message=str(UNDO_REFUSALS[refused.reason])), refused.http
+    return jsonify(result.as_json())
+
+
+UNDO_REFUSALS = {
+    "not_found": _l("There is no such scan."),
+    "not_yours": _l("A gate can undo only its own scans; ask the organiser."),
+    "too_old": _l("This scan is too old to undo at the gate; ask the organiser."),
+    "not_undoable": _l("Only an accepted entry or exit can be undone."),
+}

@@ -86,6 +86,7 @@ def gate_person(person: Any) -> dict[str, Any]:
 
 _EVENT_BASE = ("type", "id", "at")
 _CHECKIN = _EVENT_BASE + ("scanned_at", "status", "kind", "gate")
+_UNDO = _EVENT_BASE + ("checkin_id", "kind", "gate")
 _LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "first_scanned_at",
                 "last_scanned_at", "updated_at", "candidate")
 _INVITATION_FIELDS = ("id", "booth", "employer", "job_ref", "title", "status", "message", "created_at",
@@ -98,6 +99,10 @@ _EVENTS: dict[tuple[str, str], dict[str, Any]] = {
     (SCREEN, "invitation"): dict.fromkeys(_EVENT_BASE + ("booth",)),
     (SCREEN, "registration"): dict.fromkeys(_EVENT_BASE),
     (GATE, "checkin"): {**dict.fromkeys(_CHECKIN + ("device_id",)), "attendee": dict.fromkeys(("ref", "name"))},
+    # A wrong entry or exit undone (a correction naming the scan): where, not who, on a big screen.
+    (SCREEN, "checkin_undo"): dict.fromkeys(_UNDO),
+    (GATE, "checkin_undo"): {**dict.fromkeys(_UNDO + ("device_id", "inside")),
+                             "attendee": dict.fromkeys(("ref", "name"))},
     (BOOTH, "lead"): {**dict.fromkeys(_EVENT_BASE + ("booth", "next_step")),
                       "lead": {**dict.fromkeys(_LEAD_FIELDS), "candidate": dict.fromkeys(CANDIDATE_FIELDS)}},
     (BOOTH, "invitation"): {**dict.fromkeys(_EVENT_BASE + ("candidate",)),

@@ -57,6 +57,8 @@ def _dashboard_strings() -> dict[str, str]:
         "feed.checkin.not_inside": _("exit at {gate} without an entry"),
         "feed.checkin.refused": _("card refused at {gate} ({status})"),
         "feed.checkin.mistyped": _("a code typed at {gate} had a typo"),
+        "feed.undo.entry": _("entry at {gate} undone"),
+        "feed.undo.exit": _("exit at {gate} undone"),
         "feed.lead": _("scanned at booth {booth}"),
         "feed.lead.interview_now": _("interview now at booth {booth}"),
         "feed.lead.shortlisted": _("shortlisted at booth {booth}"),

@@ -55,6 +55,7 @@ def attendee_room(attendee_id: int) -> str:
 # each of them may receive of it. A kind not listed here reaches the organiser only.
 ROUTES: dict[str, tuple[str, ...]] = {
     "checkin": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.GATE, disclosure.ATTENDEE),
+    "checkin_undo": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.GATE),
     "lead": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "invitation": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "registration": (disclosure.ORGANISER, disclosure.SCREEN),

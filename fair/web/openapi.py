@@ -46,6 +46,17 @@ def document(version: str) -> dict:
                 "requestBody": _body(ref("CheckInBody")),
                 "responses": {"200": _json(ref("CheckInResult")), **BAD_INPUT, **AUTH_ERRORS,
                               "429": _error("Too many typed codes from this device.")}}},
+            "/api/v1/checkins/{checkin_id}/undo": {"post": {
+                "summary": "Undo a wrong entry or exit: recorded as a correction naming the scan (never a "
+                           "deletion); presence and counts follow. A gate undoes only its own scans of the "
+                           "last GATE_UNDO_MINUTES; the organiser or an api key any scan. Undoing twice "
+                           "answers `already_undone` with the first correction.",
+                "operationId": "undoCheckIn",
+                "parameters": [{"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _json(ref("UndoResult")), **AUTH_ERRORS,
+                              "404": _error("No such scan at this fair."),
+                              "409": _error("Not an accepted entry or exit (`not_undoable`), or too old for "
+                                            "a gate (`too_old`).")}}},
             "/api/v1/booths/{code}/scans": {"post": {
                 "summary": "A booth scans a candidate's card (creates or updates the lead).",
                 "operationId": "captureLead", "parameters": [BOOTH_CODE],
@@ -125,6 +136,12 @@ def document(version: str) -> dict:
                     "problem": {"enum": list(TYPO_PROBLEMS),
                                 "description": "status `mistyped`: what is wrong with the typed code"},
                     "recommendations": {"type": "array", "items": ref("Recommendation")}}},
+                "UndoResult": {"type": "object", "required": ["status", "checkin_id", "correction_id"], "properties": {
+                    "status": {"enum": ["undone", "already_undone"]}, "checkin_id": {"type": "integer"},
+                    "correction_id": {"type": "integer"}, "kind": {"enum": ["entry", "exit"]},
+                    "inside": {"type": "boolean", "description": "where the person is now"},
+                    "attendee": {"type": ["object", "null"], "properties": {
+                        "ref": {"type": "string"}, "name": {"type": "string"}}}}},
                 "LeadFields": {"type": "object", "properties": {
                     "rating": {"type": "integer", "minimum": 1, "maximum": 5},
                     "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 12},

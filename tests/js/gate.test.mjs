@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useStrings } from "../../fair/static/js/lib/i18n.js";
 import { codeTypo } from "../../fair/static/js/lib/card-check.js";
-import { describe as gateScreen, describeOffline } from "../../fair/static/js/pages/gate.js";
+import { describe as gateScreen, describeOffline, describeUndo, undoable } from "../../fair/static/js/pages/gate.js";
+import { describeEvent } from "../../fair/static/js/pages/dashboard.js";
 
 const STRINGS = {
   "mistyped.title": "Typo in the code", "mistyped.check_character": "Last character wrong",
@@ -35,4 +36,31 @@ test("offline, the phone names the same typo as the server would", () => {
   assert.equal(describeOffline({ verdict: "typo" })[1].title, "Not a valid code");
   assert.equal(codeTypo("Somchai"), null);
   assert.equal(codeTypo("081 234 5678"), null);
+});
+
+test("only an accepted entry or exit the server numbered can be undone from the recent list", () => {
+  assert.ok(undoable({ status: "ok", checkin_id: 4 }));
+  assert.ok(undoable({ status: "exit_recorded", checkin_id: 5 }));
+  for (const status of ["already_inside", "not_inside", "unknown", "mistyped", "revoked"]) {
+    assert.ok(!undoable({ status, checkin_id: 6 }), status);
+  }
+  assert.ok(!undoable({ status: "ok" }));        // no number: nothing to name
+  assert.ok(!undoable(null));
+});
+
+test("an undo's screen says what was undone and where the person is now", () => {
+  useStrings({ "undo.entry_done": "Entry undone", "undo.exit_done": "Exit undone",
+    "undo.now_inside": "Inside again", "undo.now_outside": "Not inside" });
+  const [kind, content, summary] = describeUndo({ kind: "entry", inside: false, attendee: { name: "Anong" } });
+  assert.deepEqual([kind, content.title, content.subtitle, content.detail], ["warn", "Anong", "Entry undone", "Not inside"]);
+  assert.equal(summary, "Anong · Entry undone");
+  assert.equal(describeUndo({ kind: "exit", inside: true, attendee: null })[1].title, "Exit undone");
+  assert.equal(describeUndo({ kind: "exit", inside: true })[1].detail, "Inside again");
+});
+
+test("the dashboard feed shows an undo, with the name only where names may be shown", () => {
+  useStrings({ "feed.undo.entry": "entry at {gate} undone", "feed.undo.exit": "exit at {gate} undone" });
+  const event = { type: "checkin_undo", kind: "entry", gate: "North", attendee: { name: "Anong" } };
+  assert.deepEqual(describeEvent(event, true), ["Anong", "entry at North undone", "warn"]);
+  assert.deepEqual(describeEvent({ ...event, kind: "exit" }, false), ["", "exit at North undone", "warn"]);
 });

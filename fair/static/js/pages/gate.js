@@ -34,6 +34,8 @@ const KNOWN_ERRORS = new Set(["rate_limited", "invalid_input", "forbidden"]);
 const NOT_KEPT = new Set(["typo", "unknown", "national_id"]);   // verdicts that are not queued
 const SHOW_MS = { ok: 1500, warn: 3500, bad: 6000 };
 const RECENT_MAX = 8;
+const UNDOABLE = new Set(["ok", "exit_recorded"]);
+const UNDO_ARM_MS = 4000;
 const CAMERA_NOTES = { insecure: "camera.insecure", camera_denied: "camera.denied", no_camera: "camera.none",
   camera_failed: "camera.failed", no_video: "camera.failed" };
 
@@ -79,6 +81,19 @@ function typoScreen(problem) {
   return ["warn", { title: t("mistyped.title"), detail }, t("mistyped.title")];
 }
 
+/** An accepted entry or exit the server answered: the recent list offers to undo it. */
+export function undoable(answer) {
+  return Boolean(answer && answer.checkin_id && UNDOABLE.has(answer.status));
+}
+
+/** The server's answer to an undo as a screen: amber, saying where the person is now. */
+export function describeUndo(answer) {
+  const name = (answer && answer.attendee && answer.attendee.name) || "";
+  const subtitle = t(answer && answer.kind === "exit" ? "undo.exit_done" : "undo.entry_done");
+  const detail = t(answer && answer.inside ? "undo.now_inside" : "undo.now_outside");
+  return ["warn", { title: name || subtitle, subtitle: name ? subtitle : "", detail }, `${name} · ${subtitle}`];
+}
+
 /** What the phone alone says about a code (lib/card-check.js verdict) as a screen. */
 export function describeOffline(check) {
   const screen = (kind, title, detail, extra = {}) => [kind, { title: t(title), detail: t(detail), ...extra }, t(title)];
@@ -109,28 +124,81 @@ export function init(config) {
 
   const show = (kind, content) => showResult({ ...content, kind, ms: SHOW_MS[kind] });
 
-  function remember(kind, text, tag = "") {
+  function remember(kind, text, tag = "", answer = null) {
     const list = el("recent");
     const item = document.createElement("li");
     item.dataset.kind = kind;
     const time = document.createElement("time");
     time.textContent = clock();
     const words = document.createElement("span");
+    words.className = "words";
     words.textContent = text;
     item.append(time, words);
-    if (tag) {
-      const small = document.createElement("span");
-      small.className = "tag";
-      small.textContent = tag;
-      item.append(small);
-    }
+    const small = document.createElement("span");
+    small.className = "tag";
+    small.textContent = tag;
+    item.append(small);
+    if (answer && answer.checkin_id) item.dataset.checkinId = String(answer.checkin_id);
+    if (undoable(answer)) item.append(undoButton(item, answer));
     list.prepend(item);
     while (list.children.length > RECENT_MAX) list.lastElementChild.remove();
   }
 
-  function display([kind, content, summary], tag = "") {
+  function display([kind, content, summary], tag = "", answer = null) {
     show(kind, content);
-    remember(kind, summary, tag);
+    remember(kind, summary, tag, answer);
+  }
+
+  // --- undo: a wrong entry or exit, from the recent list (a correction on the server) ---
+
+  /** Two taps: the first arms the button for a few seconds, the second sends. */
+  function undoButton(item, answer) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "undo";
+    button.textContent = t("undo.button");
+    let disarm = null;
+    button.addEventListener("click", () => {
+      if (button.dataset.armed !== "1") {
+        button.dataset.armed = "1";
+        button.textContent = t("undo.confirm");
+        disarm = setTimeout(() => { button.dataset.armed = ""; button.textContent = t("undo.button"); }, UNDO_ARM_MS);
+        return;
+      }
+      clearTimeout(disarm);
+      button.disabled = true;
+      undo(item, answer).finally(() => { button.disabled = false; });
+    });
+    return button;
+  }
+
+  async function undo(item, answer) {
+    let result;
+    try {
+      result = await requestJson(config.undoUrl.replace("/0/", `/${answer.checkin_id}/`),
+        { method: "POST", json: {}, token, timeoutMs: 5000 });
+    } catch (err) {
+      show("bad", { title: t("undo.failed"), detail: t("undo.needs_network") });
+      return;
+    }
+    if (!result.ok) {
+      show("bad", { title: t("undo.failed"), detail: (result.body && result.body.message) || t("error.detail") });
+      return;
+    }
+    markUndone(item);
+    display(describeUndo(result.body));
+  }
+
+  function markUndone(item) {
+    item.dataset.undone = "1";
+    item.querySelector(".tag").textContent = t("recent.undone");
+    const button = item.querySelector("button.undo");
+    if (button) button.remove();
+  }
+
+  function undoneElsewhere(event) {
+    const item = document.querySelector(`#recent li[data-checkin-id="${Number(event.checkin_id)}"]`);
+    if (item && item.dataset.undone !== "1") markUndone(item);
   }
 
   // --- sending ---------------------------------------------------------------------
@@ -139,7 +207,13 @@ export function init(config) {
   const checkIn = (body, timeoutMs) => requestJson(config.checkinsUrl, { method: "POST", json: body, token, timeoutMs });
   const queue = new OfflineQueue(config.queueName);
   let sender = null;
-  const live = connectLive({ token, onStatus: (state) => setOnline(state === "online") });
+  const live = connectLive({ token, onStatus: (state) => setOnline(state === "online"), onEvents });
+
+  function onEvents(events) {
+    for (const event of events || []) {
+      if (event.type === "checkin_undo") undoneElsewhere(event);
+    }
+  }
   sender = createScanSender({ queue, live, replay: (item, { timeoutMs }) => checkIn(item.body, timeoutMs) });
   const checkCard = createCardCheck({ publicKey: config.publicKey, keyTag: config.keyTag });
 
@@ -158,7 +232,7 @@ export function init(config) {
       keep: async () => { check = await checkCard(code); return !NOT_KEPT.has(check.verdict); },
     });
     if (outcome.via !== "offline") {
-      display(describe(outcome.answer));
+      display(describe(outcome.answer), "", outcome.answer);
       return;
     }
     display(describeOffline(check), outcome.queued ? t("recent.queued") : "");   // keep() ran: check is set
@@ -184,7 +258,7 @@ export function init(config) {
     const body = (answer && answer.body) || null;
     if (delivered) {
       const [kind, , summary] = describe(body);
-      remember(kind, summary, t("recent.replayed"));
+      remember(kind, summary, t("recent.replayed"), body);
     } else {
       const [, , summary] = describe({ error: (body && body.error) || "error" });
       remember("bad", summary, t("recent.not_recorded"));
