@@ -253,3 +253,33 @@ def test_the_organiser_checks_people_in_and_out_and_undoes_from_the_attendee_lis
     organiser_client.post("/organiser/attendees/A1/move", data={"kind": "entry"})
     organiser_client.post("/organiser/attendees/A1/move", data={"kind": "exit"})
     assert not _inside(attendee)
+
+
+# --- the gate's counts -------------------------------------------------------------------------
+
+def test_a_gate_hears_its_entries_today_and_the_people_inside_live(fair, gate, attendee, attendee_token,
+                                                                   live_client):
+    from fair.web import live
+    other_gate = factories.make_device(fair, "gate", "Gate 2")
+    someone = factories.make_attendee(fair, ref="A2")
+    socket = live_client(gate.token)
+    live.flush()    # a gate that connects is sent the counts at the next tick
+
+    def last_stats():
+        sent = [m["args"][0] for m in socket.get_received(live.NAMESPACE) if m["name"] == "stats"]
+        return sent[-1] if sent else None
+    first = last_stats()
+    assert first is not None and first["inside"] == 0
+    entry = check_in(gate.device, attendee_token, "n1")
+    check_in(other_gate.device, factories.token_of(someone), "n2")
+    live.flush()
+    counts = last_stats()
+    mine = next(g for g in counts["gates"] if g["device_id"] == gate.device.id)
+    assert counts["inside"] == 2 and mine["entries"] == 1
+    # Nothing about people in a gate's counts: numbers per gate only.
+    assert set(mine) == {"device_id", "gate", "entries", "exits"} and "booths" not in counts
+    services.undo_checkin(fair.id, entry.checkin_id, actor="organiser:1")
+    live.flush()
+    counts = last_stats()
+    assert counts["inside"] == 1
+    assert next(g for g in counts["gates"] if g["device_id"] == gate.device.id)["entries"] == 0

@@ -616,6 +616,7 @@ def gate_page(principal: Principal):
         "keyTag": cards.key_tag(fair.public_key).hex(),
         "checkinsUrl": url_for("checkin.api_check_in"),
         "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
+        "deviceId": principal.device.id,   # its own line in the gate room's `stats`
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
         # Scans, replays and the socket authenticate with this, not the cookie (auth.page_token).
@@ -691,13 +692,14 @@ def attendee_lookup(principal: Principal):
 
 def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
     """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
+    from datetime import timedelta
     from fair.core.timeutil import iso
-    from fair.organiser.dashboard import venue_offset
     scan = services.last_standing_scan(attendee)
     if scan is None:
         return None
+    venue = timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))   # as the dashboard's clock
     return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
-            "local": (scan.scanned_at + venue_offset()).strftime("%H:%M")}
+            "local": (scan.scanned_at + venue).strftime("%H:%M")}
 
 
 def _back_to_lookup(ref: str):

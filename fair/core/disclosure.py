@@ -141,13 +141,21 @@ def event(audience: str, kind: str, payload: Mapping[str, Any]) -> dict[str, Any
 PUBLIC_COUNTS = ("registered", "checked_in", "checked_in_today", "inside", "leads", "hired")
 
 
+GATE_GATE_COUNTS = ("device_id", "gate", "entries", "exits")
+
+
 def stats(audience: str, counts: Mapping[str, Any]) -> dict[str, Any] | None:
     """Dashboard counts per audience: the organiser and big screens get the dashboard's
-    numbers (booths and jobs, no people), the public counter the headline numbers only."""
+    numbers (booths and jobs, no people), the public counter the headline numbers only,
+    gates the headline numbers and each gate's entries and exits today (its screen shows its own)."""
     if audience in (ORGANISER, SCREEN):
         return dict(counts)
     if audience == PUBLIC:
         return {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
+    if audience == GATE:
+        view = {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
+        view["gates"] = [{key: gate.get(key) for key in GATE_GATE_COUNTS} for gate in counts.get("gates", [])]
+        return view
     return None
 
 

@@ -132,7 +132,7 @@ class Broadcaster:
             for fair_id in dirty - waiting:
                 self._stats_sent_at[fair_id] = now
                 counts = self.stats_provider(fair_id)
-                for audience in (disclosure.ORGANISER, disclosure.SCREEN, disclosure.PUBLIC):
+                for audience in (disclosure.ORGANISER, disclosure.SCREEN, disclosure.PUBLIC, disclosure.GATE):
                     room = room_of(audience, fair_id, None, None)
                     if has_listeners(room):
                         socketio.emit("stats", disclosure.stats(audience, counts), to=room, namespace=NAMESPACE)

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useStrings } from "../../fair/static/js/lib/i18n.js";
 import { codeTypo } from "../../fair/static/js/lib/card-check.js";
-import { describe as gateScreen, describeOffline, describeUndo, undoable } from "../../fair/static/js/pages/gate.js";
+import { describe as gateScreen, describeOffline, describeUndo, gateCounts, undoable } from "../../fair/static/js/pages/gate.js";
 import { describeEvent } from "../../fair/static/js/pages/dashboard.js";
 
 const STRINGS = {
@@ -63,4 +63,13 @@ test("the dashboard feed shows an undo, with the name only where names may be sh
   const event = { type: "checkin_undo", kind: "entry", gate: "North", attendee: { name: "Anong" } };
   assert.deepEqual(describeEvent(event, true), ["Anong", "entry at North undone", "warn"]);
   assert.deepEqual(describeEvent({ ...event, kind: "exit" }, false), ["", "exit at North undone", "warn"]);
+});
+
+test("the gate's counts: its own entries today and the people inside now", () => {
+  const stats = { inside: 340, gates: [{ device_id: 3, entries: 12 }, { device_id: 4, entries: 99 }] };
+  assert.deepEqual(gateCounts(stats, 3), { entries: 12, inside: 340 });
+  assert.deepEqual(gateCounts(stats, 7), { entries: 0, inside: 340 });      // no scan here today yet
+  assert.deepEqual(gateCounts({ inside: 5 }, 3), { entries: null, inside: 5 });
+  assert.deepEqual(gateCounts(null, 3), { entries: null, inside: null });
+  assert.deepEqual(gateCounts({ inside: "x", gates: [{ device_id: 3, entries: "y" }] }, 3), { entries: null, inside: null });
 });

@@ -14,7 +14,7 @@
  * card or its code instead.
  *
  * config (fair/checkin/pages.py gate_page): publicKey, keyTag, checkinsUrl,
- * decodeUrl, queueName, pageToken. Replays, photos and the socket
+ * undoUrl, decodeUrl, queueName, pageToken, deviceId. Replays, photos and the socket
  * authenticate with the page token, never the cookie session: its CSRF
  * secret can change under the page, and a queued scan must not be refused
  * for that.
@@ -79,6 +79,20 @@ export function describe(answer) {
 function typoScreen(problem) {
   const detail = has(`mistyped.${problem}`) ? t(`mistyped.${problem}`) : t("offline.bad_code_detail");
   return ["warn", { title: t("mistyped.title"), detail }, t("mistyped.title")];
+}
+
+/**
+ * This gate's line of the gate room's `stats` (disclosure.stats for gates):
+ * {entries: its accepted entries today, inside: people inside now}; null for
+ * a number the message does not carry. A gate with no scans today is not in
+ * the list yet: 0 entries.
+ */
+export function gateCounts(stats, deviceId) {
+  const number = (n) => (typeof n === "number" && Number.isFinite(n) ? n : null);
+  if (!stats || typeof stats !== "object") return { entries: null, inside: null };
+  const gates = Array.isArray(stats.gates) ? stats.gates : null;
+  const mine = gates ? gates.find((g) => g && g.device_id === deviceId) : null;
+  return { entries: gates ? (mine ? number(mine.entries) : 0) : null, inside: number(stats.inside) };
 }
 
 /** An accepted entry or exit the server answered: the recent list offers to undo it. */
@@ -207,7 +221,13 @@ export function init(config) {
   const checkIn = (body, timeoutMs) => requestJson(config.checkinsUrl, { method: "POST", json: body, token, timeoutMs });
   const queue = new OfflineQueue(config.queueName);
   let sender = null;
-  const live = connectLive({ token, onStatus: (state) => setOnline(state === "online"), onEvents });
+  const live = connectLive({ token, onStatus: (state) => setOnline(state === "online"), onEvents, onStats });
+
+  function onStats(stats) {
+    const { entries, inside } = gateCounts(stats, config.deviceId);
+    if (entries !== null) el("count-entries").textContent = entries.toLocaleString();
+    if (inside !== null) el("count-inside").textContent = inside.toLocaleString();
+  }
 
   function onEvents(events) {
     for (const event of events || []) {
