@@ -283,3 +283,65 @@ def test_a_gate_hears_its_entries_today_and_the_people_inside_live(fair, gate, a
     counts = last_stats()
     assert counts["inside"] == 1
     assert next(g for g in counts["gates"] if g["device_id"] == gate.device.id)["entries"] == 0
+
+
+# --- search by name or phone -------------------------------------------------------------------
+
+def test_the_gate_finds_a_person_by_name_or_phone_with_minimum_fields(client, fair, gate, attendee):
+    factories.make_attendee(fair, ref="A2", first_name="Anong", last_name="Sukjai", phone="0899990123")
+    for q in ("สมชา", "สมชาย ใจดี", "ใจดี", "สมฃาย", "345678"):
+        answer = client.get("/api/v1/gate/search", query_string={"q": q}, headers=gate.headers)
+        assert answer.status_code == 200
+        results = answer.get_json()["results"]
+        assert [r["ref"] for r in results] == ["A1"], q
+    found = client.get("/api/v1/gate/search", query_string={"q": "anong"}, headers=gate.headers).get_json()
+    # The gate's view, and what confirms the person: the phone's last 3 digits, inside or not.
+    assert found["results"] == [{"ref": "A2", "name": "Anong Sukjai", "phone_last3": "123", "inside": False,
+                                 "by": "name"}]
+
+
+def test_a_person_found_is_checked_in_by_reference_after_confirming(client, fair, gate, attendee):
+    answer = client.post("/api/v1/checkins", headers=gate.headers, json={"attendee": "A1", "nonce": "s1"})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "ok"
+    assert _inside(attendee)
+    again = client.post("/api/v1/checkins", headers=gate.headers, json={"attendee": "A1", "nonce": "s2"})
+    assert again.get_json()["status"] == "already_inside"
+    results = client.get("/api/v1/gate/search", query_string={"q": "สมชาย"}, headers=gate.headers).get_json()
+    assert results["results"][0]["inside"] is True
+    nobody = client.post("/api/v1/checkins", headers=gate.headers, json={"attendee": "NOPE", "nonce": "s3"})
+    assert nobody.get_json()["status"] == "unknown"
+
+
+@pytest.mark.parametrize("body", [{"nonce": "n"}, {"nonce": "n", "code": "x", "attendee": "A1"},
+                                  {"nonce": "n", "attendee": 5}, {"nonce": "n", "attendee": "x" * 65}])
+def test_a_scan_names_a_code_or_a_person_never_both_or_neither(client, gate, attendee, body):
+    answer = client.post("/api/v1/checkins", headers=gate.headers, json=body)
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_input"
+    assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 0
+
+
+def test_gate_search_is_for_gates_is_limited_and_refuses_long_queries(app, client, fair, gate, booth_device,
+                                                                     attendee):
+    assert client.get("/api/v1/gate/search?q=somchai", headers=booth_device.headers).status_code == 403
+    assert client.get("/api/v1/gate/search?q=somchai").status_code == 401
+    assert client.get("/api/v1/gate/search", query_string={"q": "x" * 61}, headers=gate.headers).status_code == 400
+    assert client.get("/api/v1/gate/search?q=", headers=gate.headers).get_json() == {"results": []}
+    app.config["GATE_SEARCHES_PER_MINUTE"] = 2
+    for _ in range(2):
+        assert client.get("/api/v1/gate/search?q=a", headers=gate.headers).status_code == 200
+    assert client.get("/api/v1/gate/search?q=a", headers=gate.headers).status_code == 429
+
+
+def test_the_search_sees_new_registrations_and_never_erased_people(client, fair, gate, attendee):
+    from fair.organiser import privacy
+    assert services.search_attendees(fair.id, "Prasert") == []
+    newcomer = factories.make_attendee(fair, ref="A9", first_name="Prasert", last_name="Ok")
+    assert [a.ref for a, _by in services.search_attendees(fair.id, "Prasert")] == ["A9"]
+    privacy.erase_attendee(newcomer, actor="test", reason="asked")
+    assert services.search_attendees(fair.id, "Prasert") == []
+
+
+def test_the_organisers_attendee_search_finds_phones_and_misspelt_names(organiser_client, fair, attendee):
+    for q in ("0812345678", "345678", "สมชาย", "สมฃาย", "a1"):
+        page = organiser_client.get("/organiser/attendees", query_string={"q": q}).get_data(as_text=True)
+        assert "สมชาย ใจดี" in page, q

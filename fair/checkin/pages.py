@@ -603,6 +603,20 @@ def _gate_strings() -> dict[str, str]:
         "undo.now_outside": _("Not counted inside any more."),
         "undo.failed": _("Not undone"),
         "undo.needs_network": _("Undoing needs the server: try again when online."),
+        "search.searching": _("Searching…"),
+        "search.none": _("Nobody found. Check the spelling, or try the phone number."),
+        "search.needs_network": _("Searching needs the server: ask for the card or its code."),
+        "search.failed": _("The search did not work. Try again."),
+        "search.phone": _("phone …{digits}"),
+        "search.inside": _("inside"),
+        "confirm.entry": _("Check in {name}?"),
+        "confirm.exit": _("Check out {name}?"),
+        "confirm.yes_entry": _("Yes, check in"),
+        "confirm.yes_exit": _("Yes, check out"),
+        "confirm.ask": _("Ask for the end of their phone number or their ID before you confirm."),
+        "confirm.inside": _("Already inside: an entry would not count twice."),
+        "offline.person": _("Saved offline: {name}"),
+        "offline.person_detail": _("The server records this check-in when it is back. Let them in."),
     }
 
 
@@ -616,6 +630,7 @@ def gate_page(principal: Principal):
         "keyTag": cards.key_tag(fair.public_key).hex(),
         "checkinsUrl": url_for("checkin.api_check_in"),
         "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
+        "searchUrl": url_for("checkin.api_gate_search"),
         "deviceId": principal.device.id,   # its own line in the gate room's `stats`
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
@@ -653,10 +668,6 @@ def print_sheet(principal: Principal):
                            pages=pages, total=total, fair_name=fair.display_name(lang))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @bp.get("/organiser/poster")
 @require("organiser")
 def registration_poster(principal: Principal):
@@ -670,18 +681,13 @@ def registration_poster(principal: Principal):
 @bp.get("/organiser/attendees")
 @require("organiser")
 def attendee_lookup(principal: Principal):
-    """Find an attendee by reference or name, e.g. to replace a lost card."""
+    """Find an attendee by reference, name (Thai or English, partial, misspelt a little) or phone,
+    e.g. to replace a lost card or to check them in or out by hand."""
     fair = current_fair()
     q = request.args.get("q", "").strip()[:100]
     found: list[dict[str, Any]] = []
     if q:
-        pattern = f"%{_escape_like(q)}%"
-        full_name = Attendee.first_name + " " + Attendee.last_name
-        query = (db.select(Attendee).where(Attendee.fair_id == fair.id, Attendee.erased_at.is_(None))
-                 .where(db.or_(db.func.lower(Attendee.ref) == q.lower(),
-                               full_name.ilike(pattern, escape="\\")))
-                 .order_by(Attendee.ref).limit(LOOKUP_RESULTS))
-        for attendee in db.session.scalars(query):
+        for attendee, _by in services.search_attendees(fair.id, q, limit=LOOKUP_RESULTS):
             card = services.active_card(attendee)
             found.append({"attendee": attendee, "link": services.card_link(attendee),
                           "manual_code": cards.format_manual_code(card.manual_code) if card else None,

@@ -10,18 +10,18 @@ from fair.web.blocking import Busy, Slots, release_memory, run_blocking
 from fair.checkin import bp, decode, services
 from fair.web.errors import InvalidInput
 from fair.web.ratelimit import limiter
-from fair.web.validation import CHECKIN_BODY, json_body, parse_body
+from fair.web.validation import json_body, parse_checkin_body
 
 
 @bp.post("/api/v1/checkins")
 @require("gate")
 def api_check_in(principal: Principal):
     """Gate devices and their offline replays post scans here."""
-    body = parse_body(json_body(request), CHECKIN_BODY)
+    body = parse_checkin_body(json_body(request))
     try:
         result = services.check_in(principal.device, body["code"], body["nonce"], body["type"],
                                    body["scanned_at"],
-                                   with_recommendations=body["recommendations"])
+                                   with_recommendations=body["recommendations"], attendee_ref=body["attendee"])
     except services.RateLimited:
         return jsonify(error="rate_limited", message="Too many typed codes from this device; wait a minute."), 429
     return jsonify(result.as_json())
@@ -87,3 +87,18 @@ UNDO_REFUSALS = {
     "too_old": _l("This scan is too old to undo at the gate; ask the organiser."),
     "not_undoable": _l("Only an accepted entry or exit can be undone."),
 }
+
+
+
+@bp.get("/api/v1/gate/search")
+@require("gate")
+def api_gate_search(principal: Principal):
+    """A gate finds a person with no card at hand by name or phone, then checks them in by reference."""
+    q = request.args.get("q", "")
+    if len(q) > 60:
+        raise InvalidInput("'q' is longer than 60 characters.", field="q")
+    try:
+        results = services.gate_search(principal.device, q)
+    except services.RateLimited:
+        return jsonify(error="rate_limited", message=_("Too many searches from this device; wait a minute.")), 429
+    return jsonify(results=results)

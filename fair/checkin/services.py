@@ -661,3 +661,49 @@ def last_standing_scan(attendee: Attendee) -> CheckIn | None:
     """The person's latest accepted scan that stands: what the organiser's Undo button undoes."""
     return db.session.scalar(db.select(CheckIn).where(CheckIn.attendee_id == attendee.id, standing_scans())
                              .order_by(CheckIn.id.desc()).limit(1))
+
+
+# --- finding people by name or phone --------------------------------------------------------
+
+GATE_SEARCH_RESULTS = 8
+
+
+def _search_index(fair_id: int):
+    """The fair's search index (fair.checkin.search), rebuilt when people were added,
+    erased or imported: its key is the count, the newest id and the fair's revision."""
+    from fair.checkin import search
+    key = db.session.execute(
+        db.select(db.func.count(Attendee.id), db.func.max(Attendee.id), Fair.revision)
+        .select_from(Fair).outerjoin(Attendee, db.and_(Attendee.fair_id == Fair.id, Attendee.erased_at.is_(None)))
+        .where(Fair.id == fair_id).group_by(Fair.revision)).first()
+    indexes = current_app.extensions.setdefault("attendee_search", {})
+    cached = indexes.get(fair_id)
+    if cached is not None and cached[0] == tuple(key or ()):
+        return cached[1]
+    rows = db.session.execute(db.select(Attendee.id, Attendee.ref, Attendee.first_name, Attendee.last_name,
+                                        Attendee.phone)
+                              .where(Attendee.fair_id == fair_id, Attendee.erased_at.is_(None))).all()
+    index = search.Index([search.Person(*row) for row in rows])
+    indexes[fair_id] = (tuple(key or ()), index)
+    return index
+
+
+def search_attendees(fair_id: int, text: str, limit: int = GATE_SEARCH_RESULTS) -> list[tuple[Attendee, str]]:
+    """People whose name (Thai or English, partial, misspelt a little), phone number (4 digits
+    or more) or reference matches `text`, closest first, as (row, how it matched)."""
+    matches = _search_index(fair_id).search(text, limit=limit)
+    if not matches:
+        return []
+    rows = {a.id: a for a in db.session.scalars(db.select(Attendee).where(
+        Attendee.id.in_([m.person.id for m in matches]), Attendee.erased_at.is_(None)))}
+    return [(rows[m.person.id], m.by) for m in matches if m.person.id in rows]
+
+
+def gate_search(device, text: str) -> list[dict[str, Any]]:
+    """A gate looks a person up by name or phone (no card at hand): what the gate may see of each."""
+    from fair.checkin import search
+    if search.parse_query(text).empty:
+        return []       # too short to search (a keystroke): costs nothing of the allowance
+    if not limiter.allow(f"search:{device.id}", int(current_app.config["GATE_SEARCHES_PER_MINUTE"])):
+        raise RateLimited()
+    return [disclosure.gate_search_result(person, by) for person, by in search_attendees(device.fair_id, text)]

@@ -9,7 +9,8 @@ about the relation (did this booth scan the person?).
 Audiences:
 - PUBLIC     the anonymous live counter: headline numbers, never a person.
 - SCREEN     a big screen in the hall: what happened where, never who.
-- GATE       entrance staff: enough to greet and tell people apart.
+- GATE       entrance staff: enough to greet and tell people apart (a search
+             result adds the phone's last 3 digits and whether they are inside).
 - BOOTH      a booth's phones: a per-booth pseudonym, education and skills;
              name, contact and the rest of the profile only for people who
              agreed to share it *and* whose card this booth scanned (or who
@@ -80,6 +81,16 @@ def matching_fields(view: Mapping[str, Any]) -> dict[str, Any]:
 def gate_person(person: Any) -> dict[str, Any]:
     """What entrance staff see: a name to greet and the reference, no contact data."""
     return {"ref": person.ref, "name": person.full_name}
+
+
+def gate_search_result(person: Any, by: str) -> dict[str, Any]:
+    """A person found by name or phone at the gate: the gate's view, plus what staff need to
+    confirm it is the one in front of them before checking them in: the last 3 digits of the
+    phone (they ask "the end of your number?"; never the whole number) and whether the
+    person is inside already (an entry would be a second one)."""
+    digits = "".join(c for c in (person.phone or "") if c.isdigit())
+    return {**gate_person(person), "phone_last3": digits[-3:] if len(digits) >= 3 else None,
+            "inside": bool(person.inside), "by": by}
 
 
 # --- live events ------------------------------------------------------------------------

@@ -112,6 +112,18 @@ def document(version: str) -> dict:
                     "400": _error("Not an image."), "413": _error("Too large, as a file or decoded."),
                     "429": _error("Too many photos from this device."),
                     "503": _error("Busy reading other photos."), **AUTH_ERRORS}}},
+            "/api/v1/gate/search": {"get": {
+                "summary": "A gate finds a person by name (Thai or English, partial, tolerant of spelling) or "
+                           "phone (4 digits or more); then it checks them in with `attendee` instead of `code`.",
+                "operationId": "gateSearch",
+                "parameters": [{"name": "q", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 60}}],
+                "responses": {"200": _json({"type": "object", "properties": {"results": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "ref": {"type": "string"}, "name": {"type": "string"},
+                        "phone_last3": {"type": ["string", "null"]}, "inside": {"type": "boolean"},
+                        "by": {"enum": ["name", "phone", "ref"]}}}}}}),
+                    **BAD_INPUT, **AUTH_ERRORS, "429": _error("Too many searches from this device.")}}},
             "/api/v1/stats": {"get": {
                 "summary": "Live counts (organiser, api key or dashboard).", "operationId": "stats",
                 "responses": {"200": _json(ref("Stats")), **AUTH_ERRORS}}},
@@ -122,8 +134,12 @@ def document(version: str) -> dict:
                 "Error": {"type": "object", "required": ["error", "message"],
                           "properties": {"error": {"type": "string"}, "message": {"type": "string"},
                                          "field": {"type": "string"}}},
-                "CheckInBody": {"type": "object", "required": ["code", "nonce"], "properties": {
-                    "code": {"type": "string", "maxLength": 512, "description": "QR text or short manual code or national ID"},
+                "CheckInBody": {"type": "object", "required": ["nonce"], "properties": {
+                    "code": {"type": "string", "maxLength": 512,
+                             "description": "QR text or short manual code or national ID (or send `attendee`)"},
+                    "attendee": {"type": "string", "maxLength": 64,
+                                 "description": "instead of `code`: the reference of a person found by "
+                                                "GET /api/v1/gate/search"},
                     "nonce": {"type": "string", "maxLength": 64},
                     "type": {"enum": ["entry", "exit"], "default": "entry"},
                     "scanned_at": {"type": "string", "format": "date-time"},

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useStrings } from "../../fair/static/js/lib/i18n.js";
 import { codeTypo } from "../../fair/static/js/lib/card-check.js";
-import { describe as gateScreen, describeOffline, describeUndo, gateCounts, undoable } from "../../fair/static/js/pages/gate.js";
+import { describe as gateScreen, describeOffline, describeUndo, gateCounts, routeTyped, searchFacts, undoable } from "../../fair/static/js/pages/gate.js";
 import { describeEvent } from "../../fair/static/js/pages/dashboard.js";
 
 const STRINGS = {
@@ -72,4 +72,22 @@ test("the gate's counts: its own entries today and the people inside now", () =>
   assert.deepEqual(gateCounts({ inside: 5 }, 3), { entries: null, inside: 5 });
   assert.deepEqual(gateCounts(null, 3), { entries: null, inside: null });
   assert.deepEqual(gateCounts({ inside: "x", gates: [{ device_id: 3, entries: "y" }] }, 3), { entries: null, inside: null });
+});
+
+test("typed text: codes are checked, names and phone numbers are looked up", () => {
+  for (const name of ["สมชาย", "สมชาย ใจดี", "Somchai Jaidee", "Anna", "Nguyễn"]) assert.equal(routeTyped(name), "search", name);
+  for (const phone of ["0812345678", "081 234 5678", "081-234-5678", "+66812345678", "021234567"]) {
+    assert.equal(routeTyped(phone), "search", phone);
+  }
+  const valid = "AB3DEFGH" + "J";     // whatever its check character, a mix with a typo stays a code
+  for (const code of [valid, "AB3DEFGH", "AB3O-EFGHJ", "1101700203450", "1-1017-00203-45-0", "SJW1.ABC", "12345"]) {
+    assert.equal(routeTyped(code), "code", code);
+  }
+  assert.equal(routeTyped("   "), "code");
+});
+
+test("a search result's facts: reference, the phone's last digits, inside already", () => {
+  useStrings({ "search.phone": "phone …{digits}", "search.inside": "inside" });
+  assert.equal(searchFacts({ ref: "A1", phone_last3: "678", inside: true }), "A1 · phone …678 · inside");
+  assert.equal(searchFacts({ ref: "A2", phone_last3: null, inside: false }), "A2");
 });

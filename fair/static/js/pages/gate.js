@@ -14,7 +14,7 @@
  * card or its code instead.
  *
  * config (fair/checkin/pages.py gate_page): publicKey, keyTag, checkinsUrl,
- * undoUrl, decodeUrl, queueName, pageToken, deviceId. Replays, photos and the socket
+ * undoUrl, searchUrl, decodeUrl, queueName, pageToken, deviceId. Replays, photos and the socket
  * authenticate with the page token, never the cookie session: its CSRF
  * secret can change under the page, and a queued scan must not be refused
  * for that.
@@ -22,7 +22,7 @@
 import { createScanner } from "../lib/scanner.js";
 import { OfflineQueue } from "../lib/offline-queue.js";
 import { createScanSender, newNonce } from "../lib/scan-sender.js";
-import { createCardCheck } from "../lib/card-check.js";
+import { codeTypo, createCardCheck, isNationalId, manualCodeOk, TOKEN_PREFIX } from "../lib/card-check.js";
 import { connectLive } from "../lib/live.js";
 import { requestJson } from "../lib/http.js";
 import { showResult } from "../lib/feedback.js";
@@ -36,6 +36,7 @@ const SHOW_MS = { ok: 1500, warn: 3500, bad: 6000 };
 const RECENT_MAX = 8;
 const UNDOABLE = new Set(["ok", "exit_recorded"]);
 const UNDO_ARM_MS = 4000;
+const SEARCH_DEBOUNCE_MS = 350;
 const CAMERA_NOTES = { insecure: "camera.insecure", camera_denied: "camera.denied", no_camera: "camera.none",
   camera_failed: "camera.failed", no_video: "camera.failed" };
 
@@ -106,6 +107,30 @@ export function describeUndo(answer) {
   const subtitle = t(answer && answer.kind === "exit" ? "undo.exit_done" : "undo.entry_done");
   const detail = t(answer && answer.inside ? "undo.now_inside" : "undo.now_outside");
   return ["warn", { title: name || subtitle, subtitle: name ? subtitle : "", detail }, `${name} · ${subtitle}`];
+}
+
+/**
+ * Typed text: a code to check ("code") or a person to look for ("search"):
+ * a name (Thai or Latin letters, no digits) or a phone number (9 or 10 digits,
+ * or +66). A valid manual code, a token or 13 digits stay codes; so does
+ * anything with a typo the card check can name (it says so).
+ */
+export function routeTyped(text) {
+  const value = String(text || "").trim();
+  if (!value || value.toUpperCase().startsWith(TOKEN_PREFIX) || manualCodeOk(value) || isNationalId(value)) return "code";
+  if (codeTypo(value)) return "code";
+  const digits = value.replace(/[\s\-().]/g, "");
+  if (/^(\+66|0)[0-9]{8,9}$/.test(digits)) return "search";
+  if (/[\u0E01-\u0E2E]/.test(value) || /^[\p{L}\s.'\-]{2,}$/u.test(value)) return "search";
+  return "code";
+}
+
+/** One search result's second line: reference, the phone's last digits, inside already. */
+export function searchFacts(result) {
+  const facts = [result.ref];
+  if (result.phone_last3) facts.push(t("search.phone", { digits: result.phone_last3 }));
+  if (result.inside) facts.push(t("search.inside"));
+  return facts.join(" · ");
 }
 
 /** What the phone alone says about a code (lib/card-check.js verdict) as a screen. */
@@ -341,8 +366,117 @@ export function init(config) {
     const text = input.value.trim();
     input.value = "";
     input.blur();                       // the phone keyboard would cover the answer
-    if (text) scanner.submitManual(text);
+    if (!text) return;
+    if (routeTyped(text) === "search") {
+      // A name or a phone number typed where codes go: look the person up instead.
+      el("search-box").open = true;
+      el("search").value = text;
+      runSearch(text);
+      return;
+    }
+    scanner.submitManual(text);
   });
+
+  // --- no card: find the person by name or phone, confirm, check in ---------------------
+
+  let searchTimer = null;
+  let searchSeq = 0;
+
+  function searchNote(text) { el("search-note").textContent = text; }
+
+  async function runSearch(text) {
+    const seq = ++searchSeq;
+    const list = el("search-results");
+    if (text.trim().length < 2) { list.replaceChildren(); searchNote(""); return; }
+    searchNote(t("search.searching"));
+    let result;
+    try {
+      result = await requestJson(`${config.searchUrl}?q=${encodeURIComponent(text)}`, { token, timeoutMs: 5000 });
+    } catch (err) {
+      if (seq === searchSeq) { list.replaceChildren(); searchNote(t("search.needs_network")); }
+      return;
+    }
+    if (seq !== searchSeq) return;     // a later keystroke's search answers instead
+    if (!result.ok) { list.replaceChildren(); searchNote((result.body && result.body.message) || t("search.failed")); return; }
+    const people = result.body.results || [];
+    searchNote(people.length ? "" : t("search.none"));
+    list.replaceChildren(...people.map((person) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.ref = person.ref;
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = person.name;
+      const facts = document.createElement("span");
+      facts.className = "facts";
+      facts.textContent = searchFacts(person);
+      button.append(who, facts);
+      button.addEventListener("click", () => askToConfirm(person));
+      item.append(button);
+      return item;
+    }));
+  }
+
+  el("search").addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    const text = el("search").value;
+    searchTimer = setTimeout(() => runSearch(text), SEARCH_DEBOUNCE_MS);
+  });
+  el("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(searchTimer);
+    el("search").blur();
+    runSearch(el("search").value);
+  });
+
+  let confirming = null;
+
+  function askToConfirm(person) {
+    confirming = person;
+    const exit = mode === "exit";
+    el("confirm-title").textContent = t(exit ? "confirm.exit" : "confirm.entry", { name: person.name });
+    el("confirm-detail").textContent = `${searchFacts(person)}. ${t("confirm.ask")}`;
+    const warning = el("confirm-warning");
+    warning.hidden = !(person.inside && !exit);
+    warning.textContent = warning.hidden ? "" : t("confirm.inside");
+    el("confirm-yes").textContent = t(exit ? "confirm.yes_exit" : "confirm.yes_entry");
+    el("confirm").hidden = false;
+    el("confirm-yes").focus();
+  }
+
+  function closeConfirm() {
+    el("confirm").hidden = true;
+    confirming = null;
+  }
+
+  el("confirm-no").addEventListener("click", closeConfirm);
+  el("confirm-yes").addEventListener("click", () => {
+    const person = confirming;
+    closeConfirm();
+    if (!person) return;
+    el("search").value = "";
+    el("search-results").replaceChildren();
+    el("search-box").open = false;
+    handlePerson(person).catch((err) => {
+      show("bad", { title: t("error.title"), detail: t("error.detail") });
+      reportFailure("gate: the check-in of a person found by search was not handled", err);
+    });
+  });
+
+  /** The person picked from a search goes out like a scan (same nonce rules, same answer). */
+  async function handlePerson(person) {
+    const body = { attendee: person.ref, nonce: newNonce(), type: mode, scanned_at: new Date().toISOString() };
+    const outcome = await sender.send({ nonce: body.nonce, scanned_at: body.scanned_at, body }, {
+      socket: body, http: (timeoutMs) => checkIn(body, timeoutMs),
+    });
+    if (outcome.via !== "offline") {
+      display(describe(outcome.answer), "", outcome.answer);
+      return;
+    }
+    display(["warn", { title: t("offline.person", { name: person.name }), detail: t("offline.person_detail"),
+      variant: "offline" }, t("offline.person", { name: person.name })], outcome.queued ? t("recent.queued") : "");
+  }
 
   scanner.start().then(({ camera, reason }) => {
     el("scanner").hidden = !camera;
