@@ -345,3 +345,33 @@ def test_the_organisers_attendee_search_finds_phones_and_misspelt_names(organise
     for q in ("0812345678", "345678", "สมชาย", "สมฃาย", "a1"):
         page = organiser_client.get("/organiser/attendees", query_string={"q": q}).get_data(as_text=True)
         assert "สมชาย ใจดี" in page, q
+
+
+# --- the offline roster -----------------------------------------------------------------------
+
+def test_the_gate_roster_holds_serials_refs_and_short_names_only(client, fair, gate, attendee, booth_device):
+    from fair.organiser import privacy
+    english = factories.make_attendee(fair, ref="A2", first_name="Anong", last_name="Sukjai")
+    gone = factories.make_attendee(fair, ref="A3", first_name="Gone", last_name="Person")
+    old_card = factories.card_of(english)
+    services.replace_card(english, actor="test")
+    privacy.erase_attendee(gone, actor="test", reason="asked")
+    answer = client.get("/api/v1/gate/roster", headers=gate.headers)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    roster = answer.get_json()
+    people = {ref: (serial, name) for serial, ref, name in roster["people"]}
+    assert people["A1"] == (factories.card_of(attendee).serial, "สมชาย ใจ.")
+    assert people["A2"] == (factories.card_of(english).serial, "Anong S.")
+    assert "A3" not in people and not any(ref.startswith("erased") for ref in people)
+    assert old_card.serial in roster["revoked"]
+    text = answer.get_data(as_text=True)
+    assert "0812345678" not in text and "ใจดี" not in text and "Sukjai" not in text   # no phone, no full name
+    assert client.get("/api/v1/gate/roster", headers=booth_device.headers).status_code == 403
+    assert client.get("/api/v1/gate/roster").status_code == 401
+
+
+def test_the_gate_page_points_at_the_roster_search_and_undo(client, fair, gate):
+    page = client.get("/gate", headers=gate.headers).get_data(as_text=True)
+    for url in ("/api/v1/gate/roster", "/api/v1/gate/search", "/api/v1/checkins/0/undo"):
+        assert url in page
+    assert f'"deviceId": {gate.device.id}' in page or f'"deviceId":{gate.device.id}' in page

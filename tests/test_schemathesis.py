@@ -44,7 +44,7 @@ BOOTH = "A1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Who may call each operation (operationId -> device kind); the others read with the api key.
-CALLER = {"checkIn": "gate", "decode": "gate", "gateSearch": "gate", "captureLead": "booth", "editLead": "booth",
+CALLER = {"checkIn": "gate", "decode": "gate", "gateSearch": "gate", "gateRoster": "gate", "captureLead": "booth", "editLead": "booth",
           "invite": "booth", "candidatesInHall": "booth", "listLeads": "booth"}
 
 

@@ -565,8 +565,13 @@ def _gate_strings() -> dict[str, str]:
         "forbidden.detail": _("Pair this phone as a gate again with the organiser's link."),
         "error.title": _("Something went wrong"),
         "error.detail": _("Scan again. If it keeps failing, call the organiser."),
-        "offline.ok": _("Accepted offline (will sync)"),
+        "offline.ok": _("Accepted offline, not yet confirmed"),
         "offline.ok_detail": _("The card's signature is genuine. Let them in; the server gets this scan later."),
+        "offline.exit": _("Exit saved offline, not yet confirmed"),
+        "offline.exit_detail": _("The server gets this exit later."),
+        "offline.repeat": _("This card was used already"),
+        "offline.repeat_detail": _("Someone got in with this card at {time}. It may be a shared screenshot: "
+                                   "ask for an ID before letting them in."),
         "offline.unverified": _("Saved offline, not verified"),
         "offline.unverified_detail": _("This phone cannot check cards without the server. Let them in "
                                        "if the card looks right; the server checks it later."),
@@ -631,6 +636,7 @@ def gate_page(principal: Principal):
         "checkinsUrl": url_for("checkin.api_check_in"),
         "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
         "searchUrl": url_for("checkin.api_gate_search"),
+        "rosterUrl": url_for("checkin.api_gate_roster"),
         "deviceId": principal.device.id,   # its own line in the gate room's `stats`
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",

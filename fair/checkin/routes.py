@@ -102,3 +102,13 @@ def api_gate_search(principal: Principal):
     except services.RateLimited:
         return jsonify(error="rate_limited", message=_("Too many searches from this device; wait a minute.")), 429
     return jsonify(results=results)
+
+
+
+@bp.get("/api/v1/gate/roster")
+@require("gate")
+def api_gate_roster(principal: Principal):
+    """A gate page fetches it on load and every few minutes: names for offline scans (kept in memory)."""
+    response = jsonify(services.gate_roster(principal.device.fair_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response

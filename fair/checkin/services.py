@@ -707,3 +707,19 @@ def gate_search(device, text: str) -> list[dict[str, Any]]:
     if not limiter.allow(f"search:{device.id}", int(current_app.config["GATE_SEARCHES_PER_MINUTE"])):
         raise RateLimited()
     return [disclosure.gate_search_result(person, by) for person, by in search_attendees(device.fair_id, text)]
+
+
+# --- the gate's offline roster --------------------------------------------------------------
+
+def gate_roster(fair_id: int) -> dict[str, Any]:
+    """What a gate phone keeps (in memory) to name people when it scans offline: each active
+    card's serial with the reference and the short name (disclosure.gate_roster_name), and
+    the serials of replaced cards (offline they answer "card replaced", not a name)."""
+    rows = db.session.execute(
+        db.select(Card.serial, Card.status, Attendee.ref, Attendee.first_name, Attendee.last_name)
+        .join(Attendee, Card.attendee_id == Attendee.id)
+        .where(Card.fair_id == fair_id, Attendee.erased_at.is_(None)).order_by(Card.serial)).all()
+    people = [[serial, ref, disclosure.gate_roster_name(SimpleNamespace(first_name=first, last_name=last))]
+              for serial, status, ref, first, last in rows if status == "active"]
+    return {"people": people, "revoked": [row.serial for row in rows if row.status != "active"],
+            "at": iso(utcnow())}

@@ -93,6 +93,19 @@ def gate_search_result(person: Any, by: str) -> dict[str, Any]:
             "inside": bool(person.inside), "by": by}
 
 
+_THAI_LEADING_VOWELS = "เแโใไ"
+
+
+def gate_roster_name(person: Any) -> str:
+    """A person in the list a gate phone holds for offline scans: the first name and the last
+    name's initial ("Somchai J.", "สมชาย ใจ."), enough to greet and to tell a shared screenshot
+    from its owner, less than the full name a live scan shows. A Thai initial keeps the
+    consonant after a leading vowel (ใจดี → ใจ.)."""
+    last = (person.last_name or "").strip()
+    initial = last[:2] if last[:1] in _THAI_LEADING_VOWELS else last[:1]
+    return f"{person.first_name} {initial}.".strip() if initial else (person.first_name or "").strip()
+
+
 # --- live events ------------------------------------------------------------------------
 
 _EVENT_BASE = ("type", "id", "at")

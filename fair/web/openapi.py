@@ -124,6 +124,15 @@ def document(version: str) -> dict:
                         "phone_last3": {"type": ["string", "null"]}, "inside": {"type": "boolean"},
                         "by": {"enum": ["name", "phone", "ref"]}}}}}}),
                     **BAD_INPUT, **AUTH_ERRORS, "429": _error("Too many searches from this device.")}}},
+            "/api/v1/gate/roster": {"get": {
+                "summary": "What a gate phone keeps in memory to name people in offline scans: "
+                           "[card serial, reference, first name and initial] per active card, and the "
+                           "serials of replaced cards.", "operationId": "gateRoster",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "people": {"type": "array", "description": "[serial (integer), reference, short name]",
+                               "items": {"type": "array", "minItems": 3, "maxItems": 3}},
+                    "revoked": {"type": "array", "items": {"type": "integer"}},
+                    "at": {"type": "string", "format": "date-time"}}}), **AUTH_ERRORS}}},
             "/api/v1/stats": {"get": {
                 "summary": "Live counts (organiser, api key or dashboard).", "operationId": "stats",
                 "responses": {"200": _json(ref("Stats")), **AUTH_ERRORS}}},

@@ -6,6 +6,7 @@ import { useStrings } from "../../fair/static/js/lib/i18n.js";
 import { codeTypo } from "../../fair/static/js/lib/card-check.js";
 import { describe as gateScreen, describeOffline, describeUndo, gateCounts, routeTyped, searchFacts, undoable } from "../../fair/static/js/pages/gate.js";
 import { describeEvent } from "../../fair/static/js/pages/dashboard.js";
+import { createGateMemory } from "../../fair/static/js/lib/gate-memory.js";
 
 const STRINGS = {
   "mistyped.title": "Typo in the code", "mistyped.check_character": "Last character wrong",
@@ -90,4 +91,56 @@ test("a search result's facts: reference, the phone's last digits, inside alread
   useStrings({ "search.phone": "phone …{digits}", "search.inside": "inside" });
   assert.equal(searchFacts({ ref: "A1", phone_last3: "678", inside: true }), "A1 · phone …678 · inside");
   assert.equal(searchFacts({ ref: "A2", phone_last3: null, inside: false }), "A2");
+});
+
+test("the roster names an offline scan; a second entry of the same person is flagged", () => {
+  let clockNow = new Date("2026-12-03T03:00:00Z");
+  const memory = createGateMemory({ now: () => clockNow });
+  assert.ok(memory.loadRoster({ people: [[20, "A20", "Somchai J."], [21, "A21", "Anong S."], ["x", 1]], revoked: [7] }));
+  assert.equal(memory.size, 2);
+  const first = memory.offlineScan(20, "entry");
+  assert.deepEqual(first, { person: { ref: "A20", name: "Somchai J." }, revoked: false, repeat: null });
+  clockNow = new Date("2026-12-03T03:05:00Z");
+  const screenshot = memory.offlineScan(20, "entry");          // the same card again: a shared screenshot?
+  assert.equal(screenshot.repeat.at, "2026-12-03T03:00:00.000Z");
+  assert.equal(screenshot.repeat.offline, true);
+  assert.equal(memory.offlineScan(20, "exit").repeat, null);   // leaving is no repeat...
+  assert.equal(memory.offlineScan(20, "entry").repeat, null);  // ...and after it, coming back is none either
+  assert.equal(memory.offlineScan(7, "entry").revoked, true);
+  assert.deepEqual(memory.offlineScan(99, "entry").person, null);   // a card newer than the roster
+  assert.ok(memory.offlineScan(99, "entry").repeat);
+  assert.equal(memory.loadRoster({ nope: 1 }), false);
+  memory.clear();
+  assert.equal(memory.size, 0);
+});
+
+test("entries heard from the server (any gate, live) make an offline scan a repeat; an undo forgets them", () => {
+  const memory = createGateMemory();
+  memory.loadRoster({ people: [[20, "A20", "Somchai J."]], revoked: [] });
+  memory.noteServer({ type: "checkin", id: 5, status: "ok", scanned_at: "2026-12-03T02:00:00Z", attendee: { ref: "A20", name: "Somchai Jaidee" } });
+  assert.equal(memory.offlineScan(20, "entry").repeat.at, "2026-12-03T02:00:00Z");
+  const other = createGateMemory();
+  other.loadRoster({ people: [[20, "A20", "Somchai J."]], revoked: [] });
+  other.noteServer({ type: "checkin", id: 5, status: "ok", attendee: { ref: "A20" } });
+  other.noteServer({ type: "checkin_undo", checkin_id: 5, inside: false });
+  assert.equal(other.offlineScan(20, "entry").repeat, null);
+  other.noteServer({ type: "checkin", id: 6, status: "already_inside", attendee: { ref: "A20" } });   // no movement
+  other.noteServer({ type: "checkin", id: 7, status: "exit_recorded", attendee: { ref: "A20" } });
+  assert.equal(other.offlineScan(20, "entry").repeat, null);
+});
+
+test("offline screens: the name from the roster, never the green welcome; a repeat is amber", () => {
+  useStrings({ "offline.ok": "Accepted offline", "offline.exit": "Exit saved offline", "offline.name": "Card {serial}",
+    "offline.repeat": "Used already", "offline.repeat_detail": "In at {time}", "revoked.title": "Replaced",
+    "ok.subtitle": "Welcome" });
+  const named = describeOffline({ verdict: "genuine", serial: 20 }, { person: { name: "Somchai J." }, repeat: null });
+  assert.deepEqual([named[0], named[1].title, named[1].subtitle, named[1].variant], ["ok", "Somchai J.", "Accepted offline", "offline"]);
+  assert.notEqual(named[1].subtitle, gateScreen({ status: "ok", attendee: { name: "Somchai J." } })[1].subtitle);
+  const repeat = describeOffline({ verdict: "genuine", serial: 20 },
+    { person: { name: "Somchai J." }, repeat: { at: "2026-12-03T03:00:00Z" } });
+  assert.equal(repeat[0], "warn");
+  assert.equal(repeat[1].title, "Used already");
+  assert.match(repeat[1].detail, /^In at \d\d:\d\d/);
+  assert.equal(describeOffline({ verdict: "genuine", serial: 7 }, { person: null, revoked: true })[0], "bad");
+  assert.equal(describeOffline({ verdict: "genuine", serial: 9 }, null, "exit")[1].subtitle, "Exit saved offline");
 });

@@ -14,7 +14,10 @@
  * card or its code instead.
  *
  * config (fair/checkin/pages.py gate_page): publicKey, keyTag, checkinsUrl,
- * undoUrl, searchUrl, decodeUrl, queueName, pageToken, deviceId. Replays, photos and the socket
+ * undoUrl, searchUrl, rosterUrl, decodeUrl, queueName, pageToken, deviceId.
+ * Offline, a genuine card is named from the fair's roster (lib/gate-memory.js,
+ * fetched on load and on every reconnect, held in memory only), and a second
+ * entry of the same person is flagged as a possible shared screenshot. Replays, photos and the socket
  * authenticate with the page token, never the cookie session: its CSRF
  * secret can change under the page, and a queued scan must not be refused
  * for that.
@@ -24,6 +27,7 @@ import { OfflineQueue } from "../lib/offline-queue.js";
 import { createScanSender, newNonce } from "../lib/scan-sender.js";
 import { codeTypo, createCardCheck, isNationalId, manualCodeOk, TOKEN_PREFIX } from "../lib/card-check.js";
 import { connectLive } from "../lib/live.js";
+import { createGateMemory } from "../lib/gate-memory.js";
 import { requestJson } from "../lib/http.js";
 import { showResult } from "../lib/feedback.js";
 import { has, t, timeFormat } from "../lib/i18n.js";
@@ -37,6 +41,7 @@ const RECENT_MAX = 8;
 const UNDOABLE = new Set(["ok", "exit_recorded"]);
 const UNDO_ARM_MS = 4000;
 const SEARCH_DEBOUNCE_MS = 350;
+const ROSTER_REFRESH_MS = 5 * 60 * 1000;
 const CAMERA_NOTES = { insecure: "camera.insecure", camera_denied: "camera.denied", no_camera: "camera.none",
   camera_failed: "camera.failed", no_video: "camera.failed" };
 
@@ -133,13 +138,28 @@ export function searchFacts(result) {
   return facts.join(" · ");
 }
 
-/** What the phone alone says about a code (lib/card-check.js verdict) as a screen. */
-export function describeOffline(check) {
+/**
+ * What the phone alone says about a code (lib/card-check.js verdict) as a screen;
+ * for a genuine card, seen is lib/gate-memory.js's offlineScan answer (the
+ * person's short name, a replaced card, a repeat) and kind the gate's mode.
+ * "Accepted offline" is never the green "Welcome": its own colour and words.
+ */
+export function describeOffline(check, seen = null, kind = "entry") {
   const screen = (kind, title, detail, extra = {}) => [kind, { title: t(title), detail: t(detail), ...extra }, t(title)];
   switch (check.verdict) {
-    case "genuine":
-      return screen("ok", "offline.ok", "offline.ok_detail",
-        { subtitle: t("offline.name", { serial: check.serial }), variant: "offline" });
+    case "genuine": {
+      const name = (seen && seen.person && seen.person.name) || t("offline.name", { serial: check.serial });
+      if (seen && seen.revoked) {
+        return ["bad", { title: t("revoked.title"), subtitle: name, detail: t("revoked.detail") }, t("revoked.title")];
+      }
+      if (seen && seen.repeat) {
+        return ["warn", { title: t("offline.repeat"), subtitle: name, variant: "offline",
+          detail: t("offline.repeat_detail", { time: clock(seen.repeat.at) }) }, `${name} · ${t("offline.repeat")}`];
+      }
+      const said = kind === "exit" ? "offline.exit" : "offline.ok";
+      return ["ok", { title: name, subtitle: t(said), detail: t(kind === "exit" ? "offline.exit_detail" : "offline.ok_detail"),
+        variant: "offline" }, `${name} · ${t(said)}`];
+    }
     case "unverified":
       return screen("warn", "offline.unverified", "offline.unverified_detail");
     case "typed":
@@ -254,18 +274,29 @@ export function init(config) {
     if (inside !== null) el("count-inside").textContent = inside.toLocaleString();
   }
 
+  const memory = createGateMemory();
+
   function onEvents(events) {
     for (const event of events || []) {
+      memory.noteServer(event);
       if (event.type === "checkin_undo") undoneElsewhere(event);
     }
+  }
+
+  /** This gate's own answers count as heard, whether they came by socket or HTTP. */
+  function noteAnswer(answer) {
+    if (answer && answer.status) memory.noteServer({ type: "checkin", id: answer.checkin_id, status: answer.status, attendee: answer.attendee });
   }
   sender = createScanSender({ queue, live, replay: (item, { timeoutMs }) => checkIn(item.body, timeoutMs) });
   const checkCard = createCardCheck({ publicKey: config.publicKey, keyTag: config.keyTag });
 
+  let wasOnline = false;
   function setOnline(online) {
     el("net-online").hidden = !online;
     el("net-offline").hidden = online;
     if (online && sender) sender.drain();
+    if (online && !wasOnline) fetchRoster();   // fresh names for the next time the network goes
+    wasOnline = online;
   }
 
   async function handleCode(code) {
@@ -277,10 +308,24 @@ export function init(config) {
       keep: async () => { check = await checkCard(code); return !NOT_KEPT.has(check.verdict); },
     });
     if (outcome.via !== "offline") {
+      noteAnswer(outcome.answer);
       display(describe(outcome.answer), "", outcome.answer);
       return;
     }
-    display(describeOffline(check), outcome.queued ? t("recent.queued") : "");   // keep() ran: check is set
+    // keep() ran: check is set. A genuine card is named from the roster, and a second entry flagged.
+    const seen = check.verdict === "genuine" ? memory.offlineScan(check.serial, mode) : null;
+    display(describeOffline(check, seen, mode), outcome.queued ? t("recent.queued") : "");
+  }
+
+  // --- the roster: names for offline scans, in memory only (lib/gate-memory.js) -----------
+
+  async function fetchRoster() {
+    try {
+      const result = await requestJson(config.rosterUrl, { token, timeoutMs: 15000 });
+      if (result.ok) memory.loadRoster(result.body);
+    } catch (err) {
+      console.warn("gate: the roster was not fetched (offline scans name cards by number)", err);
+    }
   }
 
   queue.addEventListener("change", (event) => {
@@ -294,6 +339,7 @@ export function init(config) {
     const notice = el("held");
     notice.hidden = !held;
     notice.textContent = held ? t("queue.held", { n: pending }) : "";
+    if (held) memory.clear();   // not a gate any more: it keeps no names
   });
 
   // Every queued scan that left the queue: "synced" only when the server recorded it
@@ -471,6 +517,7 @@ export function init(config) {
       socket: body, http: (timeoutMs) => checkIn(body, timeoutMs),
     });
     if (outcome.via !== "offline") {
+      noteAnswer(outcome.answer);
       display(describe(outcome.answer), "", outcome.answer);
       return;
     }
@@ -485,6 +532,8 @@ export function init(config) {
   });
 
   sender.drain();
-  window.addEventListener("pagehide", () => scanner.stop());
-  return { sender, queue, live, scanner };
+  fetchRoster();
+  const rosterTimer = setInterval(() => { if (live.online) fetchRoster(); }, ROSTER_REFRESH_MS);
+  window.addEventListener("pagehide", () => { scanner.stop(); clearInterval(rosterTimer); });
+  return { sender, queue, live, scanner, memory };
 }
