@@ -37,8 +37,7 @@ def paired_phone(app, booth):
 
 def test_booth_page_needs_a_booth_device_session(organiser_client, app, gate):
     anonymous = app.test_client()
-    assert anonymous.get("/booth").status_code == 302  # off to sign in
-    assert "/login" in anonymous.get("/booth").headers["Location"]
+    assert anonymous.get("/booth").status_code == 401  # a page saying to pair the phone, not the sign-in
     assert organiser_client.get("/booth").status_code == 403
     paired_gate = devices.pair("gate", "Gate 9", actor="test")
     gate_browser = app.test_client()
@@ -100,7 +99,7 @@ def test_pairing_codes_are_single_use_and_expire(app, booth):
     db.session.commit()
     late = app.test_client()
     assert late.get(_path(stale.url)).status_code == 404
-    assert late.get("/booth").status_code == 302  # not paired
+    assert late.get("/booth").status_code == 401  # not paired
 
 
 def test_pairing_sheet_page_is_for_the_organiser_only(app, organiser_client, paired_phone, booth):
@@ -158,7 +157,7 @@ def test_revoke_from_the_devices_page_stops_the_device(app, organiser_client, pa
     for device_id in (paired_phone.device_id, booth_device.device.id):
         answer = organiser_client.post(f"/organiser/devices/{device_id}/revoke", data={"confirm": "yes"})
         assert answer.status_code == 302
-    assert paired_phone.get("/booth").status_code == 302  # the paired session is gone
+    assert paired_phone.get("/booth").status_code == 401  # the paired session is gone
     scan = app.test_client().post("/api/v1/booths/A1/scans", json={"code": attendee_token, "nonce": "n1"},
                        headers=booth_device.headers)
     assert scan.status_code == 401

@@ -17,6 +17,8 @@ CHECKIN_TYPES = ("entry", "exit")
 CHECKIN_STATUSES = (
     "ok", "already_inside", "exit_recorded", "not_inside", "unknown",
     "invalid_signature", "revoked", "wrong_fair", "fair_closed",
+    # A typed code with a typo (cards.code_typo): the answer says which ("problem").
+    "mistyped",
 )
 
 
@@ -135,3 +137,23 @@ class CheckIn(db.Model):
 
     device: Mapped[Device] = relationship()
     attendee: Mapped[Attendee | None] = relationship()
+
+
+class CheckInCorrection(db.Model):
+    """A wrong entry or exit undone: a row of its own that names the scan it corrects.
+
+    The scan itself is never changed or deleted; counts leave out corrected scans
+    and the person's presence is worked out again from the scans that stand
+    (checkin.services.undo_checkin). One correction per scan, so an undo sent
+    twice (a retry, two staff at once) corrects it once.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("check_in.id", ondelete="CASCADE"), unique=True)
+    # The gate that undid it (its own recent scan), or none: the organiser's laptop.
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    actor: Mapped[str] = mapped_column(String(120))   # "device:3", "organiser:1"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    checkin: Mapped[CheckIn] = relationship()

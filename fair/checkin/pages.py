@@ -562,6 +562,13 @@ def _gate_strings() -> dict[str, str]:
         "wrong_fair.detail": _("This card is from another job fair. Send them to registration."),
         "fair_closed.title": _("The fair is closed"),
         "fair_closed.detail": _("Check-in is not open at this time. Ask the organiser."),
+        "mistyped.title": _("Typo in the code"),
+        "mistyped.check_character": _("The last character does not match the others: one character is "
+                                      "wrong or two are swapped. Read the code under the QR again and retype it."),
+        "mistyped.length": _("A code has 9 characters (4 + 5): one is missing or extra. Retype it."),
+        "mistyped.character": _("Codes never use 0, O, 1, I or L. Read the code under the QR again and retype it."),
+        "mistyped.id_check_digit": _("This ID number has a typo: its last digit does not match. "
+                                     "Check the 13 digits and retype them."),
         "rate_limited.title": _("Too many typed codes"),
         "rate_limited.detail": _("Wait a minute, then try again."),
         "invalid_input.title": _("Not a card code"),
@@ -570,8 +577,13 @@ def _gate_strings() -> dict[str, str]:
         "forbidden.detail": _("Pair this phone as a gate again with the organiser's link."),
         "error.title": _("Something went wrong"),
         "error.detail": _("Scan again. If it keeps failing, call the organiser."),
-        "offline.ok": _("Accepted offline (will sync)"),
+        "offline.ok": _("Accepted offline, not yet confirmed"),
         "offline.ok_detail": _("The card's signature is genuine. Let them in; the server gets this scan later."),
+        "offline.exit": _("Exit saved offline, not yet confirmed"),
+        "offline.exit_detail": _("The server gets this exit later."),
+        "offline.repeat": _("This card was used already"),
+        "offline.repeat_detail": _("Someone got in with this card at {time}. It may be a shared screenshot: "
+                                   "ask for an ID before letting them in."),
         "offline.unverified": _("Saved offline, not verified"),
         "offline.unverified_detail": _("This phone cannot check cards without the server. Let them in "
                                        "if the card looks right; the server checks it later."),
@@ -599,6 +611,29 @@ def _gate_strings() -> dict[str, str]:
         "recent.replayed": _("synced"),
         "recent.not_recorded": _("not recorded"),
         "recent.queued": _("queued"),
+        "recent.undone": _("undone"),
+        "undo.button": _("Undo"),
+        "undo.confirm": _("Tap again to undo"),
+        "undo.entry_done": _("Entry undone"),
+        "undo.exit_done": _("Exit undone"),
+        "undo.now_inside": _("Counted inside again."),
+        "undo.now_outside": _("Not counted inside any more."),
+        "undo.failed": _("Not undone"),
+        "undo.needs_network": _("Undoing needs the server: try again when online."),
+        "search.searching": _("Searching…"),
+        "search.none": _("Nobody found. Check the spelling, or try the phone number."),
+        "search.needs_network": _("Searching needs the server: ask for the card or its code."),
+        "search.failed": _("The search did not work. Try again."),
+        "search.phone": _("phone …{digits}"),
+        "search.inside": _("inside"),
+        "confirm.entry": _("Check in {name}?"),
+        "confirm.exit": _("Check out {name}?"),
+        "confirm.yes_entry": _("Yes, check in"),
+        "confirm.yes_exit": _("Yes, check out"),
+        "confirm.ask": _("Ask for the end of their phone number or their ID before you confirm."),
+        "confirm.inside": _("Already inside: an entry would not count twice."),
+        "offline.person": _("Saved offline: {name}"),
+        "offline.person_detail": _("The server records this check-in when it is back. Let them in."),
     }
 
 
@@ -611,6 +646,10 @@ def gate_page(principal: Principal):
         "publicKey": base64.b64encode(fair.public_key).decode("ascii"),
         "keyTag": cards.key_tag(fair.public_key).hex(),
         "checkinsUrl": url_for("checkin.api_check_in"),
+        "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
+        "searchUrl": url_for("checkin.api_gate_search"),
+        "rosterUrl": url_for("checkin.api_gate_roster"),
+        "deviceId": principal.device.id,   # its own line in the gate room's `stats`
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
         # Scans, replays and the socket authenticate with this, not the cookie (auth.page_token).
@@ -647,10 +686,6 @@ def print_sheet(principal: Principal):
                            pages=pages, total=total, fair_name=fair.display_name(lang))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @bp.get("/organiser/poster")
 @require("organiser")
 def registration_poster(principal: Principal):
@@ -663,23 +698,76 @@ def registration_poster(principal: Principal):
 @bp.get("/organiser/attendees")
 @require("organiser")
 def attendee_lookup(principal: Principal):
-    """Find an attendee by reference or name, e.g. to replace a lost card."""
+    """Find an attendee by reference, name (Thai or English, partial, misspelt a little) or phone,
+    e.g. to replace a lost card or to check them in or out by hand."""
     fair = current_fair()
     q = request.args.get("q", "").strip()[:100]
     found: list[dict[str, Any]] = []
     if q:
-        pattern = f"%{_escape_like(q)}%"
-        full_name = Attendee.first_name + " " + Attendee.last_name
-        query = (db.select(Attendee).where(Attendee.fair_id == fair.id, Attendee.erased_at.is_(None))
-                 .where(db.or_(db.func.lower(Attendee.ref) == q.lower(),
-                               full_name.ilike(pattern, escape="\\")))
-                 .order_by(Attendee.ref).limit(LOOKUP_RESULTS))
-        for attendee in db.session.scalars(query):
+        for attendee, _by in services.search_attendees(fair.id, q, limit=LOOKUP_RESULTS):
             card = services.active_card(attendee)
             found.append({"attendee": attendee, "link": services.card_link(attendee),
                           "manual_code": cards.format_manual_code(card.manual_code) if card else None,
-                          "serial": card.serial if card else None})
+                          "serial": card.serial if card else None,
+                          "last_scan": _last_scan_view(attendee)})
     return render_template("checkin/attendees.html", q=q, found=found, limit=LOOKUP_RESULTS)
+
+
+def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
+    """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
+    from datetime import timedelta
+    from fair.core.timeutil import iso
+    scan = services.last_standing_scan(attendee)
+    if scan is None:
+        return None
+    venue = timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))   # as the dashboard's clock
+    return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
+            "local": (scan.scanned_at + venue).strftime("%H:%M")}
+
+
+def _back_to_lookup(ref: str):
+    q = (request.form.get("q") or ref).strip()[:100]
+    return redirect(url_for("checkin.attendee_lookup", q=q), 303)
+
+
+@bp.post("/organiser/attendees/<path:ref>/move")
+@require("organiser")
+def organiser_move(principal: Principal, ref: str):
+    """The organiser lets a person in or out by hand (no card at hand): a scan at the organiser's desk."""
+    from fair.checkin.models import CHECKIN_TYPES
+    fair = current_fair()
+    kind = request.form.get("kind", "")
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
+    if attendee is None or attendee.erased_at is not None:
+        abort(404)
+    if kind not in CHECKIN_TYPES:
+        flash(_("Choose entry or exit."), "error")
+        return _back_to_lookup(ref), 400
+    result = services.organiser_check_in(fair, attendee, kind, actor=principal.actor)
+    messages = {"ok": _("%(name)s is checked in.", name=attendee.full_name),
+                "already_inside": _("%(name)s is inside already: not counted twice.", name=attendee.full_name),
+                "exit_recorded": _("%(name)s is checked out.", name=attendee.full_name),
+                "not_inside": _("%(name)s was not inside: nothing to check out.", name=attendee.full_name)}
+    flash(messages.get(result.status, _("Not recorded: %(status)s.", status=result.status)),
+          "ok" if result.status in ("ok", "exit_recorded") else "error")
+    return _back_to_lookup(ref)
+
+
+@bp.post("/organiser/checkins/<int:checkin_id>/undo")
+@require("organiser")
+def organiser_undo(principal: Principal, checkin_id: int):
+    """Undo a wrong entry or exit from the attendee list: recorded as a correction, counts follow."""
+    from fair.checkin.routes import UNDO_REFUSALS
+    fair = current_fair()
+    try:
+        result = services.undo_checkin(fair.id, checkin_id, actor=principal.actor)
+    except services.UndoRefused as refused:
+        flash(str(UNDO_REFUSALS[refused.reason]), "error")
+        return _back_to_lookup(""), refused.http
+    name = (result.attendee or {}).get("name", "")
+    flash(_("Entry of %(name)s undone.", name=name) if result.kind == "entry"
+          else _("Exit of %(name)s undone.", name=name), "ok")
+    return _back_to_lookup((result.attendee or {}).get("ref", ""))
 
 
 @bp.post("/organiser/attendees/<path:ref>/replace-card")

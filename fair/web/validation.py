@@ -97,7 +97,10 @@ CODE = Field(str, required=True, max_length=MAX_CODE_LENGTH)
 SCANNED_AT = Field("datetime")
 
 CHECKIN_BODY = {
-    "code": CODE,
+    # One of the two: what was scanned or typed, or the reference of a person picked
+    # from a search (parse_checkin_body).
+    "code": Field(str, max_length=MAX_CODE_LENGTH),
+    "attendee": Field(str, max_length=64),
     "nonce": NONCE,
     "type": Field(str, choices=("entry", "exit"), default="entry"),
     "scanned_at": SCANNED_AT,
@@ -105,6 +108,15 @@ CHECKIN_BODY = {
     # phones do not ask (it is the costliest part of an answer at the entrance).
     "recommendations": Field(bool, default=False),
 }
+
+
+def parse_checkin_body(raw: Any) -> dict[str, Any]:
+    """A gate scan's body (HTTP and socket alike): CHECKIN_BODY with exactly one of code and attendee."""
+    body = parse_body(raw, CHECKIN_BODY)
+    if bool(body["code"]) == bool(body["attendee"]):
+        raise InvalidInput("Send either 'code' (what was scanned or typed) or 'attendee' (a reference).",
+                           field="code")
+    return body
 
 
 def json_body(request) -> Any:

@@ -217,6 +217,10 @@ export function describeEvent(event, showNames = config.show_names) {
   }
   if (event.type === "invitation") return ["", t("feed.invitation", { booth: event.booth || "" }), "lead"];
   if (event.type === "registration") return ["", t("feed.registration"), "info"];
+  if (event.type === "checkin_undo") {
+    const who = showNames && event.attendee && event.attendee.name ? event.attendee.name : "";
+    return [who, t(event.kind === "exit" ? "feed.undo.exit" : "feed.undo.entry", { gate: event.gate || "" }), "warn"];
+  }
   return null;
 }
 
