@@ -633,8 +633,7 @@ def undo_checkin(fair_id: int, checkin_id: int, actor: str, device=None) -> Undo
                                        "status": row.status, "device_id": row.device_id}))
     db.session.commit()
     if attendee.inside != was_inside:
-        from fair.matching import services as matching
-        matching.presence_changed(attendee)
+        signals.presence_changed.send(current_app._get_current_object(), holder=attendee)
     result = _undo_result(row, correction, "undone")
     gate_name = row.device.name if row.device is not None else ""
     live.publish("checkin_undo", {"id": correction.id, "at": iso(correction.created_at), "checkin_id": row.id,

@@ -86,7 +86,7 @@ def on_connect(auth=None):
     if principal.role == "gate":
         # A gate's screen shows its entries and the people inside from the room's `stats`:
         # one (re)connecting gets them at the next tick, not at the next scan somewhere.
-        live.broadcaster.mark_all_dirty([fair.id])
+        live.broadcaster().mark_all_dirty([fair.id])
     return True
 
 
