@@ -86,8 +86,9 @@ def gate_person(person: Any) -> dict[str, Any]:
 
 _EVENT_BASE = ("type", "id", "at")
 _CHECKIN = _EVENT_BASE + ("scanned_at", "status", "kind", "gate")
-_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "first_scanned_at",
-                "last_scanned_at", "updated_at", "candidate")
+_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "answers", "scanned_by",
+                "edited_by", "first_scanned_at", "last_scanned_at", "updated_at", "candidate")
+_QUESTION_FIELDS = ("id", "label", "kind", "choices")
 _INVITATION_FIELDS = ("id", "booth", "employer", "job_ref", "title", "status", "message", "created_at",
                       "answered_at")
 
@@ -100,6 +101,10 @@ _EVENTS: dict[tuple[str, str], dict[str, Any]] = {
     (GATE, "checkin"): {**dict.fromkeys(_CHECKIN + ("device_id",)), "attendee": dict.fromkeys(("ref", "name"))},
     (BOOTH, "lead"): {**dict.fromkeys(_EVENT_BASE + ("booth", "next_step")),
                       "lead": {**dict.fromkeys(_LEAD_FIELDS), "candidate": dict.fromkeys(CANDIDATE_FIELDS)}},
+    # A lead removed by mistake: its booth's phones drop it, screens recount.
+    (SCREEN, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "questions"): {**dict.fromkeys(_EVENT_BASE + ("booth",)), "questions": dict.fromkeys(_QUESTION_FIELDS)},
     (BOOTH, "invitation"): {**dict.fromkeys(_EVENT_BASE + ("candidate",)),
                             "invitation": dict.fromkeys(_INVITATION_FIELDS)},
     (ATTENDEE, "checkin"): dict.fromkeys(_EVENT_BASE + ("status", "kind")),
