@@ -14,14 +14,14 @@ from markupsafe import Markup
 from fair.organiser import devices
 from fair.web.auth import Principal, page_token, require
 from fair.booths import bp, services
-from fair.booths.models import Booth
+from fair.booths.models import MAX_QUESTIONS, Booth
 from fair.booths.routes import own_booth
 from fair.checkin.cards import qr_svg
 from fair.organiser.exports import ExportError, export_bytes
 from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES
 from fair.core.timeutil import utcnow
 
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -40,6 +40,15 @@ def preset_tags() -> list[str]:
     """Chips a recruiter taps instead of typing; free tags are allowed too."""
     return [_("Experienced"), _("Fresh graduate"), _("Speaks English"), _("Can start now"),
             _("Night shift OK"), _("Call back")]
+
+
+def question_kinds() -> dict[str, str]:
+    return {"text": _("Text"), "yesno": _("Yes or no"), "choice": _("One of a few choices")}
+
+
+def province_labels(locale: str) -> dict[str, str]:
+    """Stored (English) province names -> the page's language, for what booth.js shows."""
+    return {p.en: p.th for p in PROVINCES} if locale == "th" else {}
 
 
 def education_labels(locale: str) -> dict[str, str]:
@@ -117,6 +126,27 @@ def _booth_strings() -> dict[str, str]:
         "scanner.insecure": _("Live camera needs the secure (https) address: take a photo instead."),
         "leads.empty": _("No candidates yet. Scan a card to start."),
         "leads.unrated": _("not rated"),
+        "lead.scanned_by": _("Scanned by {name}"),
+        "lead.edited_by": _("edited by {name}"),
+        "lead.best": _("Best match: {title} · {score}%"),
+        "lead.deleted": _("Lead deleted"),
+        "lead.deleted_elsewhere": _("Another phone of the booth deleted this lead."),
+        "lead.delete_failed": _("Not deleted: {message}"),
+        "lead.delete_offline": _("Deleting needs the network: try again when the phone is online."),
+        "answer.yes": _("Yes"),
+        "answer.no": _("No"),
+        "answer.placeholder": _("Answer"),
+        "question.remove": _("Remove"),
+        "question.remove_confirm": _("Remove “{label}”? Answers already given stay in the exports."),
+        "question.remove_yes": _("Yes, remove it"),
+        "question.keep": _("Keep it"),
+        "question.added": _("Question added"),
+        "question.removed": _("Question removed"),
+        "question.failed": _("Not saved: {message}"),
+        "question.none": _("No questions of your own yet."),
+        "question.kind.text": _("Text"),
+        "question.kind.yesno": _("Yes or no"),
+        "question.kind.choice": _("One of a few choices"),
     }
 
 
@@ -146,6 +176,10 @@ def booth_page(principal: Principal):
         "tags": preset_tags(),
         "next_steps": next_step_labels(),
         "education": education_labels(locale),
+        "provinces": province_labels(locale),
+        "questions": [services.question_view(q) for q in services.questions_of_booth(booth.id)],
+        "questions_url": f"/api/v1/booths/{booth.code}/questions",
+        "max_questions": MAX_QUESTIONS,
         "leads": services.search_leads(booth.fair_id, booth)[:100],
         # Scans, edits, replays, invitations and the socket authenticate with this (auth.page_token).
         "page_token": page_token(principal.device),
@@ -153,7 +187,8 @@ def booth_page(principal: Principal):
     ask_name = devices.has_default_name(principal.device) and not session.get("name_skipped")
     response = current_app.make_response(render_template(
         "booths/booth.html", booth=booth, device=principal.device, page=page, strings=_booth_strings(),
-        ask_name=ask_name, max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels()))
+        ask_name=ask_name, max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels(),
+        question_kinds=question_kinds(), max_questions=MAX_QUESTIONS))
     response.headers["Cache-Control"] = "no-store"   # the page holds the device's page token
     return response
 
