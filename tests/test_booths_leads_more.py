@@ -276,3 +276,36 @@ def test_questions_from_the_cli(runner, booth):
     assert runner.invoke(args=["booth", "question", "add", "ZZ", "x"]).exit_code == 1
     removed = runner.invoke(args=["booth", "question", "remove", "A1", str(question.id)])
     assert removed.exit_code == 0 and services.questions_of_booth(booth.id) == []
+
+
+# --- every message in the page's language ---------------------------------------------------
+
+@pytest.mark.parametrize("lang, not_image, too_large, missing", [
+    ("th", "ไฟล์นี้ไม่ใช่รูปภาพ", "รูปภาพใหญ่เกิน 1 MB", "ส่งรูปเป็นฟิลด์ multipart ชื่อ 'image'"),
+    ("en", "The file is not an image.", "The image is larger than 1 MB.",
+     "Send the photo as a multipart field named 'image'."),
+])
+def test_photo_errors_answer_in_the_requests_language(app, client, booth_device, lang, not_image, too_large, missing):
+    app.config["DECODE_MAX_BYTES"] = 1024 * 1024
+    headers = {**booth_device.headers, "Accept-Language": lang}
+
+    def send(data: bytes | None):
+        form = {"image": (io.BytesIO(data), "card.jpg")} if data is not None else {}
+        return client.post("/api/v1/decode", headers=headers, data=form, content_type="multipart/form-data")
+    answer = send(b"not a picture")
+    assert (answer.status_code, answer.get_json()["message"]) == (400, not_image)
+    answer = send(b"x" * (1024 * 1024 + 10))
+    assert (answer.status_code, answer.get_json()["message"]) == (413, too_large)
+    answer = send(None)
+    assert (answer.status_code, answer.get_json()["message"]) == (400, missing)
+
+
+def test_a_thai_page_shows_provinces_in_thai_in_reasons_and_facts(client, fair, booth, booth_device):
+    factories.make_job(booth.employer, ref="J1", province="Chon Buri")
+    person = factories.make_attendee(fair, ref="A-CB", province="Chon Buri")
+    scan = client.post("/api/v1/booths/A1/scans", json={"code": factories.token_of(person), "nonce": "n1"},
+                       headers={**booth_device.headers, "Accept-Language": "th"}).get_json()
+    reasons = " ".join(scan["matches"][0]["reasons"])
+    assert "ชลบุรี" in reasons and "Chon Buri" not in reasons
+    page = client.get("/booth", headers={**booth_device.headers, "Accept-Language": "th"}).data.decode()
+    assert '"Chon Buri": "\\u0e0a\\u0e25\\u0e1a\\u0e38\\u0e23\\u0e35"' in page or '"Chon Buri": "ชลบุรี"' in page
