@@ -309,3 +309,45 @@ def test_a_thai_page_shows_provinces_in_thai_in_reasons_and_facts(client, fair, 
     assert "ชลบุรี" in reasons and "Chon Buri" not in reasons
     page = client.get("/booth", headers={**booth_device.headers, "Accept-Language": "th"}).data.decode()
     assert '"Chon Buri": "\\u0e0a\\u0e25\\u0e1a\\u0e38\\u0e23\\u0e35"' in page or '"Chon Buri": "ชลบุรี"' in page
+
+
+# --- the lead list pages and the organiser's questions page ---------------------------------
+
+def test_a_lead_is_deleted_from_the_booths_list_page_behind_a_confirmation(client, booth, booth_device,
+                                                                           attendee_token):
+    lead_id = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1").lead_id
+    page = client.get("/booth/leads", headers=booth_device.headers).data.decode()
+    assert f'action="/booth/leads/{lead_id}/delete"' in page and "<details class=\"confirm-details\">" in page
+    answer = client.post(f"/booth/leads/{lead_id}/delete", headers=booth_device.headers)
+    assert answer.status_code == 302 and db.session.get(Lead, lead_id) is None
+    assert client.post(f"/booth/leads/{lead_id}/delete", headers=booth_device.headers).status_code == 302
+    assert _count(AuditEvent) >= 1
+
+
+def test_the_organiser_deletes_from_the_lead_list_and_sets_questions_on_the_booth_page(
+        organiser_client, booth, booth_device, attendee_token):
+    lead_id = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1").lead_id
+    assert organiser_client.post(f"/organiser/leads/{lead_id}/delete?booth=A1").status_code == 302
+    assert db.session.get(Lead, lead_id) is None
+    assert organiser_client.post("/organiser/leads/999/delete").status_code == 404
+
+    assert organiser_client.get("/organiser/booths/questions").headers["Location"].endswith(
+        "/organiser/booths/A1/questions")
+    organiser_client.post("/organiser/booths/A1/questions",
+                          data={"label": "Shift", "kind": "choice", "choices": "Day, Night"})
+    refused = organiser_client.post("/organiser/booths/A1/questions", data={"label": "Pay", "kind": "choice",
+                                                                             "choices": "only one"},
+                                    follow_redirects=True, headers={"Accept-Language": "en"})
+    assert "A choice question needs 2 to" in refused.data.decode()
+    (question,) = services.questions_of_booth(booth.id)
+    assert question.choices == ["Day", "Night"]
+    page = organiser_client.get("/organiser/booths/A1/questions").data.decode()
+    assert "Shift" in page and "Day / Night" in page
+    organiser_client.post(f"/organiser/booths/A1/questions/{question.id}/remove")
+    assert services.questions_of_booth(booth.id) == []
+    assert organiser_client.get("/organiser/booths/ZZ/questions").status_code == 404
+
+
+def test_a_booth_phone_cannot_use_the_organisers_pages(client, booth_device):
+    assert client.get("/organiser/booths/A1/questions", headers=booth_device.headers).status_code in (302, 401, 403)
+    assert client.post("/organiser/leads/1/delete", headers=booth_device.headers).status_code in (302, 401, 403)

@@ -290,6 +290,100 @@ def export_all_leads(principal: Principal, fmt: str):
     return _export(fmt, None, principal.actor)
 
 
+def _delete_from_list(booth: Booth, lead_id: int, principal: Principal) -> None:
+    from fair.web.errors import InvalidInput
+    try:
+        services.delete_lead(booth, lead_id, principal.actor,
+                             device_id=principal.device.id if principal.device is not None else None)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Lead deleted"), "ok")
+
+
+@bp.post("/booth/leads/<int:lead_id>/delete")
+@require("booth")
+def booth_delete_lead(principal: Principal, lead_id: int):
+    """A recruiter deletes a mistaken lead from the booth's list (after the page's confirmation)."""
+    _delete_from_list(_booth_of(principal), lead_id, principal)
+    return redirect(url_for("booths.booth_leads"))
+
+
+@bp.post("/organiser/leads/<int:lead_id>/delete")
+@require("organiser")
+def organiser_delete_lead(principal: Principal, lead_id: int):
+    """The organiser deletes a mistaken lead of any booth (after the page's confirmation)."""
+    from fair.booths.models import Lead
+    lead = db.session.get(Lead, lead_id)
+    fair = current_fair()
+    if lead is None or fair is None or lead.booth.fair_id != fair.id:
+        abort(404)
+    _delete_from_list(lead.booth, lead_id, principal)
+    return redirect(url_for("booths.organiser_leads", booth=request.args.get("booth") or None))
+
+
+# --- the booth's own questions (organiser) ------------------------------------------------
+
+def _organiser_booth(code: str) -> Booth:
+    fair = current_fair()
+    booth = services.booth_by_code(fair.id, code) if fair else None
+    if booth is None:
+        abort(404)
+    return booth
+
+
+@bp.get("/organiser/booths/questions")
+@require("organiser")
+def organiser_questions_pick(principal: Principal):
+    """The booth chooser of the questions page: the first booth, or the one asked for."""
+    booths = _booths()
+    if not booths:
+        flash(_("There are no booths yet. Import employers first."), "error")
+        return redirect(url_for("booths.device_list"))
+    code = (request.args.get("booth") or booths[0].code).strip().upper()
+    return redirect(url_for("booths.organiser_questions", code=code))
+
+
+@bp.get("/organiser/booths/<code>/questions")
+@require("organiser")
+def organiser_questions(principal: Principal, code: str):
+    """The organiser sets a booth's own questions (the booth's phones can too)."""
+    booth = _organiser_booth(code)
+    return render_template("booths/questions.html", booth=booth, booths=_booths(),
+                           questions=services.questions_of_booth(booth.id), kinds=question_kinds(),
+                           max_questions=MAX_QUESTIONS)
+
+
+@bp.post("/organiser/booths/<code>/questions")
+@require("organiser")
+def organiser_question_add(principal: Principal, code: str):
+    from fair.web.errors import InvalidInput
+    booth = _organiser_booth(code)
+    choices = [c for c in (request.form.get("choices") or "").replace(";", ",").split(",")]
+    try:
+        question = services.add_question(booth, request.form.get("label", ""), request.form.get("kind", ""),
+                                         choices, principal.actor)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Question added") + f": {question.label}", "ok")
+    return redirect(url_for("booths.organiser_questions", code=booth.code))
+
+
+@bp.post("/organiser/booths/<code>/questions/<int:question_id>/remove")
+@require("organiser")
+def organiser_question_remove(principal: Principal, code: str, question_id: int):
+    from fair.web.errors import InvalidInput
+    booth = _organiser_booth(code)
+    try:
+        services.remove_question(booth, question_id, principal.actor)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Question removed"), "ok")
+    return redirect(url_for("booths.organiser_questions", code=booth.code))
+
+
 # --- devices and pairing (organiser) ------------------------------------------------------
 
 def _pairing_qr(url: str) -> Markup:

@@ -165,12 +165,41 @@ def test_two_phones_see_who_scanned_and_edited_set_a_question_and_delete_a_mista
     assert len(rows) == 1 and rows[0]["rating"] == "2"
     assert (rows[0]["scanned_by"], rows[0]["edited_by"]) == ("Malee phone", "Somchai phone")
     assert rows[0]["answers"].startswith("Has a driving licence?: ")
+
+    # The list page deletes too, behind its own confirmation (no script needed).
+    somchai.click(".lead-card .confirm-details summary")
+    with somchai.expect_navigation():
+        somchai.click(".lead-card .confirm-details button.btn-danger")
+    assert somchai.locator(".lead-card").count() == 0
+    assert served.api("GET", f"/api/v1/booths/{code}/leads").json()["leads"] == []
+    assert not errors
+
+
+def test_the_organiser_sets_a_booths_questions_on_a_phone_sized_thai_page(served, new_context):
+    from tests.browser.helpers import login_organiser
+    code, _links = served.take_booth()
+    page = login_organiser(new_context("phone", "th"), served)
+    errors = page_errors(page)
+    page.goto(f"/organiser/booths/{code}/questions")
+    page.fill("#question-label", "เริ่มงานได้เมื่อไร")
+    page.select_option("#question-kind", "choice")
+    page.fill("#question-choices", "ทันที, ภายใน 1 เดือน")
+    with page.expect_navigation():
+        page.click("form.question-form button[type=submit]")
+    assert "ทันที / ภายใน 1 เดือน" in page.inner_text(".question-list")
+    check_page_basics(page, width=360)
+    questions = served.api("GET", f"/api/v1/booths/{code}/questions").json()["questions"]
+    assert [(q["label"], q["choices"]) for q in questions] == [("เริ่มงานได้เมื่อไร", ["ทันที", "ภายใน 1 เดือน"])]
+    page.click(".question-item .confirm-details summary")
+    with page.expect_navigation():
+        page.click(".question-item button.btn-danger")
+    assert served.api("GET", f"/api/v1/booths/{code}/questions").json()["questions"] == []
     assert not errors
 
 
 def test_hall_list_has_separators_and_the_thai_page_answers_in_thai_even_for_a_bad_photo(served, new_context):
     code, (link, _spare) = served.take_booth()
-    for card in served.take_cards(6):
+    for card in served.take_cards(4):
         served.check_in(card)
     phone = pair_phone(new_context, link, "th")
     errors = page_errors(phone)
