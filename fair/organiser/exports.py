@@ -21,9 +21,10 @@ class ExportError(Exception):
 
 LEAD_COLUMNS = ["lead_id", "booth", "candidate", "attendee_ref", "name", "phone", "email",
                 "education", "experience_years", "skills", "rating", "tags", "notes", "next_step",
-                "job_ref", "first_scanned_at", "last_scanned_at",
-                # Who (which named phone) scanned first and wrote last; the booth's own questions.
-                "scanned_by", "edited_by", "answers"]
+                "job_ref", "first_scanned_at", "last_scanned_at"]
+# After the stable columns: who (which named phone) scanned first and wrote last, and the
+# answers to the booth's own questions (booths.services.answers_text).
+LEAD_COLUMNS += ["scanned_by", "edited_by", "answers"]
 CHECKIN_COLUMNS = ["checkin_id", "attendee_ref", "name", "gate", "type", "status", "scanned_at", "received_at"]
 ATTENDEE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "education",
                     "experience_years", "skills", "desired_positions", "province", "salary_expected",
@@ -39,19 +40,24 @@ DAY_EXPORTS = ("attendance", "leads", "matches", "hires")
 MATCHES_PER_ATTENDEE = 3
 
 
-def lead_row(lead: Lead, questions: dict | None = None, lang: str = "th") -> list:
-    """A lead as its booth may see it (fair.core.disclosure): contact details only with consent.
-
-    `questions`: the booth's questions by id (removed ones too: their answers stay)."""
-    from fair.booths.services import answers_text, booth_pseudonym, device_name
+def lead_row(lead: Lead) -> list:
+    """A lead as its booth may see it (fair.core.disclosure): contact details only with consent."""
+    from fair.booths.services import booth_pseudonym
     a = disclosure.lead_export_row(lead.attendee, booth_pseudonym(lead.booth_id, lead.attendee_id))
     return [lead.id, lead.booth.code, a["pseudonym"], a["ref"] or "", a["name"] or "", a["phone"] or "",
             a["email"] or "", a["education"] or "", a["experience_years"] if a["experience_years"] is not None else "",
             "; ".join(a["skills"] or []), lead.rating or "", "; ".join(lead.tags or []), lead.notes or "",
             lead.next_step, lead.job.ref if lead.job else "", iso(lead.first_scanned_at),
-            iso(lead.last_scanned_at), device_name(lead.device_id) or "",
-            device_name(lead.last_device_id or lead.device_id) or "",
-            answers_text(lead.answers, questions or {}, lang)]
+            iso(lead.last_scanned_at)]
+
+
+def lead_booth_cells(lead: Lead, questions: dict, lang: str) -> list:
+    """The cells after the stable ones: the phones that scanned and last wrote, the answers.
+
+    `questions`: the booth's questions by id (removed ones too: their answers stay)."""
+    from fair.booths.services import answers_text, device_name
+    return [device_name(lead.device_id) or "", device_name(lead.last_device_id or lead.device_id) or "",
+            answers_text(lead.answers, questions, lang)]
 
 
 def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tuple[list[str], Iterable[list]]:
@@ -97,7 +103,7 @@ def _lead_rows(query, lang: str) -> Iterable[list]:
     for lead in db.session.scalars(query):
         if lead.booth_id not in questions:
             questions[lead.booth_id] = {q.id: q for q in questions_of_booth(lead.booth_id, include_removed=True)}
-        yield lead_row(lead, questions[lead.booth_id], lang)
+        yield lead_row(lead) + lead_booth_cells(lead, questions[lead.booth_id], lang)
 
 
 def _came(fair_id: int):
