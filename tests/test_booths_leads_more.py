@@ -353,3 +353,14 @@ def test_the_organiser_deletes_from_the_lead_list_and_sets_questions_on_the_boot
 def test_a_booth_phone_cannot_use_the_organisers_pages(client, booth_device):
     assert client.get("/organiser/booths/A1/questions", headers=booth_device.headers).status_code in (302, 401, 403)
     assert client.post("/organiser/leads/1/delete", headers=booth_device.headers).status_code in (302, 401, 403)
+
+
+def test_a_refused_edit_explains_itself_in_thai_on_a_thai_phone(client, booth, booth_device, other_booth_device,
+                                                                attendee_token):
+    lead_id = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1").lead_id
+    thai = {"Accept-Language": "th"}
+    answer = client.patch(f"/api/v1/booths/A1/leads/{lead_id}", json={"nonce": "e1", "job_ref": "NOPE"},
+                          headers={**booth_device.headers, **thai})
+    assert answer.status_code == 400 and answer.get_json()["message"] == "งาน NOPE ไม่ใช่งานของบูธนี้"
+    answer = client.get("/api/v1/booths/A1/leads", headers={**other_booth_device.headers, **thai})
+    assert answer.status_code == 403 and answer.get_json()["message"] == "เครื่องนี้เป็นของบูธอื่น"

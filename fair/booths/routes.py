@@ -31,7 +31,7 @@ def own_booth(principal: Principal, code: str):
     if booth is None:
         abort(404)
     if principal.role == "booth" and principal.booth_id != booth.id:
-        abort(403, "This device belongs to another booth.")
+        abort(403, _("This device belongs to another booth."))
     return booth
 
 

@@ -96,17 +96,17 @@ def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
         return None
     job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
     if job is None or job.employer_id != booth.employer_id:
-        raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
+        raise InvalidInput(_("Job %(ref)s is not one of this booth's jobs.", ref=job_ref), field="job_ref")
     return job
 
 
 def _check_fields(rating, next_step, notes) -> None:
     if rating is not None and not RATING_RANGE[0] <= rating <= RATING_RANGE[1]:
-        raise InvalidInput("The rating must be from 1 to 5.", field="rating")
+        raise InvalidInput(_("The rating must be from 1 to 5."), field="rating")
     if next_step is not None and next_step not in NEXT_STEPS:
-        raise InvalidInput(f"next_step must be one of {', '.join(NEXT_STEPS)}.", field="next_step")
+        raise InvalidInput(_("next_step must be one of %(steps)s.", steps=", ".join(NEXT_STEPS)), field="next_step")
     if notes is not None and len(notes) > MAX_NOTES:
-        raise InvalidInput(f"Notes are limited to {MAX_NOTES} characters.", field="notes")
+        raise InvalidInput(_("Notes are limited to %(n)d characters.", n=MAX_NOTES), field="notes")
 
 
 def _apply(lead: Lead, device_id: int, rating, tags, notes, next_step, job: Job | None,
@@ -137,7 +137,7 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     this is a few plain statements: every candidate at every booth passes here.
     """
     if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
     booth = cached.booth(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
@@ -234,7 +234,7 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
                 job_ref: str | None = None, answers: dict | None = None) -> LeadResult:
     """An edit after the scan (rating, note, next step, answers) from any phone of the same booth."""
     if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
