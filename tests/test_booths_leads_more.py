@@ -364,3 +364,17 @@ def test_a_refused_edit_explains_itself_in_thai_on_a_thai_phone(client, booth, b
     assert answer.status_code == 400 and answer.get_json()["message"] == "งาน NOPE ไม่ใช่งานของบูธนี้"
     answer = client.get("/api/v1/booths/A1/leads", headers={**other_booth_device.headers, **thai})
     assert answer.status_code == 403 and answer.get_json()["message"] == "เครื่องนี้เป็นของบูธอื่น"
+
+
+def test_the_attendees_card_page_drops_the_visit_of_a_deleted_lead(booth, booth_device, attendee, attendee_token,
+                                                                   live_client):
+    from fair.checkin import services as checkin_services
+    card = live_client(card=checkin_services.card_link(attendee))
+    lead_id = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1",
+                                    notes="private to the booth").lead_id
+    live.flush()
+    card.get_received(live.NAMESPACE)
+    services.delete_lead(booth, lead_id, actor="test")
+    live.flush()
+    (event,) = [e for e in _events(card) if e["type"] == "visit_removed"]
+    assert set(event) == {"type", "id", "at", "booth"} and event["booth"] == "A1"

@@ -110,10 +110,12 @@ _EVENTS: dict[tuple[str, str], dict[str, Any]] = {
     (ATTENDEE, "checkin"): dict.fromkeys(_EVENT_BASE + ("status", "kind")),
     # The attendee learns which booth scanned them, nothing of what the recruiter wrote.
     (ATTENDEE, "lead"): dict.fromkeys(_EVENT_BASE + ("booth", "employer")),
+    # A lead deleted as a mistaken scan is no visit: the card page drops that booth.
+    (ATTENDEE, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
     (ATTENDEE, "invitation"): {**dict.fromkeys(_EVENT_BASE), "invitation": dict.fromkeys(_INVITATION_FIELDS)},
 }
 # What the attendee's page calls an event (a booth's scan is a "visit" to them).
-_RENAMED = {(ATTENDEE, "lead"): "visit"}
+_RENAMED = {(ATTENDEE, "lead"): "visit", (ATTENDEE, "lead_deleted"): "visit_removed"}
 
 
 def _only(value: Any, allowed: Mapping[str, Any] | None) -> Any:

@@ -69,7 +69,9 @@ def test_after_a_scan_the_first_screen_holds_rating_and_next_step_and_saved_stay
     code, (link, _spare) = served.take_booth()
     served.api("POST", f"/api/v1/booths/{code}/questions",
                json={"label": "ทำกะได้", "kind": "choice", "choices": ["กลางวัน", "กลางคืน"]}).raise_for_status()
-    person = register_with_province(new_context("phone", "th").new_page(), "ปรีชา", "ตั้งใจ", "Chon Buri")
+    card_page = new_context("phone", "th").new_page()
+    person = register_with_province(card_page, "ปรีชา", "ตั้งใจ", "Chon Buri")
+    wait_online(card_page)
 
     phone = pair_phone(new_context, link, "th")
     errors = page_errors(phone)
@@ -105,6 +107,14 @@ def test_after_a_scan_the_first_screen_holds_rating_and_next_step_and_saved_stay
     facts = phone.inner_text("#cand-facts")
     assert "ชลบุรี" in facts and "Chon Buri" not in facts
     check_page_basics(phone, width=360)
+
+    # Deleted as a mistaken scan: the candidate's card page drops the visit, live.
+    card_page.wait_for_selector(f"#visits li:has-text('{code}')")
+    phone.click("#lead-delete")
+    phone.click("#delete-yes")
+    phone.wait_for_selector("#candidate", state="hidden")
+    card_page.wait_for_selector(f"#visits li:has-text('{code}')", state="detached")
+    assert card_page.locator("#no-visits").is_visible()
     assert not errors
 
 
