@@ -90,7 +90,7 @@ def test_migration_0007_makes_clashing_names_distinct(tmp_path):
                       "ASYNC_MODE": "threading"})
     with app.app_context():
         directory = app.extensions["migrate"].directory
-        upgrade(directory=directory, revision="0003")
+        upgrade(directory=directory, revision="0006")
         with db.engine.begin() as conn:
             conn.execute(db.text("INSERT INTO fair (id, name, signing_key, public_key, created_at, revision) "
                                  "VALUES (1, 'F', x'00', x'00', '2026-01-01', 0)"))

@@ -27,7 +27,7 @@ def api_check_in(principal: Principal):
                                    body["scanned_at"],
                                    with_recommendations=body["recommendations"], attendee_ref=body["attendee"])
     except services.RateLimited:
-        return jsonify(error="rate_limited", message="Too many typed codes from this device; wait a minute."), 429
+        return jsonify(error="rate_limited", message=_("Too many typed codes from this device; wait a minute.")), 429
     return jsonify(result.as_json())
 
 
@@ -40,7 +40,7 @@ def api_decode(principal: Principal):
         return jsonify(error="rate_limited", message=_("Too many photos from this device; wait a minute.")), 429
     upload = request.files.get("image")
     if upload is None:
-        raise InvalidInput("Send the photo as a multipart field named 'image'.", field="image")
+        raise InvalidInput(_("Send the photo as a multipart field named 'image'."), field="image")
     limit = int(config["DECODE_MAX_BYTES"])
     data = upload.stream.read(limit + 1)
     try:
@@ -52,7 +52,8 @@ def api_decode(principal: Principal):
         return jsonify(error="busy", message=_("The server is reading other photos; try again in a moment.")), 503
     except decode.ImageRejected as exc:
         error = "too_large" if exc.status == 413 else "not_an_image"
-        return jsonify(error=error, message=_(exc.message)), exc.status
+        # In the request's language: a Thai page's photo error is Thai too.
+        return jsonify(error=error, message=_(exc.message, **exc.params)), exc.status
     return jsonify(codes=codes)
 
 

@@ -111,8 +111,9 @@ def gate_roster_name(person: Any) -> str:
 _EVENT_BASE = ("type", "id", "at")
 _CHECKIN = _EVENT_BASE + ("scanned_at", "status", "kind", "gate")
 _UNDO = _EVENT_BASE + ("checkin_id", "kind", "gate")
-_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "first_scanned_at",
-                "last_scanned_at", "updated_at", "candidate")
+_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "answers", "scanned_by",
+                "edited_by", "first_scanned_at", "last_scanned_at", "updated_at", "candidate")
+_QUESTION_FIELDS = ("id", "label", "kind", "choices")
 _INVITATION_FIELDS = ("id", "booth", "employer", "job_ref", "title", "status", "message", "created_at",
                       "answered_at")
 
@@ -129,15 +130,21 @@ _EVENTS: dict[tuple[str, str], dict[str, Any]] = {
                              "attendee": dict.fromkeys(("ref", "name"))},
     (BOOTH, "lead"): {**dict.fromkeys(_EVENT_BASE + ("booth", "next_step")),
                       "lead": {**dict.fromkeys(_LEAD_FIELDS), "candidate": dict.fromkeys(CANDIDATE_FIELDS)}},
+    # A lead removed by mistake: its booth's phones drop it, screens recount.
+    (SCREEN, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "questions"): {**dict.fromkeys(_EVENT_BASE + ("booth",)), "questions": dict.fromkeys(_QUESTION_FIELDS)},
     (BOOTH, "invitation"): {**dict.fromkeys(_EVENT_BASE + ("candidate",)),
                             "invitation": dict.fromkeys(_INVITATION_FIELDS)},
     (ATTENDEE, "checkin"): dict.fromkeys(_EVENT_BASE + ("status", "kind")),
     # The attendee learns which booth scanned them, nothing of what the recruiter wrote.
     (ATTENDEE, "lead"): dict.fromkeys(_EVENT_BASE + ("booth", "employer")),
+    # A lead deleted as a mistaken scan is no visit: the card page drops that booth.
+    (ATTENDEE, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
     (ATTENDEE, "invitation"): {**dict.fromkeys(_EVENT_BASE), "invitation": dict.fromkeys(_INVITATION_FIELDS)},
 }
 # What the attendee's page calls an event (a booth's scan is a "visit" to them).
-_RENAMED = {(ATTENDEE, "lead"): "visit"}
+_RENAMED = {(ATTENDEE, "lead"): "visit", (ATTENDEE, "lead_deleted"): "visit_removed"}
 
 
 def _only(value: Any, allowed: Mapping[str, Any] | None) -> Any:

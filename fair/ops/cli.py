@@ -28,7 +28,7 @@ def run(create_app) -> None:
 def register_commands(app) -> None:
     for command in (init_command, demo_command, serve_command, import_group, cards_group,
                     device_group, export_command, organiser_group, backup_command, attendee_group,
-                    retention_group):
+                    retention_group, booth_group):
         app.cli.add_command(command)
 
 
@@ -488,3 +488,77 @@ def retention_purge(days: int, dry_run: bool, yes: bool) -> None:
         click.confirm(f"Erase the personal data of {len(due)} attendee(s)? This cannot be undone.", abort=True)
     count = privacy.purge_personal_data(fair.id, days, actor="cli")
     click.echo(f"Erased the personal data of {count} attendee(s); anonymous counts are kept.")
+
+
+# --- a booth's own questions --------------------------------------------------------------
+
+@click.group("booth")
+def booth_group() -> None:
+    """Booth settings: the booth's own questions to every candidate."""
+
+
+@booth_group.group("question")
+def booth_question_group() -> None:
+    """Up to five questions a booth asks every candidate (text, yes/no, choice)."""
+
+
+def _booth_or_exit(code: str):
+    from fair.booths import services
+    from fair.core.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    booth = services.booth_by_code(fair.id, code)
+    if booth is None:
+        _echo_err(f"No booth {code!r}.")
+        sys.exit(1)
+    return booth
+
+
+@booth_question_group.command("list")
+@click.argument("code")
+@with_appcontext
+def booth_question_list(code: str) -> None:
+    """The booth's questions with their ids."""
+    from fair.booths import services
+    booth = _booth_or_exit(code)
+    questions = services.questions_of_booth(booth.id)
+    if not questions:
+        click.echo(f"Booth {booth.code} asks no questions of its own.")
+    for q in questions:
+        choices = f"  ({' / '.join(q.choices)})" if q.choices else ""
+        click.echo(f"{q.id:>5}  {q.kind:<6}  {q.label}{choices}")
+
+
+@booth_question_group.command("add")
+@click.argument("code")
+@click.argument("label")
+@click.option("--kind", type=click.Choice(["text", "yesno", "choice"]), default="text", show_default=True)
+@click.option("--choice", "choices", multiple=True, help="One choice (repeat, for --kind choice).")
+@with_appcontext
+def booth_question_add(code: str, label: str, kind: str, choices: tuple[str, ...]) -> None:
+    """Add a question the booth's phones ask of every candidate (audited)."""
+    from fair.booths import services
+    from fair.web.errors import InvalidInput
+    booth = _booth_or_exit(code)
+    try:
+        question = services.add_question(booth, label, kind, list(choices), actor="cli")
+    except InvalidInput as exc:
+        _echo_err(exc.message)
+        sys.exit(1)
+    click.echo(f"Booth {booth.code} now asks question {question.id}: {question.label}")
+
+
+@booth_question_group.command("remove")
+@click.argument("code")
+@click.argument("question_id", type=int)
+@with_appcontext
+def booth_question_remove(code: str, question_id: int) -> None:
+    """Stop asking a question; the answers already given stay in the leads and exports."""
+    from fair.booths import services
+    from fair.web.errors import InvalidInput
+    booth = _booth_or_exit(code)
+    try:
+        services.remove_question(booth, question_id, actor="cli")
+    except InvalidInput as exc:
+        _echo_err(exc.message)
+        sys.exit(1)
+    click.echo(f"Booth {booth.code} no longer asks question {question_id}.")

@@ -40,6 +40,9 @@ class ExportError(Exception):
 LEAD_COLUMNS = ["lead_id", "booth", "candidate", "attendee_ref", "name", "phone", "email",
                 "education", "experience_years", "skills", "rating", "tags", "notes", "next_step",
                 "job_ref", "job_title", "first_scanned_at", "last_scanned_at"]
+# After the stable columns: who (which named phone) scanned first and wrote last, and the
+# answers to the booth's own questions (booths.services.answers_text).
+LEAD_COLUMNS += ["scanned_by", "edited_by", "answers"]
 CHECKIN_COLUMNS = ["checkin_id", "attendee_ref", "name", "gate", "type", "status", "scanned_at", "received_at"]
 ATTENDEE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "education",
                     "experience_years", "skills", "desired_positions", "province", "salary_expected",
@@ -123,6 +126,15 @@ def lead_row(lead: Lead, cells: Cells) -> list:
             cells.when(lead.first_scanned_at), cells.when(lead.last_scanned_at)]
 
 
+def lead_booth_cells(lead: Lead, questions: dict, lang: str) -> list:
+    """The cells after the stable ones: the phones that scanned and last wrote, the answers.
+
+    `questions`: the booth's questions by id (removed ones too: their answers stay)."""
+    from fair.booths.services import answers_text, device_name
+    return [device_name(lead.device_id) or "", device_name(lead.last_device_id or lead.device_id) or "",
+            answers_text(lead.answers, questions, lang)]
+
+
 def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tuple[list[str], Iterable[list]]:
     fair, _ = ensure_fair()
     cells = export_cells(lang)
@@ -133,7 +145,7 @@ def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tupl
             if booth is None:
                 raise ExportError(f"No booth {booth_code!r}.")
             query = query.where(Lead.booth_id == booth.id)
-        return LEAD_COLUMNS, (lead_row(lead, cells) for lead in db.session.scalars(query))
+        return LEAD_COLUMNS, _lead_rows(query, cells)
     if booth_code:
         raise ExportError("--booth only applies to leads.")
     if what == "checkins":
@@ -160,6 +172,15 @@ def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tupl
     if what == "hires":
         return HIRE_COLUMNS, _hire_rows(fair.id, cells)
     raise ExportError(f"Unknown export {what!r}.")
+
+
+def _lead_rows(query, cells: Cells) -> Iterable[list]:
+    from fair.booths.services import questions_of_booth
+    questions: dict[int, dict] = {}
+    for lead in db.session.scalars(query):
+        if lead.booth_id not in questions:
+            questions[lead.booth_id] = {q.id: q for q in questions_of_booth(lead.booth_id, include_removed=True)}
+        yield lead_row(lead, cells) + lead_booth_cells(lead, questions[lead.booth_id], cells.lang)
 
 
 def _came(fair_id: int):

@@ -63,6 +63,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "lead": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "invitation": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "registration": (disclosure.ORGANISER, disclosure.SCREEN),
+    "lead_deleted": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
+    "questions": (disclosure.ORGANISER, disclosure.BOOTH),
 }
 
 

@@ -5,7 +5,7 @@ is in it and that the documented statuses are the ones the services use.
 """
 from __future__ import annotations
 
-from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS
+from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS, QUESTION_KINDS
 from fair.checkin.cards import TYPO_PROBLEMS
 from fair.checkin.models import CHECKIN_STATUSES
 
@@ -74,7 +74,38 @@ def document(version: str) -> dict:
                                             "schema": {"type": "integer"}}],
                 "requestBody": _body(ref("LeadEditBody")),
                 "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
-                              "404": _error("No such lead at this booth.")}}},
+                              "404": _error("No such lead at this booth.")}},
+                "delete": {
+                "summary": "Remove a lead scanned by mistake (a phone of the booth, the organiser or an api key); "
+                           "audited as lead.delete. The row is removed; its scan receipts stay, without the candidate.",
+                "operationId": "deleteLead",
+                "parameters": [BOOTH_CODE, {"name": "lead_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "deleted": {"type": "integer"}, "booth": {"type": "string"}}}), **AUTH_ERRORS,
+                    "404": _error("No such lead at this booth.")}}},
+            "/api/v1/booths/{code}/questions": {"get": {
+                "summary": "The booth's own questions (at most five), in the order its form asks them.",
+                "operationId": "listQuestions", "parameters": [BOOTH_CODE],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "questions": {"type": "array", "items": ref("Question")}}}), **AUTH_ERRORS,
+                    "404": _error("No such booth.")}},
+                "post": {
+                "summary": "Add a question (a phone of the booth, the organiser or an api key); audited.",
+                "operationId": "addQuestion", "parameters": [BOOTH_CODE],
+                "requestBody": _body({"type": "object", "required": ["label", "kind"], "properties": {
+                    "label": {"type": "string", "maxLength": 120}, "kind": {"enum": list(QUESTION_KINDS)},
+                    "choices": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 8}}}),
+                "responses": {"201": _json({"type": "object", "properties": {"question": ref("Question")}}, "Created"),
+                              **BAD_INPUT, **AUTH_ERRORS, "404": _error("No such booth."),
+                              "409": _error("Five questions already, or the same question twice.")}}},
+            "/api/v1/booths/{code}/questions/{question_id}": {"delete": {
+                "summary": "Stop asking a question; answers already given stay in the leads and exports.",
+                "operationId": "removeQuestion",
+                "parameters": [BOOTH_CODE, {"name": "question_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object"}), **AUTH_ERRORS,
+                              "404": _error("No such question at this booth.")}}},
             "/api/v1/booths/{code}/candidates": {"get": {
                 "summary": "Best candidates inside the hall now for this booth's jobs: each as the booth may "
                            "see them (its own pseudonym, education and skills; name and contact details "
@@ -171,7 +202,14 @@ def document(version: str) -> dict:
                     "rating": {"type": "integer", "minimum": 1, "maximum": 5},
                     "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 12},
                     "notes": {"type": "string", "maxLength": 2000},
-                    "next_step": {"enum": list(NEXT_STEPS)}, "job_ref": {"type": "string", "maxLength": 64}}},
+                    "next_step": {"enum": list(NEXT_STEPS)}, "job_ref": {"type": "string", "maxLength": 64},
+                    "answers": {"type": "object", "maxProperties": 5,
+                                "description": "answers to the booth's questions by question id: text, "
+                                               "true/false or one of the choices; null clears one",
+                                "additionalProperties": {"type": ["string", "boolean", "null"]}}}},
+                "Question": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "label": {"type": "string"}, "kind": {"enum": list(QUESTION_KINDS)},
+                    "choices": {"type": "array", "items": {"type": "string"}}}},
                 "LeadScanBody": {"allOf": [ref("LeadFields"), {"type": "object", "required": ["code", "nonce"], "properties": {
                     "code": {"type": "string", "maxLength": 512}, "nonce": {"type": "string", "maxLength": 64},
                     "scanned_at": {"type": "string", "format": "date-time"}}}]},
@@ -180,7 +218,10 @@ def document(version: str) -> dict:
                 "LeadResult": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": list(LEAD_SCAN_STATUSES)}, "lead_id": {"type": ["integer", "null"]},
                     "candidate": {"type": ["object", "null"]}, "matches": {"type": "array"}, "lead": ref("Lead")}},
-                "Lead": {"type": "object"},
+                "Lead": {"type": "object", "properties": {
+                    "scanned_by": {"type": ["string", "null"], "description": "the name of the phone that first scanned"},
+                    "edited_by": {"type": ["string", "null"], "description": "the name of the phone that wrote last"},
+                    "answers": {"type": "object"}}},
                 "Recommendation": {"type": "object", "properties": {
                     "booth": {"type": "string"}, "employer": {"type": "string"}, "job_ref": {"type": "string"},
                     "title": {"type": "string"}, "score": {"type": "number"},

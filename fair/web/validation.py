@@ -21,7 +21,7 @@ MAX_CLOCK_AHEAD = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Field:
-    kind: type | str  # str, int, bool, list, "datetime"
+    kind: type | str  # str, int, bool, list, dict (its values are the service's to check), "datetime"
     required: bool = False
     max_length: int | None = None
     choices: tuple | None = None
@@ -76,6 +76,9 @@ def _check(name: str, value: Any, spec: Field) -> Any:
         value = [v.strip() for v in value if v.strip()]
         if len(value) > spec.max_items or any(len(v) > spec.item_max_length for v in value):
             raise InvalidInput(f"'{name}' has too many or too long items.", field=name)
+    elif spec.kind is dict:
+        if not isinstance(value, dict) or len(value) > spec.max_items:
+            raise InvalidInput(f"'{name}' must be an object of at most {spec.max_items} entries.", field=name)
     elif spec.kind == "datetime":
         if not isinstance(value, str) or len(value) > 40:
             raise InvalidInput(f"'{name}' must be an ISO 8601 time.", field=name)

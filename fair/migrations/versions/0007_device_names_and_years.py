@@ -8,14 +8,14 @@
   registration form); whole numbers read back as int (fair.checkin.models.Years).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-03 09:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
