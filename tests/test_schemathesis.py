@@ -80,7 +80,7 @@ def world(tmp_path_factory):
         world = {"app": app, "tokens": {"gate": gate.token, "booth": phone.token, "api": api.token},
                  "card": factories.token_of(inside), "manual": factories.card_of(inside).manual_code,
                  "lead_id": lead.lead_id, "candidate": booth_services.booth_pseudonym(booth.id, inside.id),
-                 "gate": gate.device}
+                 "gate": gate.device, "booth_id": booth.id}
         yield world
         db.session.remove()
         db.engine.dispose()
@@ -108,6 +108,15 @@ def _aim(case, world) -> None:
         params["code"] = BOOTH
     if "lead_id" in params and pick(params["lead_id"]):
         params["lead_id"] = world["lead_id"]
+    if "question_id" in params and pick(params["question_id"]):
+        # A question a generated DELETE can remove: each real call gets a fresh one.
+        from fair.booths.models import Booth
+        with world["app"].app_context():
+            booth = db.session.get(Booth, world["booth_id"])
+            for earlier in booth_services.questions_of_booth(booth.id):   # calls not aimed at it left some
+                booth_services.remove_question(booth, earlier.id, actor="test")
+            params["question_id"] = booth_services.add_question(
+                booth, f"Question {uuid.uuid4().hex[:8]}", "text", None, actor="test").id
     if "ref" in params and pick(params["ref"]):
         params["ref"] = "A1"
     body = case.body

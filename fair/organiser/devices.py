@@ -122,8 +122,7 @@ def pair_from_cli(kind: str, value: str, device_name: str | None = None) -> list
             raise PairingError(f"No booth {value!r}: there are no booths yet. Import employers first "
                                "(`fair import employers`).")
         raise PairingError(f"No booth {value!r}. The booths are: {', '.join(b.code for b in everyone)}.")
-    if device_name and len(booths) > 1:
-        raise PairingError("--name names one phone: give one booth code with it, not 'all'.")
+    # Names are distinct per booth, so `--booth all --name "Phone 1"` gives each booth its "Phone 1".
     return [pair("booth", device_name or default_booth_name(b), b) for b in booths]
 
 
