@@ -581,6 +581,7 @@ def _gate_strings() -> dict[str, str]:
         "offline.ok_detail": _("The card's signature is genuine. Let them in; the server gets this scan later."),
         "offline.exit": _("Exit saved offline, not yet confirmed"),
         "offline.exit_detail": _("The server gets this exit later."),
+        "roster.ready": _("Names for offline scans: {n} people (updated {time})."),
         "offline.repeat": _("This card was used already"),
         "offline.repeat_detail": _("Someone got in with this card at {time}. It may be a shared screenshot: "
                                    "ask for an ID before letting them in."),

@@ -322,7 +322,11 @@ export function init(config) {
   async function fetchRoster() {
     try {
       const result = await requestJson(config.rosterUrl, { token, timeoutMs: 15000 });
-      if (result.ok) memory.loadRoster(result.body);
+      if (result.ok && memory.loadRoster(result.body)) {
+        const note = el("roster-note");
+        note.textContent = t("roster.ready", { n: memory.size.toLocaleString(), time: clock() });
+        note.dataset.size = String(memory.size);
+      }
     } catch (err) {
       console.warn("gate: the roster was not fetched (offline scans name cards by number)", err);
     }
@@ -339,7 +343,10 @@ export function init(config) {
     const notice = el("held");
     notice.hidden = !held;
     notice.textContent = held ? t("queue.held", { n: pending }) : "";
-    if (held) memory.clear();   // not a gate any more: it keeps no names
+    if (held) {                 // not a gate any more: it keeps no names
+      memory.clear();
+      el("roster-note").textContent = "";
+    }
   });
 
   // Every queued scan that left the queue: "synced" only when the server recorded it
