@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from flask import current_app
 from tqdm import tqdm
 
+from fair.core import changes
 from fair.loading import importing
 from fair.loading.demo import booth_position
 from fair.booths.models import Booth, Employer, Job
@@ -64,8 +66,9 @@ def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: s
         return report
     try:
         _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress)
+        changes.bump(fair.id)  # a server running elsewhere rebuilds its job index, booth facts, counts
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
@@ -92,17 +95,13 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
             added += report.created
             if kind == "employers":
                 employer_refs |= {row["employer_ref"] for row in parsed.rows}
+        changes.bump(fair.id)
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
     return added
-
-
-def _jobs_changed(fair: Fair) -> None:
-    from fair.matching import services as matching
-    matching.invalidate(fair.id)
 
 
 def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,
