@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -48,8 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from fair.web import errors
+    from fair.web import dates, errors
     errors.init_app(app)
+    dates.init_app(app)
     from fair.ops.cli import register_commands
     register_commands(app)
     return app
@@ -130,6 +131,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _select_locale() -> str:
     languages = ("th", "en")
+    if not has_request_context():
+        return "en"   # the CLI and background work: a service's message must not crash there
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

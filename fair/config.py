@@ -48,6 +48,11 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONNECTIONS": 2000,
     "PAIRING_CODE_TTL_HOURS": 72,
     "RATE_LIMIT_LOOKUPS_PER_MINUTE": 20,
+    # A gate may undo its own scans of the last this many minutes (its recent list);
+    # older ones, and other gates' scans, only the organiser.
+    "GATE_UNDO_MINUTES": 30,
+    # Name searches at the gate per device and minute (each is one pass over the fair's names).
+    "GATE_SEARCHES_PER_MINUTE": 60,
     # Socket.IO messages per connection (fair.web.socket): a token bucket, refilled at
     # RATE per second up to BURST. Gate and booth phones scan (a busy scanner makes
     # one or two a second, an offline queue may catch up at once); dashboards,

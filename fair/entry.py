@@ -21,3 +21,7 @@ def main() -> None:
     from fair.app import create_app
     from fair.ops.cli import run
     run(create_app)
+
+
+if __name__ == "__main__":   # `python -m fair.entry ...` runs the CLI as `fair ...` does
+    main()

@@ -37,8 +37,7 @@ def paired_phone(app, booth):
 
 def test_booth_page_needs_a_booth_device_session(organiser_client, app, gate):
     anonymous = app.test_client()
-    assert anonymous.get("/booth").status_code == 302  # off to sign in
-    assert "/login" in anonymous.get("/booth").headers["Location"]
+    assert anonymous.get("/booth").status_code == 401  # a page saying to pair the phone, not the sign-in
     assert organiser_client.get("/booth").status_code == 403
     paired_gate = devices.pair("gate", "Gate 9", actor="test")
     gate_browser = app.test_client()
@@ -94,13 +93,13 @@ def test_pairing_codes_are_single_use_and_expire(app, booth):
     used = devices.pair("booth", "A1 phone", booth, actor="test")
     assert app.test_client().get(_path(used.url)).status_code == 302
     assert app.test_client().get(_path(used.url)).status_code == 404  # a photographed sheet is dead once used
-    stale = devices.pair("booth", "A1 phone", booth, actor="test")
+    stale = devices.pair("booth", devices.default_booth_name(booth), booth, actor="test")
     db.session.execute(db.update(PairingCode).where(PairingCode.device_id == stale.id)
                        .values(expires_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     late = app.test_client()
     assert late.get(_path(stale.url)).status_code == 404
-    assert late.get("/booth").status_code == 302  # not paired
+    assert late.get("/booth").status_code == 401  # not paired
 
 
 def test_pairing_sheet_page_is_for_the_organiser_only(app, organiser_client, paired_phone, booth):
@@ -132,7 +131,7 @@ def test_a_sheet_for_one_booth(organiser_client, booth, other_booth):
 
 def test_devices_page_lists_devices_with_their_state(organiser_client, paired_phone, booth, gate):
     devices.rename(db.session.get(Device, paired_phone.device_id), "Khun Somchai's phone", actor="test")
-    waiting = devices.pair("booth", "A1 phone", booth, actor="test")
+    waiting = devices.pair("booth", devices.default_booth_name(booth), booth, actor="test")
     html = organiser_client.get("/organiser/devices", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Khun Somchai&#39;s phone" in html and gate.device.name in html
     assert "Waiting to be paired" in html and "In use" in html
@@ -156,9 +155,9 @@ def test_revoke_from_the_devices_page_stops_the_device(app, organiser_client, pa
                                                        attendee_token):
     assert paired_phone.get("/booth").status_code == 200
     for device_id in (paired_phone.device_id, booth_device.device.id):
-        answer = organiser_client.post(f"/organiser/devices/{device_id}/revoke")
+        answer = organiser_client.post(f"/organiser/devices/{device_id}/revoke", data={"confirm": "yes"})
         assert answer.status_code == 302
-    assert paired_phone.get("/booth").status_code == 302  # the paired session is gone
+    assert paired_phone.get("/booth").status_code == 401  # the paired session is gone
     scan = app.test_client().post("/api/v1/booths/A1/scans", json={"code": attendee_token, "nonce": "n1"},
                        headers=booth_device.headers)
     assert scan.status_code == 401
@@ -167,7 +166,8 @@ def test_revoke_from_the_devices_page_stops_the_device(app, organiser_client, pa
 
 
 def test_revoke_needs_the_organiser(paired_phone, booth_device):
-    assert paired_phone.post(f"/organiser/devices/{booth_device.device.id}/revoke").status_code == 403
+    assert paired_phone.post(f"/organiser/devices/{booth_device.device.id}/revoke",
+                             data={"confirm": "yes"}).status_code == 403
     assert db.session.get(Device, booth_device.device.id).active
 
 

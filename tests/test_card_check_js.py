@@ -94,6 +94,15 @@ def test_js_and_python_agree_on_every_card(keys):
         cases[f"id {digits}"] = digits
         cases[f"id {digits}, dashed"] = f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}"
     cases["id in Thai digits"] = "๑๑๐๑๗๐๐๒๐๓๔๕๐"
+    cases["manual, a character missing"] = "AB3DEFGH"
+    cases["manual, a character extra"] = "AB3DEFGHJK"
+    cases["manual, an O for a D"] = "AB3OEFGHJ"
+    mixed = "AB3DEFGH" + cards.manual_check_char("AB3DEFGH")   # letters and digits: judged as a code
+    cases["manual, wrong check character, mixed"] = _wrong_check_char(mixed)
+    cases["manual, full-width"] = "".join(chr(ord(c) + 0xFEE0) for c in _wrong_check_char(mixed))
+    cases["a phone number"] = "081 234 5678"
+    cases["a name"] = "Somchai"
+    cases["a long word"] = "SOMCHAIJAIDEEKRAB"
 
     names = list(cases)
     answers = dict(zip(names, run_js(public, [cases[n] for n in names])))
@@ -111,6 +120,8 @@ def test_js_and_python_agree_on_every_card(keys):
             disagree[f"{name}: ID check digit"] = (not js["id_valid"], js["id_valid"])
         if js["id_shape"] != (natid.normalize_national_id(code) is not None):
             disagree[f"{name}: ID shape"] = (not js["id_shape"], js["id_shape"])
+        if js["typo"] != cards.code_typo(code):
+            disagree[f"{name}: typo"] = (cards.code_typo(code), js["typo"])
     assert not disagree, json.dumps(disagree, ensure_ascii=False, indent=1)
     # The cases mean what their names say (a case that silently turned genuine tests nothing).
     verdicts = {name: answers[name]["verdict"] for name in names}
@@ -123,6 +134,13 @@ def test_js_and_python_agree_on_every_card(keys):
     assert all(verdicts[f"manual {i}"] == "typed" for i in range(5))
     assert all(verdicts[f"manual {i}, wrong check character"] == "typo" for i in range(5))
     assert verdicts["id 1101700203450"] == "national_id" and verdicts["id 1101700203451"] == "typo"
+    typos = {name: answers[name]["typo"] for name in names}
+    assert typos["manual, wrong check character, mixed"] == "check_character"
+    assert typos["manual, a character missing"] == typos["manual, a character extra"] == "length"
+    assert typos["manual, an O for a D"] == "character"
+    assert typos["manual, full-width"] == "check_character"
+    assert typos["id 1101700203451"] == "id_check_digit"
+    assert typos["a phone number"] is typos["a name"] is typos["a long word"] is typos["manual 0"] is None
 
 
 def test_a_card_of_another_fair_is_genuine_with_its_own_key(keys):
@@ -132,4 +150,4 @@ def test_a_card_of_another_fair_is_genuine_with_its_own_key(keys):
     other_public = cards.public_key_of(other_private)
     assert run_js(public, [token])[0]["verdict"] == "wrong_fair"
     assert run_js(other_public, [token])[0] == {"verdict": "genuine", "serial": 77, "manual": False,
-                                                "id_shape": False, "id_valid": False}
+                                                "id_shape": False, "id_valid": False, "typo": None}

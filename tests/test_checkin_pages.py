@@ -283,7 +283,7 @@ def test_manifest_makes_the_card_installable(client, attendee):
 
 def test_gate_page_needs_a_paired_gate(client, fair, gate, booth_device):
     anonymous = client.get("/gate")
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 401 and "pair" in anonymous.get_data(as_text=True)  # not the sign-in
     pair(client, booth_device)
     assert client.get("/gate").status_code == 403
     pair(client, gate)
@@ -322,7 +322,7 @@ def test_print_sheet_pages_eighty_cards_at_a_time(organiser_client, fair):
 def test_lookup_and_replace_a_lost_card(organiser_client, gate, attendee, attendee_token):
     page = organiser_client.get("/organiser/attendees?q=ใจดี").get_data(as_text=True)
     assert "A1" in page and "replace-card" in page
-    response = organiser_client.post("/organiser/attendees/A1/replace-card")
+    response = organiser_client.post("/organiser/attendees/A1/replace-card", data={"confirm": "yes"})
     assert response.status_code == 303 and "q=A1" in response.headers["Location"]
     assert services.check_in(gate.device, attendee_token, "n1").status == "revoked"
     active = db.session.scalars(db.select(Card).filter_by(attendee_id=attendee.id, status="active")).all()
@@ -333,5 +333,5 @@ def test_lookup_and_replace_a_lost_card(organiser_client, gate, attendee, attend
 
 def test_replace_card_is_for_organisers_only(client, gate, attendee):
     pair(client, gate)
-    assert client.post("/organiser/attendees/A1/replace-card").status_code == 403
+    assert client.post("/organiser/attendees/A1/replace-card", data={"confirm": "yes"}).status_code == 403
     assert client.get("/organiser/attendees?q=A1").status_code == 403

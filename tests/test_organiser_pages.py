@@ -27,4 +27,6 @@ def test_dashboard_says_when_the_last_backup_was_made(organiser_client, fair):
     db.session.add(AuditEvent(fair_id=fair.id, actor="cli", action=ACTION, at=datetime(2026, 5, 23, 3, 0)))
     db.session.commit()
     page = organiser_client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Last backup of the database: 2026-05-23 10:00." in page  # shown in venue time (UTC+7)
+    assert "Last backup of the database: 23 May 2026 10:00." in page  # shown in venue time (UTC+7)
+    thai = organiser_client.get("/dashboard", headers={"Accept-Language": "th"}).get_data(as_text=True)
+    assert "23 พ.ค. 2569 10:00" in thai  # Buddhist-Era year on the Thai page (fair.web.dates)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from fair.core import cached
 from fair.booths import services
 from fair.booths.routes import LEAD_SCAN_BODY
@@ -20,4 +22,4 @@ def handle_scan(device: cached.DeviceFacts, data: Any, lang: str = "th") -> dict
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}
     except RateLimited:
-        return {"error": "rate_limited", "message": "Too many typed codes from this device; wait a minute."}
+        return {"error": "rate_limited", "message": _("Too many typed codes from this device; wait a minute.")}

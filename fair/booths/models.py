@@ -13,6 +13,13 @@ from fair.core.timeutil import utcnow
 
 NEXT_STEPS = ("none", "interview_now", "shortlisted", "hired", "not_suitable")
 LEAD_SCAN_STATUSES = ("ok", "updated", "unknown", "invalid_signature", "revoked", "wrong_fair")
+# A booth's own questions, answered per lead: free text, yes/no, or one of a few choices.
+QUESTION_KINDS = ("text", "yesno", "choice")
+MAX_QUESTIONS = 5
+MAX_QUESTION_LABEL = 120
+MAX_CHOICES = 8
+MAX_CHOICE_LENGTH = 60
+MAX_ANSWER_LENGTH = 200
 
 
 class Employer(db.Model):
@@ -77,11 +84,15 @@ class Lead(db.Model):
     booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"))  # indexed by the unique (booth, attendee)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id"))  # the phone that first scanned
+    # The phone that wrote last (a scan again or an edit); None only on rows older than 0005.
+    last_device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     rating: Mapped[int | None]  # 1..5
     tags: Mapped[list] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     next_step: Mapped[str] = mapped_column(String(20), default="none")
+    # Answers to the booth's own questions: {"<question id>": text | true/false | a choice}.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
     first_scanned_at: Mapped[datetime]
     last_scanned_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -89,6 +100,23 @@ class Lead(db.Model):
     booth: Mapped[Booth] = relationship()
     attendee: Mapped[Attendee] = relationship()
     job: Mapped[Job | None] = relationship()
+
+
+class BoothQuestion(db.Model):
+    """One of a booth's own questions (at most MAX_QUESTIONS in use), asked of every candidate.
+
+    Removing a question only hides it from the form (removed_at): the answers
+    already given stay in the leads and in the exports.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(MAX_QUESTION_LABEL))
+    kind: Mapped[str] = mapped_column(String(10))  # one of QUESTION_KINDS
+    choices: Mapped[list] = mapped_column(JSON, default=list)  # for "choice" only
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
 
 
 class LeadScan(db.Model):

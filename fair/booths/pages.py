@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from fair.organiser import devices
+from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.booths import services
-from fair.booths.models import Booth
+from fair.booths.models import MAX_QUESTIONS, Booth
 from fair.booths.routes import bp, own_booth
 from fair.checkin.cards import qr_svg
 from fair.organiser.exports import ExportError, export_bytes
 from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES
 from fair.core.timeutil import parse_iso, utcnow
 
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -42,16 +43,23 @@ def preset_tags() -> list[str]:
             _("Night shift OK"), _("Call back")]
 
 
+def question_kinds() -> dict[str, str]:
+    return {"text": _("Text"), "yesno": _("Yes or no"), "choice": _("One of a few choices")}
+
+
+def province_labels(locale: str) -> dict[str, str]:
+    """Stored (English) province names -> the page's language, for what booth.js shows."""
+    return {p.en: p.th for p in PROVINCES} if locale == "th" else {}
+
+
 def education_labels(locale: str) -> dict[str, str]:
     return EDUCATION_NAMES_TH if locale == "th" else EDUCATION_NAMES_EN
 
 
 def local_time(moment: datetime | None) -> str:
-    """Naive UTC → the venue's wall clock (Thailand has no daylight saving)."""
-    if moment is None:
-        return ""
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
-    return (moment + timedelta(hours=offset)).strftime("%d/%m %H:%M")
+    """Naive UTC → the venue's wall clock, in the page's language (fair.web.dates, one rule)."""
+    from fair.web.dates import venue_text
+    return venue_text(moment, "short")
 
 
 def _booth_strings() -> dict[str, str]:
@@ -117,6 +125,27 @@ def _booth_strings() -> dict[str, str]:
         "scanner.insecure": _("Live camera needs the secure (https) address: take a photo instead."),
         "leads.empty": _("No candidates yet. Scan a card to start."),
         "leads.unrated": _("not rated"),
+        "lead.scanned_by": _("Scanned by {name}"),
+        "lead.edited_by": _("edited by {name}"),
+        "lead.best": _("Best match: {title} · {score}%"),
+        "lead.deleted": _("Lead deleted"),
+        "lead.deleted_elsewhere": _("Another phone of the booth deleted this lead."),
+        "lead.delete_failed": _("Not deleted: {message}"),
+        "lead.delete_offline": _("Deleting needs the network: try again when the phone is online."),
+        "answer.yes": _("Yes"),
+        "answer.no": _("No"),
+        "answer.placeholder": _("Answer"),
+        "question.remove": _("Remove"),
+        "question.remove_confirm": _("Remove “{label}”? Answers already given stay in the exports."),
+        "question.remove_yes": _("Yes, remove it"),
+        "question.keep": _("Keep it"),
+        "question.added": _("Question added"),
+        "question.removed": _("Question removed"),
+        "question.failed": _("Not saved: {message}"),
+        "question.none": _("No questions of your own yet."),
+        "question.kind.text": _("Text"),
+        "question.kind.yesno": _("Yes or no"),
+        "question.kind.choice": _("One of a few choices"),
     }
 
 
@@ -146,6 +175,10 @@ def booth_page(principal: Principal):
         "tags": preset_tags(),
         "next_steps": next_step_labels(),
         "education": education_labels(locale),
+        "provinces": province_labels(locale),
+        "questions": [services.question_view(q) for q in services.questions_of_booth(booth.id)],
+        "questions_url": f"/api/v1/booths/{booth.code}/questions",
+        "max_questions": MAX_QUESTIONS,
         "leads": services.search_leads(booth.fair_id, booth)[:100],
         # Scans, edits, replays, invitations and the socket authenticate with this (auth.page_token).
         "page_token": page_token(principal.device),
@@ -153,7 +186,8 @@ def booth_page(principal: Principal):
     ask_name = devices.has_default_name(principal.device) and not session.get("name_skipped")
     response = current_app.make_response(render_template(
         "booths/booth.html", booth=booth, device=principal.device, page=page, strings=_booth_strings(),
-        ask_name=ask_name, max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels()))
+        ask_name=ask_name, max_name=devices.MAX_NAME_LENGTH, next_steps=next_step_labels(),
+        question_kinds=question_kinds(), max_questions=MAX_QUESTIONS))
     response.headers["Cache-Control"] = "no-store"   # the page holds the device's page token
     return response
 
@@ -167,6 +201,9 @@ def name_device(principal: Principal):
         return redirect(url_for("booths.booth_page"))
     try:
         devices.rename(principal.device, request.form.get("name", ""), principal.actor)
+    except devices.DeviceNameTaken as taken:
+        flash(_("Another phone of this booth is already called “%(name)s”: choose another name.",
+                name=taken.name), "error")
     except devices.PairingError:
         flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
     else:
@@ -228,12 +265,14 @@ def organiser_leads(principal: Principal):
 def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
     if fmt not in EXPORT_FORMATS:
         abort(404)
+    from flask_babel import get_locale
+    from fair.organiser.exports import choose_lang, export_filename
     try:
-        data, _count = export_bytes("leads", fmt, booth_code, actor=actor)
+        data, _count = export_bytes("leads", fmt, booth_code, actor=actor,
+                                    lang=choose_lang(request.args.get("lang"), get_locale()))
     except ExportError as exc:
         abort(404, str(exc))
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    name = f"leads-{booth_code or 'all'}-{stamp}.{fmt}"
+    name = export_filename("leads", fmt, booth_code)
     return Response(data, mimetype=EXPORT_FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
@@ -252,6 +291,100 @@ def export_booth_leads(principal: Principal, code: str, fmt: str):
 def export_all_leads(principal: Principal, fmt: str):
     """Every booth's leads in one file, for the organiser. Audited."""
     return _export(fmt, None, principal.actor)
+
+
+def _delete_from_list(booth: Booth, lead_id: int, principal: Principal) -> None:
+    from fair.web.errors import InvalidInput
+    try:
+        services.delete_lead(booth, lead_id, principal.actor,
+                             device_id=principal.device.id if principal.device is not None else None)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Lead deleted"), "ok")
+
+
+@bp.post("/booth/leads/<int:lead_id>/delete")
+@require("booth")
+def booth_delete_lead(principal: Principal, lead_id: int):
+    """A recruiter deletes a mistaken lead from the booth's list (after the page's confirmation)."""
+    _delete_from_list(_booth_of(principal), lead_id, principal)
+    return redirect(url_for("booths.booth_leads"))
+
+
+@bp.post("/organiser/leads/<int:lead_id>/delete")
+@require("organiser")
+def organiser_delete_lead(principal: Principal, lead_id: int):
+    """The organiser deletes a mistaken lead of any booth (after the page's confirmation)."""
+    from fair.booths.models import Lead
+    lead = db.session.get(Lead, lead_id)
+    fair = current_fair()
+    if lead is None or fair is None or lead.booth.fair_id != fair.id:
+        abort(404)
+    _delete_from_list(lead.booth, lead_id, principal)
+    return redirect(url_for("booths.organiser_leads", booth=request.args.get("booth") or None))
+
+
+# --- the booth's own questions (organiser) ------------------------------------------------
+
+def _organiser_booth(code: str) -> Booth:
+    fair = current_fair()
+    booth = services.booth_by_code(fair.id, code) if fair else None
+    if booth is None:
+        abort(404)
+    return booth
+
+
+@bp.get("/organiser/booths/questions")
+@require("organiser")
+def organiser_questions_pick(principal: Principal):
+    """The booth chooser of the questions page: the first booth, or the one asked for."""
+    booths = _booths()
+    if not booths:
+        flash(_("There are no booths yet. Import employers first."), "error")
+        return redirect(url_for("booths.device_list"))
+    code = (request.args.get("booth") or booths[0].code).strip().upper()
+    return redirect(url_for("booths.organiser_questions", code=code))
+
+
+@bp.get("/organiser/booths/<code>/questions")
+@require("organiser")
+def organiser_questions(principal: Principal, code: str):
+    """The organiser sets a booth's own questions (the booth's phones can too)."""
+    booth = _organiser_booth(code)
+    return render_template("booths/questions.html", booth=booth, booths=_booths(),
+                           questions=services.questions_of_booth(booth.id), kinds=question_kinds(),
+                           max_questions=MAX_QUESTIONS)
+
+
+@bp.post("/organiser/booths/<code>/questions")
+@require("organiser")
+def organiser_question_add(principal: Principal, code: str):
+    from fair.web.errors import InvalidInput
+    booth = _organiser_booth(code)
+    choices = [c for c in (request.form.get("choices") or "").replace(";", ",").split(",")]
+    try:
+        question = services.add_question(booth, request.form.get("label", ""), request.form.get("kind", ""),
+                                         choices, principal.actor)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Question added") + f": {question.label}", "ok")
+    return redirect(url_for("booths.organiser_questions", code=booth.code))
+
+
+@bp.post("/organiser/booths/<code>/questions/<int:question_id>/remove")
+@require("organiser")
+def organiser_question_remove(principal: Principal, code: str, question_id: int):
+    from fair.web.errors import InvalidInput
+    booth = _organiser_booth(code)
+    try:
+        services.remove_question(booth, question_id, principal.actor)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Question removed"), "ok")
+    return redirect(url_for("booths.organiser_questions", code=booth.code))
 
 
 # --- devices and pairing (organiser) ------------------------------------------------------
@@ -301,7 +434,14 @@ def device_create(principal: Principal):
     if not name or len(name) > devices.MAX_NAME_LENGTH:
         flash(_("A name is 1 to %(n)d characters.", n=devices.MAX_NAME_LENGTH), "error")
         return redirect(url_for("booths.device_list"))
-    paired = devices.pair(kind, name, booth, actor=principal.actor)
+    try:
+        paired = devices.pair(kind, name, booth, actor=principal.actor)
+    except devices.DeviceNameTaken:
+        flash(_("“%(name)s” is taken: another device of this kind is already called that. Choose another "
+                "name, or revoke the old device first.", name=name), "error")
+        return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
+                               local_time=local_time, new_device=None, kinds=_page_kinds(),
+                               max_name=devices.MAX_NAME_LENGTH), 409
     new_device = {"name": paired.name, "kind": kind, "booth": paired.booth, "url": paired.url,
                   "qr": _pairing_qr(paired.url)}
     return render_template("booths/devices.html", states=devices.device_states(), booths=_booths(),
@@ -318,6 +458,12 @@ def device_revoke(principal: Principal, device_id: int):
     fair = current_fair()
     if device is None or fair is None or device.fair_id != fair.id:
         abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Revoke “%(name)s”?", name=device.name),
+            message=_("The device stops working at once: it can no longer scan or see anything, and its "
+                      "pairing links stop working. This cannot be undone; pair a new device to replace it."),
+            confirm_label=_("Yes, revoke it"), cancel=url_for("booths.device_list"))
     devices.revoke(device.id, principal.actor)
     flash(_("“%(name)s” is revoked: it can no longer scan or see anything.", name=device.name), "ok")
     return redirect(url_for("booths.device_list"))
@@ -344,5 +490,6 @@ def pairing_sheets(principal: Principal):
     for booth in chosen:
         paired = devices.pair("booth", devices.default_booth_name(booth), booth, actor=principal.actor)
         sheets.append({"booth": booth, "url": paired.url, "qr": _pairing_qr(paired.url)})
-    expires = local_time(utcnow() + timedelta(hours=float(current_app.config["PAIRING_CODE_TTL_HOURS"])))
+    from fair.web.dates import venue_text
+    expires = venue_text(utcnow() + timedelta(hours=float(current_app.config["PAIRING_CODE_TTL_HOURS"])))
     return render_template("booths/pairing_sheets.html", booths=booths, sheets=sheets, expires=expires)

@@ -8,17 +8,19 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from fair.core import cached, disclosure
 from fair.web import live
 from fair.booths import signals
-from fair.booths.models import NEXT_STEPS, Booth, Employer, Job, Lead, LeadScan
+from fair.booths.models import (MAX_ANSWER_LENGTH, MAX_CHOICE_LENGTH, MAX_CHOICES, MAX_QUESTION_LABEL, MAX_QUESTIONS,
+                                NEXT_STEPS, QUESTION_KINDS, Booth, BoothQuestion, Employer, Job, Lead, LeadScan)
 from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee
 from fair.web.errors import InvalidInput
 from fair.extensions import db, execute
-from fair.core.models import Device
+from fair.core.models import AuditEvent, Device
 from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
@@ -81,18 +83,36 @@ def candidate_view(attendee: Attendee, booth_id: int, scanned: bool) -> dict[str
 
 
 def lead_view(lead: Lead) -> dict[str, Any]:
-    return _lead_view(lead.id, lead.booth.code, lead.rating, lead.tags, lead.notes, lead.next_step,
-                      lead.job.ref if lead.job else None, lead.first_scanned_at, lead.last_scanned_at,
-                      lead.updated_at, candidate_view(lead.attendee, lead.booth_id, scanned=True))
+    return _lead_view(_lead_fields(lead), lead.booth.code, lead.job.ref if lead.job else None,
+                      candidate_view(lead.attendee, lead.booth_id, scanned=True))
 
 
-def _lead_view(lead_id: int, booth_code: str, rating: int | None, tags: list | None, notes: str | None,
-               next_step: str, job_ref: str | None, first_scanned_at: datetime, last_scanned_at: datetime,
-               updated_at: datetime, candidate: dict[str, Any]) -> dict[str, Any]:
-    return {"id": lead_id, "booth": booth_code, "rating": rating, "tags": list(tags or []),
-            "notes": notes, "next_step": next_step, "job_ref": job_ref,
-            "first_scanned_at": iso(first_scanned_at), "last_scanned_at": iso(last_scanned_at),
-            "updated_at": iso(updated_at), "candidate": candidate}
+_VIEW_COLUMNS = ("id", "rating", "tags", "notes", "next_step", "answers", "device_id", "last_device_id",
+                "first_scanned_at", "last_scanned_at", "updated_at")
+
+
+def _lead_fields(lead: Lead) -> dict[str, Any]:
+    return {name: getattr(lead, name) for name in _VIEW_COLUMNS}
+
+
+def device_name(device_id: int | None) -> str | None:
+    """The name a phone was given (e.g. "Khun Malee's phone"): who scanned or edited a lead."""
+    if device_id is None:
+        return None
+    facts = cached.device(device_id)
+    return facts.name if facts is not None else None
+
+
+def _lead_view(fields: dict[str, Any], booth_code: str, job_ref: str | None,
+               candidate: dict[str, Any]) -> dict[str, Any]:
+    """The one shape of a lead in answers, lists and live events (fields: _VIEW_COLUMNS' values)."""
+    last_device = fields.get("last_device_id") or fields["device_id"]
+    return {"id": fields["id"], "booth": booth_code, "rating": fields["rating"], "tags": list(fields["tags"] or []),
+            "notes": fields["notes"], "next_step": fields["next_step"], "job_ref": job_ref,
+            "answers": dict(fields.get("answers") or {}),
+            "scanned_by": device_name(fields["device_id"]), "edited_by": device_name(last_device),
+            "first_scanned_at": iso(fields["first_scanned_at"]), "last_scanned_at": iso(fields["last_scanned_at"]),
+            "updated_at": iso(fields["updated_at"]), "candidate": candidate}
 
 
 def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
@@ -100,20 +120,24 @@ def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
         return None
     job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
     if job is None or job.employer_id != booth.employer_id:
-        raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
+        raise InvalidInput(_("Job %(ref)s is not one of this booth's jobs.", ref=job_ref), field="job_ref")
     return job
 
 
 def _check_fields(rating, next_step, notes) -> None:
     if rating is not None and not RATING_RANGE[0] <= rating <= RATING_RANGE[1]:
-        raise InvalidInput("The rating must be from 1 to 5.", field="rating")
+        raise InvalidInput(_("The rating must be from 1 to 5."), field="rating")
     if next_step is not None and next_step not in NEXT_STEPS:
-        raise InvalidInput(f"next_step must be one of {', '.join(NEXT_STEPS)}.", field="next_step")
+        raise InvalidInput(_("next_step must be one of %(steps)s.", steps=", ".join(NEXT_STEPS)), field="next_step")
     if notes is not None and len(notes) > MAX_NOTES:
-        raise InvalidInput(f"Notes are limited to {MAX_NOTES} characters.", field="notes")
+        raise InvalidInput(_("Notes are limited to %(n)d characters.", n=MAX_NOTES), field="notes")
 
 
-def _apply(lead: Lead, rating, tags, notes, next_step, job: Job | None) -> None:
+def _apply(lead: Lead, device_id: int, rating, tags, notes, next_step, job: Job | None,
+           answers: dict[str, Any] | None) -> None:
+    if answers:
+        lead.answers = _merged_answers(lead.answers, answers)
+    lead.last_device_id = device_id
     if rating is not None:
         lead.rating = rating
     if tags is not None:
@@ -129,19 +153,21 @@ def _apply(lead: Lead, rating, tags, notes, next_step, job: Job | None) -> None:
 
 def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | None = None,
                  rating: int | None = None, tags: list[str] | None = None, notes: str | None = None,
-                 next_step: str | None = None, job_ref: str | None = None, lang: str = "th") -> LeadResult:
+                 next_step: str | None = None, job_ref: str | None = None, answers: dict | None = None,
+                 lang: str = "th") -> LeadResult:
     """A booth phone scanned a card. Same nonce again → the first answer; same card again → updated.
 
     `device` and `booth` are rows or their cached facts. Like the gate's scan,
     this is a few plain statements: every candidate at every booth passes here.
     """
     if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
     booth = booth_facts(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
+    answers = check_answers(booth.id, answers)
     now = utcnow()
     scanned_at = scanned_at or now
     try:
@@ -154,23 +180,25 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
               "job_id": job.id if job else None}
     values = {name: value for name, value in values.items() if value is not None}
-    values.update(updated_at=now)
+    values.update(updated_at=now, last_device_id=device.id)
     if current is None:
         status = "ok"
         fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
-                  "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values}
+                  "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values,
+                  "answers": _merged_answers({}, answers)}
         lead_id = execute(statements.insert_lead, dict(
             booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).inserted_primary_key[0]
+        fields.update(id=lead_id, device_id=device.id)
     else:
         status = "updated"
         values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
+        if answers:
+            values["answers"] = _merged_answers(current.answers, answers)
         execute(statements.update_lead, {"lead": current.id, **values})
         fields = {**current._mapping, **values}
         lead_id = current.id
     candidate = candidate_view(holder, booth.id, scanned=True)
-    view = _lead_view(lead_id, booth.code, fields["rating"], fields["tags"], fields["notes"], fields["next_step"],
-                      _job_ref(job, fields["job_id"]), fields["first_scanned_at"],
-                      fields["last_scanned_at"], fields["updated_at"], candidate)
+    view = _lead_view(fields, booth.code, _job_ref(job, fields["job_id"]), candidate)
     result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang), view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
     if answer is result:
@@ -229,19 +257,20 @@ def _job_ref(job: Job | None, job_id: int | None) -> str | None:
 
 def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: int | None = None,
                 tags: list[str] | None = None, notes: str | None = None, next_step: str | None = None,
-                job_ref: str | None = None) -> LeadResult:
-    """An edit after the scan (rating, note, next step) from any phone of the same booth."""
+                job_ref: str | None = None, answers: dict | None = None) -> LeadResult:
+    """An edit after the scan (rating, note, next step, answers) from any phone of the same booth."""
     if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput("No such lead at this booth.", status=404)
+        raise InvalidInput(_("No such lead at this booth."), status=404)
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
-    _apply(lead, rating, tags, notes, next_step, job)
+    answers = check_answers(booth.id, answers)
+    _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
     view = lead_view(lead)
     result = LeadResult("updated", lead.id, view["candidate"], [], view)
@@ -311,3 +340,159 @@ def search_leads(fair_id: int, booth: Booth | None = None, query: str | None = N
     if sort == "rating":
         views.sort(key=lambda v: -(v["rating"] or 0))  # stable: ties stay latest first
     return views
+
+
+# --- deleting a mistaken lead -------------------------------------------------------------
+
+def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = None) -> dict[str, Any]:
+    """Remove a lead scanned by mistake (a phone of the booth, or the organiser); audited.
+
+    The row goes, not a "deleted" mark: a mistaken scan is personal data the booth
+    should not keep, and every count, list, export and the booth's "scanned" relation
+    (which unlocks contact details) then follow without a filter in each. What stays
+    is the audit row (who, when, which booth, the booth's pseudonym, no name) and the
+    scan receipts, detached and emptied of the candidate, so a retried nonce gets an
+    answer and never brings the lead back.
+    """
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.booth_id != booth.id:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
+    details = {"booth": booth.code, "candidate": booth_pseudonym(booth.id, lead.attendee_id),
+               "scanned_by": device_name(lead.device_id), "first_scanned_at": iso(lead.first_scanned_at),
+               "deleted_by": device_name(device_id) if device_id else None}
+    attendee_id = lead.attendee_id
+    for receipt in db.session.scalars(db.select(LeadScan).where(LeadScan.lead_id == lead.id)):
+        old = receipt.response or {}
+        receipt.lead_id = None
+        receipt.response = {"status": old.get("status", receipt.status), "lead_id": None, "candidate": None,
+                            "matches": [], "lead": None}
+    db.session.delete(lead)
+    db.session.add(AuditEvent(fair_id=booth.fair_id, actor=actor, action="lead.delete", subject=f"lead:{lead_id}",
+                              details=details))
+    db.session.commit()
+    live.publish("lead_deleted", {"id": lead_id, "booth": booth.code}, fair=booth.fair_id, booth=booth.id,
+                 attendee=attendee_id)
+    return {"deleted": lead_id, "booth": booth.code}
+
+
+# --- the booth's own questions ------------------------------------------------------------
+
+def questions_of_booth(booth_id: int, include_removed: bool = False) -> list[BoothQuestion]:
+    select = db.select(BoothQuestion).where(BoothQuestion.booth_id == booth_id)
+    if not include_removed:
+        select = select.where(BoothQuestion.removed_at.is_(None))
+    return list(db.session.scalars(select.order_by(BoothQuestion.position, BoothQuestion.id)))
+
+
+def question_view(question: BoothQuestion) -> dict[str, Any]:
+    return {"id": question.id, "label": question.label, "kind": question.kind, "choices": list(question.choices or [])}
+
+
+def _clean(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def add_question(booth: Booth, label: str, kind: str, choices: list[str] | None, actor: str) -> BoothQuestion:
+    """A new question for every candidate of this booth (organiser page, CLI or a booth phone); audited."""
+    label = _clean(label)
+    if not 1 <= len(label) <= MAX_QUESTION_LABEL:
+        raise InvalidInput(_("A question is 1 to %(n)d characters.", n=MAX_QUESTION_LABEL), field="label")
+    if kind not in QUESTION_KINDS:
+        raise InvalidInput(_("The kind of answer is text, yes/no or a choice."), field="kind")
+    cleaned: list[str] = []
+    if kind == "choice":
+        for choice in choices or []:
+            choice = _clean(choice)
+            if choice and choice.casefold() not in {c.casefold() for c in cleaned}:
+                cleaned.append(choice)
+        if not 2 <= len(cleaned) <= MAX_CHOICES or any(len(c) > MAX_CHOICE_LENGTH for c in cleaned):
+            raise InvalidInput(_("A choice question needs 2 to %(n)d different choices of up to %(len)d characters.",
+                                 n=MAX_CHOICES, len=MAX_CHOICE_LENGTH), field="choices")
+    active = questions_of_booth(booth.id)
+    if len(active) >= MAX_QUESTIONS:
+        raise InvalidInput(_("A booth has at most %(n)d questions: remove one first.", n=MAX_QUESTIONS),
+                           field="label", status=409)
+    if any(q.label.casefold() == label.casefold() for q in active):
+        raise InvalidInput(_("This booth already asks that question."), field="label", status=409)
+    question = BoothQuestion(booth_id=booth.id, label=label, kind=kind, choices=cleaned,
+                             position=max((q.position for q in active), default=0) + 1)
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(AuditEvent(fair_id=booth.fair_id, actor=actor, action="booth.question_add",
+                              subject=f"booth:{booth.code}", details={"question": question.id, "label": label,
+                                                                      "kind": kind}))
+    db.session.commit()
+    _publish_questions(booth)
+    return question
+
+
+def remove_question(booth: Booth, question_id: int, actor: str) -> None:
+    """Stop asking a question; the answers already given stay in the leads and exports. Audited."""
+    question = db.session.get(BoothQuestion, question_id)
+    if question is None or question.booth_id != booth.id or question.removed_at is not None:
+        raise InvalidInput(_("No such question at this booth."), status=404)
+    question.removed_at = utcnow()
+    db.session.add(AuditEvent(fair_id=booth.fair_id, actor=actor, action="booth.question_remove",
+                              subject=f"booth:{booth.code}", details={"question": question.id,
+                                                                      "label": question.label}))
+    db.session.commit()
+    _publish_questions(booth)
+
+
+def _publish_questions(booth: Booth) -> None:
+    """Every phone of the booth redraws its form with the new questions."""
+    live.publish("questions", {"id": booth.id, "booth": booth.code,
+                               "questions": [question_view(q) for q in questions_of_booth(booth.id)]},
+                 fair=booth.fair_id, booth=booth.id)
+
+
+def check_answers(booth_id: int, answers: dict | None) -> dict[str, Any] | None:
+    """Answers to this booth's questions as stored ({"<id>": value}; None clears one), or InvalidInput.
+
+    Text up to MAX_ANSWER_LENGTH characters, yes/no as true/false, a choice as one of
+    the question's choices. A removed question takes no new answers.
+    """
+    if not answers:
+        return None
+    if not isinstance(answers, dict):
+        raise InvalidInput(_("Answers are an object of question id to answer."), field="answers")
+    questions = {str(q.id): q for q in questions_of_booth(booth_id)}
+    checked: dict[str, Any] = {}
+    for key, value in answers.items():
+        question = questions.get(str(key))
+        if question is None:
+            raise InvalidInput(_("Question %(id)s is not one of this booth's questions.", id=key), field="answers")
+        if value is None or value == "":
+            checked[str(key)] = None
+        elif question.kind == "yesno":
+            if not isinstance(value, bool):
+                raise InvalidInput(_("“%(q)s” takes yes or no.", q=question.label), field="answers")
+            checked[str(key)] = value
+        elif question.kind == "choice":
+            if value not in question.choices:
+                raise InvalidInput(_("“%(q)s” takes one of: %(choices)s.", q=question.label,
+                                     choices=", ".join(question.choices)), field="answers")
+            checked[str(key)] = value
+        else:
+            if not isinstance(value, str) or len(value.strip()) > MAX_ANSWER_LENGTH:
+                raise InvalidInput(_("An answer is text of up to %(n)d characters.", n=MAX_ANSWER_LENGTH),
+                                   field="answers")
+            checked[str(key)] = value.strip() or None
+    return checked
+
+
+def _merged_answers(old: dict | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    merged = {**(old or {}), **(new or {})}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def answers_text(lead_answers: dict | None, questions: dict[int, BoothQuestion], lang: str = "th") -> str:
+    """A lead's answers in one cell: "Question: answer; ..." in the booth's question order."""
+    yes_no = {True: "ใช่", False: "ไม่ใช่"} if lang == "th" else {True: "yes", False: "no"}
+    parts = []
+    for question in sorted(questions.values(), key=lambda q: (q.position, q.id)):
+        value = (lead_answers or {}).get(str(question.id))
+        if value is None:
+            continue
+        parts.append(f"{question.label}: {yes_no[value] if isinstance(value, bool) else value}")
+    return "; ".join(parts)

@@ -59,7 +59,7 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_Q
 from qrcode.exceptions import DataOverflowError
 
-from fair.checkin.natid import normalize_national_id
+from fair.checkin.natid import is_valid_national_id, normalize_national_id
 
 TOKEN_PREFIX = "SJW1."
 KEY_TAG_BYTES = 3
@@ -237,6 +237,40 @@ def format_manual_code(code: str) -> str:
     if normal is None:
         raise ValueError("not a valid manual code")
     return f"{normal[:4]}-{normal[4:]}"
+
+
+# What code_typo() can say about a code typed by hand (the gate shows each in words).
+TYPO_PROBLEMS = ("check_character", "length", "character", "id_check_digit")
+# A typed manual code that lost or gained a character or two; anything shorter or
+# longer is no attempt at one (a name, a phone number, noise from a scanner).
+_TYPO_LENGTHS = range(MANUAL_CODE_LENGTH - 3, MANUAL_CODE_LENGTH + 4)
+
+
+def code_typo(text: str) -> str | None:
+    """Why text typed as a manual code or a national ID is neither, when it was clearly
+    meant as one; None for a valid code and for text that is no attempt at a code.
+
+    "check_character": 9 characters of the alphabet whose check character does not
+    match (a mistyped or swapped character); "length": a code with characters missing
+    or extra; "character": a character the codes never use (0, O, 1, I, L, ...);
+    "id_check_digit": 13 digits whose check digit does not match. A manual code is
+    judged only when it mixes letters and digits, as 93 % of codes do: all digits is a
+    phone number or an ID, all letters a name (the gate searches for those instead).
+    """
+    if not isinstance(text, str) or looks_like_token(text):
+        return None
+    if normalize_national_id(text) is not None:
+        return None if is_valid_national_id(text) else "id_check_digit"
+    code = unicodedata.normalize("NFKC", text).upper().translate(_MANUAL_SEPARATORS)
+    if not code.isascii() or not code.isalnum() or len(code) not in _TYPO_LENGTHS:
+        return None
+    if code.isdigit() or code.isalpha():
+        return None
+    if len(code) != MANUAL_CODE_LENGTH:
+        return "length"
+    if not set(code) <= _MANUAL_VALUE.keys():
+        return "character"
+    return None if _manual_weighted_sum(code) % _MANUAL_MODULUS == 0 else "check_character"
 
 
 def classify_code(text: str) -> str:

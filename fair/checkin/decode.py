@@ -48,10 +48,11 @@ def N_(message: str) -> str:
 class ImageRejected(Exception):
     """The upload cannot be decoded; `status` is the HTTP status to answer."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, message: str, **params: int | str) -> None:
+        super().__init__(message % params if params else message)
         self.status = status
-        self.message = message
+        self.message = message   # the catalog's text: the route translates it, then fills `params`
+        self.params = params
 
 
 def decode_image(
@@ -114,7 +115,7 @@ def load_grayscale(
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageRejected(400, N_("No image data."))
     if len(data) > max_bytes:
-        raise ImageRejected(413, f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise ImageRejected(413, N_("The image is larger than %(mb)d MB."), mb=max_bytes // (1024 * 1024))
     if not data:
         raise ImageRejected(400, N_("The file is empty."))
     opened = None

@@ -6,15 +6,15 @@ from typing import Any
 from fair.core import cached
 from fair.checkin import services
 from fair.web.errors import InvalidInput
-from fair.web.validation import CHECKIN_BODY, parse_body
+from fair.web.validation import parse_checkin_body
 
 
 def handle_scan(device: cached.DeviceFacts, data: Any) -> dict:
     """A gate phone sends a scan over its socket; same rules and answer as POST /api/v1/checkins."""
     try:
-        body = parse_body(data, CHECKIN_BODY)
+        body = parse_checkin_body(data)
         result = services.check_in(device, body["code"], body["nonce"], body["type"], body["scanned_at"],
-                                   with_recommendations=body["recommendations"])
+                                   with_recommendations=body["recommendations"], attendee_ref=body["attendee"])
     except InvalidInput as exc:
         return {"error": "invalid_input", "message": exc.message}
     except services.RateLimited:

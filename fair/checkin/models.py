@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.extensions import db
@@ -16,7 +17,23 @@ CHECKIN_TYPES = ("entry", "exit")
 CHECKIN_STATUSES = (
     "ok", "already_inside", "exit_recorded", "not_inside", "unknown",
     "invalid_signature", "revoked", "wrong_fair", "fair_closed",
+    # A typed code with a typo (cards.code_typo): the answer says which ("problem").
+    "mistyped",
 )
+
+
+class Years(TypeDecorator):
+    """Years of experience: "2.5" is a real answer, so a float column; whole years read back
+    as int, so a 3 stays 3 (not 3.0) in the API, the exports and the booth page."""
+
+    impl = Float
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        value = float(value)
+        return int(value) if value.is_integer() else value
 
 
 class Attendee(db.Model):
@@ -41,7 +58,7 @@ class Attendee(db.Model):
     # the organiser to resolve, and never told to the person registering.
     national_id_claim_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     education: Mapped[str | None] = mapped_column(String(20))
-    experience_years: Mapped[int | None]
+    experience_years: Mapped[float | None] = mapped_column(Years())
     skills: Mapped[list] = mapped_column(JSON, default=list)
     desired_positions: Mapped[list] = mapped_column(JSON, default=list)
     province: Mapped[str | None] = mapped_column(String(60))
@@ -120,3 +137,23 @@ class CheckIn(db.Model):
 
     device: Mapped[Device] = relationship()
     attendee: Mapped[Attendee | None] = relationship()
+
+
+class CheckInCorrection(db.Model):
+    """A wrong entry or exit undone: a row of its own that names the scan it corrects.
+
+    The scan itself is never changed or deleted; counts leave out corrected scans
+    and the person's presence is worked out again from the scans that stand
+    (checkin.services.undo_checkin). One correction per scan, so an undo sent
+    twice (a retry, two staff at once) corrects it once.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("check_in.id", ondelete="CASCADE"), unique=True)
+    # The gate that undid it (its own recent scan), or none: the organiser's laptop.
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    actor: Mapped[str] = mapped_column(String(120))   # "device:3", "organiser:1"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    checkin: Mapped[CheckIn] = relationship()

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fair.core import reference
 from fair.core.fairs import current_fair
+from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
 from fair.checkin import cards, services
@@ -67,18 +68,24 @@ def _field_messages() -> dict[str, str]:
         "email": _("This is not a valid email address."),
         "national_id": _("This national ID is not valid: check the 13 digits."),
         "education": _("Choose your education from the list."),
-        "experience_years": _("Enter a whole number of years, for example 2."),
+        "experience_years": _("Enter your years of experience, from 0 to 60, for example 2 or 2.5."),
         "province": _("Choose a province from the list."),
-        "salary_expected": _("Enter a whole number of baht per month, for example 15000."),
+        "salary_expected": _("Enter baht per month, from 0 to 1,000,000, for example 15000."),
         "consent_participate": _("You can register only if you agree to take part in the fair."),
         "_": _("Please check the form."),
     }
 
 
+# The fields in the order the form shows them: the error summary lists them so.
+FORM_ORDER = ("first_name", "last_name", "phone", "email", "national_id", "province", "education",
+              "experience_years", "desired_positions", "skills", "salary_expected", "consent_participate")
+
+
 def _problem_messages(problems: dict[str, str]) -> dict[str, str]:
     messages = _field_messages()
     shown: dict[str, str] = {}
-    for name, code in problems.items():
+    order = {name: i for i, name in enumerate(FORM_ORDER)}
+    for name, code in sorted(problems.items(), key=lambda item: order.get(item[0], len(order))):
         if code == "too_long":
             shown[name] = _("This is too long.")
         else:
@@ -145,7 +152,12 @@ def register():
             form, _problems = _form_from_request()
             return _render_register(fair, form, {}, lang), 429
         form, problems = _form_from_request()
-        if not problems:
+        if problems:
+            # A field too long is blanked: still check the others, so every error shows at once.
+            problems = {**services.registration_problems(fair, _service_fields(form),
+                                                         consent_participate=form["consent_participate"]),
+                        **problems}
+        else:
             try:
                 attendee = _register(fair, form)
             except services.RegistrationInvalid as invalid:
@@ -158,12 +170,17 @@ def register():
     return _render_register(fair, form, _problem_messages(problems), lang), status
 
 
-def _register(fair, form: dict[str, Any]) -> Attendee:
+def _service_fields(form: dict[str, Any]) -> dict[str, str]:
     fields = {name: form[name] for name in TEXT_FIELDS}
     fields["skills"] = _list_cell(form["skills"])
     fields["desired_positions"] = _list_cell(form["desired_positions"])
     fields["languages"] = ";".join(form["languages"])
     fields["consent_share_profile"] = "yes" if form["consent_share_profile"] else "no"
+    return fields
+
+
+def _register(fair, form: dict[str, Any]) -> Attendee:
+    fields = _service_fields(form)
     for attempt in range(3):
         try:
             attendee, _card = services.register_attendee(
@@ -545,6 +562,13 @@ def _gate_strings() -> dict[str, str]:
         "wrong_fair.detail": _("This card is from another job fair. Send them to registration."),
         "fair_closed.title": _("The fair is closed"),
         "fair_closed.detail": _("Check-in is not open at this time. Ask the organiser."),
+        "mistyped.title": _("Typo in the code"),
+        "mistyped.check_character": _("The last character does not match the others: one character is "
+                                      "wrong or two are swapped. Read the code under the QR again and retype it."),
+        "mistyped.length": _("A code has 9 characters (4 + 5): one is missing or extra. Retype it."),
+        "mistyped.character": _("Codes never use 0, O, 1, I or L. Read the code under the QR again and retype it."),
+        "mistyped.id_check_digit": _("This ID number has a typo: its last digit does not match. "
+                                     "Check the 13 digits and retype them."),
         "rate_limited.title": _("Too many typed codes"),
         "rate_limited.detail": _("Wait a minute, then try again."),
         "invalid_input.title": _("Not a card code"),
@@ -553,8 +577,14 @@ def _gate_strings() -> dict[str, str]:
         "forbidden.detail": _("Pair this phone as a gate again with the organiser's link."),
         "error.title": _("Something went wrong"),
         "error.detail": _("Scan again. If it keeps failing, call the organiser."),
-        "offline.ok": _("Accepted offline (will sync)"),
+        "offline.ok": _("Accepted offline, not yet confirmed"),
         "offline.ok_detail": _("The card's signature is genuine. Let them in; the server gets this scan later."),
+        "offline.exit": _("Exit saved offline, not yet confirmed"),
+        "offline.exit_detail": _("The server gets this exit later."),
+        "roster.ready": _("Names for offline scans: {n} people (updated {time})."),
+        "offline.repeat": _("This card was used already"),
+        "offline.repeat_detail": _("Someone got in with this card at {time}. It may be a shared screenshot: "
+                                   "ask for an ID before letting them in."),
         "offline.unverified": _("Saved offline, not verified"),
         "offline.unverified_detail": _("This phone cannot check cards without the server. Let them in "
                                        "if the card looks right; the server checks it later."),
@@ -582,6 +612,29 @@ def _gate_strings() -> dict[str, str]:
         "recent.replayed": _("synced"),
         "recent.not_recorded": _("not recorded"),
         "recent.queued": _("queued"),
+        "recent.undone": _("undone"),
+        "undo.button": _("Undo"),
+        "undo.confirm": _("Tap again to undo"),
+        "undo.entry_done": _("Entry undone"),
+        "undo.exit_done": _("Exit undone"),
+        "undo.now_inside": _("Counted inside again."),
+        "undo.now_outside": _("Not counted inside any more."),
+        "undo.failed": _("Not undone"),
+        "undo.needs_network": _("Undoing needs the server: try again when online."),
+        "search.searching": _("Searching…"),
+        "search.none": _("Nobody found. Check the spelling, or try the phone number."),
+        "search.needs_network": _("Searching needs the server: ask for the card or its code."),
+        "search.failed": _("The search did not work. Try again."),
+        "search.phone": _("phone …{digits}"),
+        "search.inside": _("inside"),
+        "confirm.entry": _("Check in {name}?"),
+        "confirm.exit": _("Check out {name}?"),
+        "confirm.yes_entry": _("Yes, check in"),
+        "confirm.yes_exit": _("Yes, check out"),
+        "confirm.ask": _("Ask for the end of their phone number or their ID before you confirm."),
+        "confirm.inside": _("Already inside: an entry would not count twice."),
+        "offline.person": _("Saved offline: {name}"),
+        "offline.person_detail": _("The server records this check-in when it is back. Let them in."),
     }
 
 
@@ -594,6 +647,10 @@ def gate_page(principal: Principal):
         "publicKey": base64.b64encode(fair.public_key).decode("ascii"),
         "keyTag": cards.key_tag(fair.public_key).hex(),
         "checkinsUrl": url_for("checkin.api_check_in"),
+        "undoUrl": url_for("checkin.api_undo_check_in", checkin_id=0),
+        "searchUrl": url_for("checkin.api_gate_search"),
+        "rosterUrl": url_for("checkin.api_gate_roster"),
+        "deviceId": principal.device.id,   # its own line in the gate room's `stats`
         "decodeUrl": url_for("checkin.api_decode"),
         "queueName": "fair-queue-gate",
         # Scans, replays and the socket authenticate with this, not the cookie (auth.page_token).
@@ -630,10 +687,6 @@ def print_sheet(principal: Principal):
                            pages=pages, total=total, fair_name=fair.display_name(lang))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @bp.get("/organiser/poster")
 @require("organiser")
 def registration_poster(principal: Principal):
@@ -646,23 +699,76 @@ def registration_poster(principal: Principal):
 @bp.get("/organiser/attendees")
 @require("organiser")
 def attendee_lookup(principal: Principal):
-    """Find an attendee by reference or name, e.g. to replace a lost card."""
+    """Find an attendee by reference, name (Thai or English, partial, misspelt a little) or phone,
+    e.g. to replace a lost card or to check them in or out by hand."""
     fair = current_fair()
     q = request.args.get("q", "").strip()[:100]
     found: list[dict[str, Any]] = []
     if q:
-        pattern = f"%{_escape_like(q)}%"
-        full_name = Attendee.first_name + " " + Attendee.last_name
-        query = (db.select(Attendee).where(Attendee.fair_id == fair.id, Attendee.erased_at.is_(None))
-                 .where(db.or_(db.func.lower(Attendee.ref) == q.lower(),
-                               full_name.ilike(pattern, escape="\\")))
-                 .order_by(Attendee.ref).limit(LOOKUP_RESULTS))
-        for attendee in db.session.scalars(query):
+        for attendee, _by in services.search_attendees(fair.id, q, limit=LOOKUP_RESULTS):
             card = services.active_card(attendee)
             found.append({"attendee": attendee, "link": services.card_link(attendee),
                           "manual_code": cards.format_manual_code(card.manual_code) if card else None,
-                          "serial": card.serial if card else None})
+                          "serial": card.serial if card else None,
+                          "last_scan": _last_scan_view(attendee)})
     return render_template("checkin/attendees.html", q=q, found=found, limit=LOOKUP_RESULTS)
+
+
+def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
+    """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
+    from datetime import timedelta
+    from fair.core.timeutil import iso
+    scan = services.last_standing_scan(attendee)
+    if scan is None:
+        return None
+    venue = timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))   # as the dashboard's clock
+    return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
+            "local": (scan.scanned_at + venue).strftime("%H:%M")}
+
+
+def _back_to_lookup(ref: str):
+    q = (request.form.get("q") or ref).strip()[:100]
+    return redirect(url_for("checkin.attendee_lookup", q=q), 303)
+
+
+@bp.post("/organiser/attendees/<path:ref>/move")
+@require("organiser")
+def organiser_move(principal: Principal, ref: str):
+    """The organiser lets a person in or out by hand (no card at hand): a scan at the organiser's desk."""
+    from fair.checkin.models import CHECKIN_TYPES
+    fair = current_fair()
+    kind = request.form.get("kind", "")
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
+    if attendee is None or attendee.erased_at is not None:
+        abort(404)
+    if kind not in CHECKIN_TYPES:
+        flash(_("Choose entry or exit."), "error")
+        return _back_to_lookup(ref), 400
+    result = services.organiser_check_in(fair, attendee, kind, actor=principal.actor)
+    messages = {"ok": _("%(name)s is checked in.", name=attendee.full_name),
+                "already_inside": _("%(name)s is inside already: not counted twice.", name=attendee.full_name),
+                "exit_recorded": _("%(name)s is checked out.", name=attendee.full_name),
+                "not_inside": _("%(name)s was not inside: nothing to check out.", name=attendee.full_name)}
+    flash(messages.get(result.status, _("Not recorded: %(status)s.", status=result.status)),
+          "ok" if result.status in ("ok", "exit_recorded") else "error")
+    return _back_to_lookup(ref)
+
+
+@bp.post("/organiser/checkins/<int:checkin_id>/undo")
+@require("organiser")
+def organiser_undo(principal: Principal, checkin_id: int):
+    """Undo a wrong entry or exit from the attendee list: recorded as a correction, counts follow."""
+    from fair.checkin.routes import UNDO_REFUSALS
+    fair = current_fair()
+    try:
+        result = services.undo_checkin(fair.id, checkin_id, actor=principal.actor)
+    except services.UndoRefused as refused:
+        flash(str(UNDO_REFUSALS[refused.reason]), "error")
+        return _back_to_lookup(""), refused.http
+    name = (result.attendee or {}).get("name", "")
+    flash(_("Entry of %(name)s undone.", name=name) if result.kind == "entry"
+          else _("Exit of %(name)s undone.", name=name), "ok")
+    return _back_to_lookup((result.attendee or {}).get("ref", ""))
 
 
 @bp.post("/organiser/attendees/<path:ref>/replace-card")
@@ -673,6 +779,14 @@ def replace_card(principal: Principal, ref: str):
     attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
     if attendee is None or attendee.erased_at is not None:
         abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Issue a new card for %(name)s?", name=attendee.full_name),
+            message=_("The current card of %(ref)s stops working at once: its QR code and code are refused at "
+                      "the gate from now on. Do this only when the card is lost or someone else has it.",
+                      ref=attendee.ref),
+            confirm_label=_("Yes, issue a new card"),
+            cancel=url_for("checkin.attendee_lookup", q=attendee.ref))
     card = services.replace_card(attendee, actor=principal.actor)
     flash(_("New card for %(name)s: code %(code)s. The old card no longer works.",
             name=attendee.full_name, code=cards.format_manual_code(card.manual_code)), "ok")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from fair.web import live
 from fair.checkin import cards, natid, signals
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db, execute
-from fair.core.models import AuditEvent, Fair
+from fair.core.models import AuditEvent, Device, Fair
 from fair.loading import importing
 from fair.web.limits import limiter
 from fair.core.timeutil import iso, utcnow
@@ -30,9 +31,10 @@ CONSENT_WORDING_VERSION = "2026-11-v1"
 
 
 class CodeRejected(Exception):
-    def __init__(self, status: str):
+    def __init__(self, status: str, problem: str | None = None):
         super().__init__(status)
         self.status = status
+        self.problem = problem   # for "mistyped": one of cards.TYPO_PROBLEMS
 
 
 class RateLimited(Exception):
@@ -76,9 +78,13 @@ def apply_attendee_row(attendee: Attendee, row: dict[str, Any], *, consent_parti
         attendee.consent_wording = consent_wording
 
 
-def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
-                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
-    """On-site self-registration: the same rules as an imported row, then the card at once."""
+def registration_problems(fair: Fair, fields: dict[str, str], *, consent_participate: bool) -> dict[str, str]:
+    """Every problem of a registration form at once ({field: message}), registering nobody."""
+    return _check_registration(fair, fields, consent_participate)[0]
+
+
+def _check_registration(fair: Fair, fields: dict[str, str],
+                        consent_participate: bool) -> tuple[dict[str, str], dict[str, Any] | None]:
     # Every problem at once, so the form can mark each field in one round trip.
     problems = {} if consent_participate else {"consent_participate": "consent_required"}
     cells = {column: (fields.get(column) or "").strip() for column in importing.COLUMNS["attendees"]}
@@ -89,9 +95,15 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
     parsed = importing.validate_rows("attendees", [cells])
     for error in parsed.errors:
         problems.setdefault(error.column or "_", error.message)
+    return problems, (parsed.rows[0] if parsed.rows and not problems else None)
+
+
+def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
+                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
+    """On-site self-registration: the same rules as an imported row, then the card at once."""
+    problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
         raise RegistrationInvalid(problems)
-    row = parsed.rows[0]
     claimed = None
     if row.get("national_id"):
         # Never tell an anonymous form whether an ID is registered: that would be an oracle
@@ -291,6 +303,8 @@ def _statements() -> SimpleNamespace:
                                            cards_table.c.manual_code == db.bindparam("code")),
         holder_by_attendee=holder.where(cards_table.c.attendee_id == db.bindparam("attendee"),
                                         cards_table.c.status == "active"),
+        holder_by_ref=holder.where(people.c.fair_id == db.bindparam("fair"), people.c.ref == db.bindparam("ref"),
+                                   cards_table.c.status == "active"),
         # Entry and exit as conditional UPDATEs: two gates scanning one card at once
         # cannot both let it in (the second finds it inside), in any process or database.
         enter=db.update(people).where(people.c.id == db.bindparam("attendee"), people.c.inside == db.false())
@@ -334,18 +348,28 @@ def resolve_code(fair, code: str, device=None) -> CardHolder:
         else:
             number = natid.normalize_national_id(code)
             if number is None or not natid.is_valid_national_id(number):
-                raise CodeRejected("unknown")
+                _reject_typed(code, device)
             attendee_id = db.session.scalar(db.select(Attendee.id).filter_by(
                 fair_id=fair.id, national_id_hash=hash_national_id(number)))
             holder = (_holder(_statements().holder_by_attendee, attendee=attendee_id)
                       if attendee_id is not None else None)
     else:
-        raise CodeRejected("unknown")
+        _reject_typed(code, device)
     if holder is None or holder.erased_at is not None:
         raise CodeRejected("unknown")
     if holder.card_status != "active":
         raise CodeRejected("revoked")
     return holder
+
+
+def _reject_typed(code: str, device) -> None:
+    """Refuse a code that is no card: a gate (or the organiser) hears that it is a typo
+    when it plainly is one (cards.code_typo), instead of "unknown card". Booth scans keep
+    "unknown": their answer's statuses are the booth API's."""
+    problem = cards.code_typo(code)
+    if problem is not None and (device is None or device.kind == "gate"):
+        raise CodeRejected("mistyped", problem)
+    raise CodeRejected("unknown")
 
 
 # --- check-in ---------------------------------------------------------------------------
@@ -357,6 +381,7 @@ class CheckInResult:
     attendee: dict[str, Any] | None = None
     first_checkin_at: str | None = None
     recommendations: list[dict] | None = field(default=None, compare=False)
+    problem: str | None = None      # what is wrong with a mistyped code (cards.TYPO_PROBLEMS)
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status}
@@ -368,6 +393,8 @@ class CheckInResult:
             body["first_checkin_at"] = self.first_checkin_at
         if self.recommendations is not None:
             body["recommendations"] = self.recommendations
+        if self.problem is not None:
+            body["problem"] = self.problem
         return body
 
 
@@ -382,33 +409,53 @@ def _result_of(row: CheckIn) -> CheckInResult:
     return CheckInResult(
         status=row.status, checkin_id=row.id,
         attendee=gate_view(attendee) if attendee is not None and attendee.erased_at is None else None,
-        first_checkin_at=first)
+        first_checkin_at=first, problem=row.notes if row.status == "mistyped" else None)
 
 
-def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: datetime | None = None,
-             with_recommendations: bool = False) -> CheckInResult:
+def resolve_person(fair, ref: str, device=None) -> CardHolder:
+    """The person a gate picked from a search (by reference), with their active card, or
+    CodeRejected. References are guessable, so a device's picks count as typed lookups."""
+    if device is not None and not limiter().allow(
+            f"lookup:{device.id}", int(current_app.config["RATE_LIMIT_LOOKUPS_PER_MINUTE"])):
+        raise RateLimited()
+    holder = _holder(_statements().holder_by_ref, fair=fair.id, ref=ref)
+    if holder is None or holder.erased_at is not None:
+        raise CodeRejected("unknown")
+    return holder
+
+
+def check_in(device, code: str | None, nonce: str, kind: str = "entry", scanned_at: datetime | None = None,
+             with_recommendations: bool = False, attendee_ref: str | None = None,
+             actor: str | None = None) -> CheckInResult:
     """Record one scan at a gate. Safe to call again with the same nonce: the first answer returns.
 
     `device` is a Device or its cached facts. The scan is a handful of plain
     statements, not ORM objects: this runs for every person at the entrance.
+    Instead of a code, `attendee_ref` names a person picked from a search (the
+    gate's search, the organiser's attendee list); `actor` says who, when the
+    device is the organiser's desk (organiser_desk), and is kept with the scan.
     """
     fair = cached.fair(device.fair_id)
     now = utcnow()
     scanned_at = scanned_at or now
     holder: CardHolder | None = None
+    problem: str | None = None
     if not fair.is_open(now):
         status = "fair_closed"
     else:
         try:
-            holder = resolve_code(fair, code, device)
+            if attendee_ref is not None:
+                holder = resolve_person(fair, attendee_ref, None if actor else device)
+            else:
+                holder = resolve_code(fair, code, device)
             status = _move(holder, kind, scanned_at)
         except CodeRejected as rejected:
-            status = rejected.status
+            status, problem = rejected.status, rejected.problem
     try:
         checkin_id = execute(_statements().insert_checkin, dict(
             fair_id=fair.id, device_id=device.id, attendee_id=holder.id if holder else None,
             card_id=holder.card_id if holder else None, type=kind, status=status, nonce=nonce,
-            scanned_at=scanned_at, received_at=now, notes=None)).inserted_primary_key[0]
+            scanned_at=scanned_at, received_at=now, notes=problem or actor)).inserted_primary_key[0]
         db.session.commit()
     except IntegrityError:
         # The same (device, nonce) is stored already: a retry. Its first answer stands,
@@ -427,7 +474,8 @@ def check_in(device, code: str, nonce: str, kind: str = "entry", scanned_at: dat
     result = CheckInResult(
         status=status, checkin_id=checkin_id, attendee=gate_view(holder) if visible else None,
         first_checkin_at=iso(holder.first_entry_at) if visible and status == "already_inside" else None,
-        recommendations=_recommendations(holder) if with_recommendations and status == "ok" else None)
+        recommendations=_recommendations(holder) if with_recommendations and status == "ok" else None,
+        problem=problem)
     _publish_checkin(fair.id, device, checkin_id, status, kind, scanned_at, now, holder, result)
     return result
 
@@ -465,3 +513,218 @@ def _publish_checkin(fair_id: int, device, checkin_id: int, status: str, kind: s
                "status": status, "kind": kind, "gate": device.name,
                "device_id": device.id, "attendee": result.attendee}
     live.publish("checkin", payload, fair=fair_id, attendee=holder.id if holder is not None else None)
+
+
+# --- the organiser's desk and undo ----------------------------------------------------------
+
+# Check-ins the organiser makes from the attendee list are scans of a gate of their own:
+# the counts per gate, the feed and the exports then say where they came from.
+ORGANISER_DESK_NAME = "Organiser desk"
+
+
+def organiser_desk(fair: Fair):
+    """The fair's "Organiser desk" gate (made on first use; its token is never known to anyone)."""
+    desk = db.session.scalar(db.select(Device).where(
+        Device.fair_id == fair.id, Device.kind == "gate", Device.name == ORGANISER_DESK_NAME,
+        Device.revoked_at.is_(None)))
+    if desk is None:
+        unknowable = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+        desk = Device(fair_id=fair.id, kind="gate", name=ORGANISER_DESK_NAME, token_hash=unknowable)
+        db.session.add(desk)
+        db.session.commit()
+    return desk
+
+
+def organiser_check_in(fair: Fair, attendee: Attendee, kind: str, actor: str) -> CheckInResult:
+    """The organiser lets a person in or out by hand (attendee list): a scan at the desk."""
+    return check_in(organiser_desk(fair), None, nonce=f"desk:{secrets.token_hex(12)}", kind=kind,
+                    attendee_ref=attendee.ref, actor=actor)
+
+
+UNDOABLE = ("ok", "exit_recorded")   # only accepted scans moved anyone
+
+
+class UndoRefused(Exception):
+    """This scan cannot be undone by this caller; `reason` says why, `http` the status to answer."""
+
+    HTTP = {"not_found": 404, "not_yours": 403, "too_old": 409, "not_undoable": 409}
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.http = self.HTTP[reason]
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    status: str                 # "undone", or "already_undone" (a retry, or someone else was first)
+    checkin_id: int
+    correction_id: int
+    kind: str                   # the undone scan's type: entry | exit
+    inside: bool                # where the person is now
+    attendee: dict[str, Any] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "checkin_id": self.checkin_id, "correction_id": self.correction_id,
+                "kind": self.kind, "inside": self.inside, "attendee": self.attendee}
+
+
+def undone_ids(checkin_ids: list[int]) -> set[int]:
+    """Which of these scans have been undone."""
+    from fair.checkin.models import CheckInCorrection
+    if not checkin_ids:
+        return set()
+    return set(db.session.scalars(db.select(CheckInCorrection.checkin_id)
+                                  .where(CheckInCorrection.checkin_id.in_(checkin_ids))))
+
+
+def not_undone():
+    """A condition on CheckIn: no correction undid this scan (counts of entries leave those out)."""
+    from fair.checkin.models import CheckInCorrection
+    return ~db.select(CheckInCorrection.id).where(CheckInCorrection.checkin_id == CheckIn.id).exists()
+
+
+def standing_scans():
+    """The accepted scans no correction has undone: the ones counts and presence rest on."""
+    return db.and_(CheckIn.status.in_(UNDOABLE), not_undone())
+
+
+def undo_checkin(fair_id: int, checkin_id: int, actor: str, device=None) -> UndoResult:
+    """Undo a wrong entry or exit (a gate's own recent scan, or any scan for the organiser).
+
+    Recorded as a correction naming the scan, never by changing or deleting it; the
+    person's presence is worked out again from the scans that still stand, so "inside
+    now", entries and arrivals follow, and live dashboards and gates hear of it.
+    `device` is the gate asking (None: the organiser), which may undo only its own
+    scans of the last GATE_UNDO_MINUTES.
+    """
+    from datetime import timedelta
+    from fair.checkin.models import CheckInCorrection
+    from fair.core.models import AuditEvent
+    row = db.session.get(CheckIn, checkin_id)
+    if row is None or row.fair_id != fair_id:
+        raise UndoRefused("not_found")
+    if device is not None:
+        if row.device_id != device.id:
+            raise UndoRefused("not_yours")
+    earlier = db.session.scalar(db.select(CheckInCorrection).filter_by(checkin_id=row.id))
+    if earlier is not None:
+        return _undo_result(row, earlier, "already_undone")
+    if row.status not in UNDOABLE or row.attendee_id is None:
+        raise UndoRefused("not_undoable")
+    window = timedelta(minutes=float(current_app.config["GATE_UNDO_MINUTES"]))
+    if device is not None and row.received_at < utcnow() - window:
+        raise UndoRefused("too_old")
+    correction = CheckInCorrection(fair_id=fair_id, checkin_id=row.id, actor=actor,
+                                   device_id=device.id if device is not None else None)
+    db.session.add(correction)
+    try:
+        db.session.flush()   # takes the write lock first: the scans read next are the latest
+    except IntegrityError:
+        db.session.rollback()   # undone meanwhile by someone else: their correction stands
+        earlier = db.session.scalar(db.select(CheckInCorrection).filter_by(checkin_id=checkin_id))
+        return _undo_result(db.session.get(CheckIn, checkin_id), earlier, "already_undone")
+    attendee = db.session.get(Attendee, row.attendee_id)
+    was_inside = attendee.inside
+    _recompute_presence(attendee)
+    db.session.add(AuditEvent(fair_id=fair_id, actor=actor, action="checkin.undo",
+                              subject=f"attendee:{attendee.ref}",
+                              details={"checkin_id": row.id, "correction_id": correction.id, "type": row.type,
+                                       "status": row.status, "device_id": row.device_id}))
+    db.session.commit()
+    if attendee.inside != was_inside:
+        signals.presence_changed.send(current_app._get_current_object(), holder=attendee)
+    result = _undo_result(row, correction, "undone")
+    gate_name = row.device.name if row.device is not None else ""
+    live.publish("checkin_undo", {"id": correction.id, "at": iso(correction.created_at), "checkin_id": row.id,
+                                  "kind": row.type, "gate": gate_name, "device_id": row.device_id,
+                                  "inside": attendee.inside, "attendee": result.attendee},
+                 fair=fair_id, attendee=attendee.id)
+    return result
+
+
+def _undo_result(row: CheckIn, correction, status: str) -> UndoResult:
+    person = row.attendee
+    visible = person is not None and person.erased_at is None
+    return UndoResult(status=status, checkin_id=row.id, correction_id=correction.id, kind=row.type,
+                      inside=bool(person.inside) if person is not None else False,
+                      attendee=gate_view(person) if visible else None)
+
+
+def _recompute_presence(attendee: Attendee) -> None:
+    """Presence from the accepted scans that stand, in the order the server took them."""
+    scans = db.session.execute(
+        db.select(CheckIn.type, CheckIn.scanned_at).where(CheckIn.attendee_id == attendee.id, standing_scans())
+        .order_by(CheckIn.id)).all()
+    entries = [at for kind, at in scans if kind == "entry"]
+    attendee.inside = bool(scans) and scans[-1].type == "entry"
+    attendee.first_entry_at = min(entries) if entries else None
+    attendee.last_moved_at = scans[-1].scanned_at if scans else None
+
+
+def last_standing_scan(attendee: Attendee) -> CheckIn | None:
+    """The person's latest accepted scan that stands: what the organiser's Undo button undoes."""
+    return db.session.scalar(db.select(CheckIn).where(CheckIn.attendee_id == attendee.id, standing_scans())
+                             .order_by(CheckIn.id.desc()).limit(1))
+
+
+# --- finding people by name or phone --------------------------------------------------------
+
+GATE_SEARCH_RESULTS = 8
+
+
+def _search_index(fair_id: int):
+    """The fair's search index (fair.checkin.search), rebuilt when people were added,
+    erased or imported: its key is the count, the newest id and the fair's revision."""
+    from fair.checkin import search
+    key = db.session.execute(
+        db.select(db.func.count(Attendee.id), db.func.max(Attendee.id), Fair.revision)
+        .select_from(Fair).outerjoin(Attendee, db.and_(Attendee.fair_id == Fair.id, Attendee.erased_at.is_(None)))
+        .where(Fair.id == fair_id).group_by(Fair.revision)).first()
+    indexes = current_app.extensions.setdefault("attendee_search", {})
+    cached = indexes.get(fair_id)
+    if cached is not None and cached[0] == tuple(key or ()):
+        return cached[1]
+    rows = db.session.execute(db.select(Attendee.id, Attendee.ref, Attendee.first_name, Attendee.last_name,
+                                        Attendee.phone)
+                              .where(Attendee.fair_id == fair_id, Attendee.erased_at.is_(None))).all()
+    index = search.Index([search.Person(*row) for row in rows])
+    indexes[fair_id] = (tuple(key or ()), index)
+    return index
+
+
+def search_attendees(fair_id: int, text: str, limit: int = GATE_SEARCH_RESULTS) -> list[tuple[Attendee, str]]:
+    """People whose name (Thai or English, partial, misspelt a little), phone number (4 digits
+    or more) or reference matches `text`, closest first, as (row, how it matched)."""
+    matches = _search_index(fair_id).search(text, limit=limit)
+    if not matches:
+        return []
+    rows = {a.id: a for a in db.session.scalars(db.select(Attendee).where(
+        Attendee.id.in_([m.person.id for m in matches]), Attendee.erased_at.is_(None)))}
+    return [(rows[m.person.id], m.by) for m in matches if m.person.id in rows]
+
+
+def gate_search(device, text: str) -> list[dict[str, Any]]:
+    """A gate looks a person up by name or phone (no card at hand): what the gate may see of each."""
+    from fair.checkin import search
+    if search.parse_query(text).empty:
+        return []       # too short to search (a keystroke): costs nothing of the allowance
+    if not limiter().allow(f"search:{device.id}", int(current_app.config["GATE_SEARCHES_PER_MINUTE"])):
+        raise RateLimited()
+    return [disclosure.gate_search_result(person, by) for person, by in search_attendees(device.fair_id, text)]
+
+
+# --- the gate's offline roster --------------------------------------------------------------
+
+def gate_roster(fair_id: int) -> dict[str, Any]:
+    """What a gate phone keeps (in memory) to name people when it scans offline: each active
+    card's serial with the reference and the short name (disclosure.gate_roster_name), and
+    the serials of replaced cards (offline they answer "card replaced", not a name)."""
+    rows = db.session.execute(
+        db.select(Card.serial, Card.status, Attendee.ref, Attendee.first_name, Attendee.last_name)
+        .join(Attendee, Card.attendee_id == Attendee.id)
+        .where(Card.fair_id == fair_id, Attendee.erased_at.is_(None)).order_by(Card.serial)).all()
+    people = [[serial, ref, disclosure.gate_roster_name(SimpleNamespace(first_name=first, last_name=last))]
+              for serial, status, ref, first, last in rows if status == "active"]
+    return {"people": people, "revoked": [row.serial for row in rows if row.status != "active"],
+            "at": iso(utcnow())}

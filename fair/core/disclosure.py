@@ -9,7 +9,8 @@ about the relation (did this booth scan the person?).
 Audiences:
 - PUBLIC     the anonymous live counter: headline numbers, never a person.
 - SCREEN     a big screen in the hall: what happened where, never who.
-- GATE       entrance staff: enough to greet and tell people apart.
+- GATE       entrance staff: enough to greet and tell people apart (a search
+             result adds the phone's last 3 digits and whether they are inside).
 - BOOTH      a booth's phones: a per-booth pseudonym, education and skills;
              name, contact and the rest of the profile only for people who
              agreed to share it *and* whose card this booth scanned (or who
@@ -82,12 +83,37 @@ def gate_person(person: Any) -> dict[str, Any]:
     return {"ref": person.ref, "name": person.full_name}
 
 
+def gate_search_result(person: Any, by: str) -> dict[str, Any]:
+    """A person found by name or phone at the gate: the gate's view, plus what staff need to
+    confirm it is the one in front of them before checking them in: the last 3 digits of the
+    phone (they ask "the end of your number?"; never the whole number) and whether the
+    person is inside already (an entry would be a second one)."""
+    digits = "".join(c for c in (person.phone or "") if c.isdigit())
+    return {**gate_person(person), "phone_last3": digits[-3:] if len(digits) >= 3 else None,
+            "inside": bool(person.inside), "by": by}
+
+
+_THAI_LEADING_VOWELS = "เแโใไ"
+
+
+def gate_roster_name(person: Any) -> str:
+    """A person in the list a gate phone holds for offline scans: the first name and the last
+    name's initial ("Somchai J.", "สมชาย ใจ."), enough to greet and to tell a shared screenshot
+    from its owner, less than the full name a live scan shows. A Thai initial keeps the
+    consonant after a leading vowel (ใจดี → ใจ.)."""
+    last = (person.last_name or "").strip()
+    initial = last[:2] if last[:1] in _THAI_LEADING_VOWELS else last[:1]
+    return f"{person.first_name} {initial}.".strip() if initial else (person.first_name or "").strip()
+
+
 # --- live events ------------------------------------------------------------------------
 
 _EVENT_BASE = ("type", "id", "at")
 _CHECKIN = _EVENT_BASE + ("scanned_at", "status", "kind", "gate")
-_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "first_scanned_at",
-                "last_scanned_at", "updated_at", "candidate")
+_UNDO = _EVENT_BASE + ("checkin_id", "kind", "gate")
+_LEAD_FIELDS = ("id", "booth", "rating", "tags", "notes", "next_step", "job_ref", "answers", "scanned_by",
+                "edited_by", "first_scanned_at", "last_scanned_at", "updated_at", "candidate")
+_QUESTION_FIELDS = ("id", "label", "kind", "choices")
 _INVITATION_FIELDS = ("id", "booth", "employer", "job_ref", "title", "status", "message", "created_at",
                       "answered_at")
 
@@ -98,17 +124,27 @@ _EVENTS: dict[tuple[str, str], dict[str, Any]] = {
     (SCREEN, "invitation"): dict.fromkeys(_EVENT_BASE + ("booth",)),
     (SCREEN, "registration"): dict.fromkeys(_EVENT_BASE),
     (GATE, "checkin"): {**dict.fromkeys(_CHECKIN + ("device_id",)), "attendee": dict.fromkeys(("ref", "name"))},
+    # A wrong entry or exit undone (a correction naming the scan): where, not who, on a big screen.
+    (SCREEN, "checkin_undo"): dict.fromkeys(_UNDO),
+    (GATE, "checkin_undo"): {**dict.fromkeys(_UNDO + ("device_id", "inside")),
+                             "attendee": dict.fromkeys(("ref", "name"))},
     (BOOTH, "lead"): {**dict.fromkeys(_EVENT_BASE + ("booth", "next_step")),
                       "lead": {**dict.fromkeys(_LEAD_FIELDS), "candidate": dict.fromkeys(CANDIDATE_FIELDS)}},
+    # A lead removed by mistake: its booth's phones drop it, screens recount.
+    (SCREEN, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
+    (BOOTH, "questions"): {**dict.fromkeys(_EVENT_BASE + ("booth",)), "questions": dict.fromkeys(_QUESTION_FIELDS)},
     (BOOTH, "invitation"): {**dict.fromkeys(_EVENT_BASE + ("candidate",)),
                             "invitation": dict.fromkeys(_INVITATION_FIELDS)},
     (ATTENDEE, "checkin"): dict.fromkeys(_EVENT_BASE + ("status", "kind")),
     # The attendee learns which booth scanned them, nothing of what the recruiter wrote.
     (ATTENDEE, "lead"): dict.fromkeys(_EVENT_BASE + ("booth", "employer")),
+    # A lead deleted as a mistaken scan is no visit: the card page drops that booth.
+    (ATTENDEE, "lead_deleted"): dict.fromkeys(_EVENT_BASE + ("booth",)),
     (ATTENDEE, "invitation"): {**dict.fromkeys(_EVENT_BASE), "invitation": dict.fromkeys(_INVITATION_FIELDS)},
 }
 # What the attendee's page calls an event (a booth's scan is a "visit" to them).
-_RENAMED = {(ATTENDEE, "lead"): "visit"}
+_RENAMED = {(ATTENDEE, "lead"): "visit", (ATTENDEE, "lead_deleted"): "visit_removed"}
 
 
 def _only(value: Any, allowed: Mapping[str, Any] | None) -> Any:
@@ -136,13 +172,21 @@ def event(audience: str, kind: str, payload: Mapping[str, Any]) -> dict[str, Any
 PUBLIC_COUNTS = ("registered", "checked_in", "checked_in_today", "inside", "leads", "hired")
 
 
+GATE_GATE_COUNTS = ("device_id", "gate", "entries", "exits")
+
+
 def stats(audience: str, counts: Mapping[str, Any]) -> dict[str, Any] | None:
     """Dashboard counts per audience: the organiser and big screens get the dashboard's
-    numbers (booths and jobs, no people), the public counter the headline numbers only."""
+    numbers (booths and jobs, no people), the public counter the headline numbers only,
+    gates the headline numbers and each gate's entries and exits today (its screen shows its own)."""
     if audience in (ORGANISER, SCREEN):
         return dict(counts)
     if audience == PUBLIC:
         return {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
+    if audience == GATE:
+        view = {key: counts[key] for key in PUBLIC_COUNTS if key in counts}
+        view["gates"] = [{key: gate.get(key) for key in GATE_GATE_COUNTS} for gate in counts.get("gates", [])]
+        return view
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.extensions import db
@@ -58,7 +58,19 @@ class Organiser(db.Model):
 class Device(db.Model):
     """A paired phone, tablet, screen or integration key, scoped to one kind."""
 
-    __table_args__ = (UniqueConstraint("token_hash"),)
+    # Two active gates cannot both be "Gate 1" (nor two phones of one booth "A12 phone"):
+    # names are what the organiser's lists, the dashboards and the exports show. Partial
+    # indexes (SQLite and PostgreSQL): a revoked device gives its name to its replacement.
+    # fair.organiser.devices.name_taken says so first, ignoring case and spaces.
+    __table_args__ = (
+        UniqueConstraint("token_hash"),
+        Index("uq_device_name_per_kind", "fair_id", "kind", "name", unique=True,
+              sqlite_where=text("revoked_at IS NULL AND booth_id IS NULL"),
+              postgresql_where=text("revoked_at IS NULL AND booth_id IS NULL")),
+        Index("uq_device_name_per_booth", "booth_id", "name", unique=True,
+              sqlite_where=text("revoked_at IS NULL AND booth_id IS NOT NULL"),
+              postgresql_where=text("revoked_at IS NULL AND booth_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id"), index=True)

@@ -257,6 +257,18 @@ def parse_province(text: str | None) -> str | None:
     return None
 
 
+def province_name(text: str | None, lang: str) -> str | None:
+    """A province as a page in `lang` shows it ("Chon Buri" -> "ชลบุรี" in Thai), from any
+    spelling parse_province knows; text it does not know comes back as it was."""
+    if not text:
+        return text
+    canonical = parse_province(text)
+    if canonical is None:
+        return text
+    province = PROVINCES_BY_NAME[canonical]
+    return province.th if lang == "th" else province.en
+
+
 def province_distance_km(a: str, b: str) -> float | None:
     """Great-circle distance between two provinces' seats (canonical names); None if unknown.
 

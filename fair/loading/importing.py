@@ -148,6 +148,37 @@ def _parse_count(text: str) -> int:
     return int(body)
 
 
+# What a person's answers can plausibly be (registration and imports alike): a career
+# is at most 60 years, a monthly salary in baht at most a million. Past that the
+# value is a typo (an extra zero, a yearly salary), not data to match on.
+PLAUSIBLE = {"experience_years": (0, 60), "salary_expected": (0, 1_000_000)}
+_YEAR_UNITS = re.compile(r"\s*(?:ปี|years?|yrs?\.?)$", re.IGNORECASE)
+
+
+def _parse_years(text: str) -> float | int:
+    """Years of experience: "3", "2.5", "2,5" (a decimal comma), "๒", "3 ปี", "2.5 years".
+
+    Kept to one decimal; whole years stay int.
+    """
+    raw = _YEAR_UNITS.sub("", to_ascii_digits(text).strip())
+    if raw.startswith(("-", "−")):
+        raise _Invalid(_("must not be negative: %(value)s", value=text))
+    body = raw.replace(",", ".", 1) if re.fullmatch(r"\d+,\d{1,2}", raw) else raw
+    if not re.fullmatch(r"\d{1,3}(?:\.\d+)?", body):
+        raise _Invalid(_("must be a number of years (for example 2 or 2.5): %(value)s", value=text))
+    years = round(float(body), 1)
+    return int(years) if years.is_integer() else years
+
+
+def _check_plausible(row: dict[str, Any], fail: Callable[[str, str], None]) -> None:
+    for column, (low, high) in PLAUSIBLE.items():
+        value = row.get(column)
+        if value is not None and not low <= value <= high:
+            fail(column, _("%(value)s is out of range: %(low)s to %(high)s", value=value,
+                           low=f"{low:,}", high=f"{high:,}"))
+            row[column] = None
+
+
 _EMAIL = re.compile(r"[^@\s\"<>(),;:]+@[^@\s\"<>(),;:]+\.[^@\s\"<>(),;:.]{2,}")
 
 
@@ -258,7 +289,7 @@ _FIELDS: dict[str, dict[str, tuple[Parser, Any]]] = {
         "email": (_parse_email, None),
         "national_id": (_parse_text, None),  # checked in _check_row: needs the callable
         "education": (_parse_education, None),
-        "experience_years": (_parse_count, 0),
+        "experience_years": (_parse_years, 0),
         "skills": (split_list, []),
         "desired_positions": (split_list, []),
         "province": (_parse_province, None),
@@ -358,6 +389,9 @@ def _check_row(ctx: _Context, line: int, cells: Mapping[str, str],
                                  high=high, low=low))
         if row.get("positions") == 0:
             fail("positions", _("must be at least 1"))
+
+    if kind == "attendees":
+        _check_plausible(row, fail)
 
     if kind == "attendees" and row.get("national_id"):
         given = row["national_id"]

@@ -28,7 +28,7 @@ def run(create_app) -> None:
 def register_commands(app) -> None:
     for command in (init_command, demo_command, serve_command, import_group, cards_group,
                     device_group, export_command, organiser_group, backup_command, attendee_group,
-                    retention_group):
+                    retention_group, booth_group):
         app.cli.add_command(command)
 
 
@@ -165,9 +165,15 @@ def device_group() -> None:
 @click.option("--dashboard", "dashboard_name", metavar="NAME")
 @click.option("--api", "api_name", metavar="NAME")
 @click.option("--name", "device_name", metavar="NAME", help="Device name for --booth (default: the booth code).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="The port `fair serve` listens on (default: what the running serve recorded).")
+@click.option("--https", "use_https", is_flag=True, default=None, help="Links start with https://.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --booth all: where to write the links and tokens (default: instance/pairing-<time>.csv).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts; tokens included).")
 @with_appcontext
-def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as_json) -> None:
+def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, port, use_https, out,
+                as_json) -> None:
     """Create device(s) and print their pairing link and token."""
     from fair.organiser import devices
     chosen = [(k, v) for k, v in (("gate", gate_name), ("booth", booth_code),
@@ -175,14 +181,36 @@ def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as
     if len(chosen) != 1:
         raise click.UsageError("Give exactly one of --gate NAME, --booth CODE|all, --dashboard NAME, --api NAME.")
     kind, value = chosen[0]
+    every_booth = kind == "booth" and value.strip().lower() == "all"
+    if out is not None and not every_booth:
+        raise click.UsageError("--out goes with --booth all.")
+    saved = {key: current_app.config.get(key) for key in ("PORT", "HTTPS")}
+    note = _pairing_address(port, use_https)
     try:
         paired = devices.pair_from_cli(kind, value, device_name)
     except devices.PairingError as exc:
         _echo_err(str(exc))
         sys.exit(1)
+    finally:
+        for key, before in saved.items():   # the options name this command's links only
+            if before is None:
+                current_app.config.pop(key, None)
+            else:
+                current_app.config[key] = before
     if as_json:
         body = [p.as_json() for p in paired]
-        click.echo(json.dumps(body if booth_code == "all" else body[0], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(body if every_booth else body[0], ensure_ascii=False, indent=2))
+        return
+    if note:
+        click.secho(note, fg="yellow", err=True)
+    if every_booth:
+        # Sixty tokens and single-use links scrolled through a terminal end up in its
+        # scrollback and on screen for anyone passing: a file only this user reads instead.
+        path = _write_pairing_file(paired, out)
+        click.echo(f"Paired {len(paired)} booth phone(s); their links and tokens are in {path} "
+                   "(readable by you only; delete it once the phones are paired).")
+        sheets = paired[0].url.split("/pair/", 1)[0] if paired[0].url else devices.base_url()
+        click.echo(f"Printable sheets with a QR per booth: {sheets}/organiser/booths/pairing-sheets")
         return
     for p in paired:
         label = f"{p.kind} {p.booth or ''} {p.name}".replace("  ", " ")
@@ -192,14 +220,57 @@ def device_pair(gate_name, booth_code, dashboard_name, api_name, device_name, as
         click.echo(f"  token (for scanners and scripts, keep secret): {p.token}")
 
 
+def _pairing_address(port: int | None, use_https: bool | None) -> str | None:
+    """Point the links at the port phones will use; a warning when that is only a guess."""
+    from fair.ops import serving
+    if port is not None:
+        current_app.config["PORT"] = port
+    if use_https:
+        current_app.config["HTTPS"] = True
+    if port is not None or current_app.config.get("BASE_URL"):
+        return None
+    recorded = serving.served_address(current_app.instance_path)
+    if recorded is None:
+        return (f"No `fair serve` has run here yet: the links assume port {serving.DEFAULT_PORT}. "
+                "Give --port PORT if the server uses another.")
+    if not recorded["running"]:
+        return (f"`fair serve` is not running now: the links use the port it used last ({recorded['port']}). "
+                "Give --port PORT if the next one uses another.")
+    return None
+
+
+def _write_pairing_file(paired, out: Path | None) -> Path:
+    import csv
+    import io
+    from fair.core import private_files
+    from fair.core.timeutil import utcnow
+    if out is None:
+        folder = private_files.private_folder(Path(current_app.instance_path))
+        out = folder / f"pairing-{utcnow():%Y%m%d-%H%M%S}.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["booth", "name", "link", "token"])
+    writer.writerows([p.booth or "", p.name, p.url or "", p.token] for p in paired)
+    private_files.write_private(out, buffer.getvalue().encode("utf-8"))
+    return out
+
+
 @device_group.command("list")
 @with_appcontext
 def device_list() -> None:
-    """List devices with their state."""
+    """List devices: id, kind, booth, state, last seen (venue time) and name."""
     from fair.organiser import devices
-    for row in devices.list_devices():
-        state = "revoked" if row.revoked_at else "active"
-        click.echo(f"{row.id:>4} {row.kind:<9} {(row.booth.code if row.booth else ''):<5} {state:<8} {row.name}")
+    from fair.core.timeutil import format_venue
+    states = devices.device_states()
+    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
+    if not states:
+        click.echo("No devices yet: `fair device pair --gate NAME` (or the organiser's Devices page).")
+        return
+    click.echo(f"{'id':>4}  {'kind':<9} {'booth':<5} {'state':<8} {'last seen':<17} name")
+    for row in states:
+        d = row.device
+        seen = format_venue(d.last_seen_at, "en", "datetime", offset) if d.last_seen_at else "never"
+        click.echo(f"{d.id:>4}  {d.kind:<9} {(d.booth.code if d.booth else '-'):<5} {row.state:<8} {seen:<17} {d.name}")
 
 
 @device_group.command("revoke")
@@ -217,18 +288,27 @@ def device_revoke(device_id: int) -> None:
 # --- export -------------------------------------------------------------------------------
 
 @click.command("export")
-@click.argument("what", type=click.Choice(["leads", "checkins", "attendees"]))
+@click.argument("what", type=click.Choice(["leads", "checkins", "attendees", "attendance", "matches", "hires"]))
 @click.option("--booth", "booth_code", metavar="CODE", help="Only this booth's leads.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.csv or FILE.xlsx")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="FILE.csv or FILE.xlsx, or a folder (default: here, named <fair>-<what>-<YYYYMMDD-HHMM>).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="Without --out FILE: the file type (default xlsx).")
+@click.option("--lang", type=click.Choice(["th", "en"]), default="th", show_default=True,
+              help="Language of the words in the file (education, next steps, yes/no).")
 @with_appcontext
-def export_command(what: str, booth_code: str | None, out: Path) -> None:
-    """Export leads, check-ins or attendees as CSV or XLSX (by the file's extension)."""
+def export_command(what: str, booth_code: str | None, out: Path | None, fmt: str | None, lang: str) -> None:
+    """Export leads, check-ins, attendees, attendance, recommendations or hires as CSV or XLSX."""
     from fair.organiser import exports
-    if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.UsageError("--out must end in .csv or .xlsx")
+    if out is not None and not out.is_dir():
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise click.UsageError("--out must end in .csv or .xlsx (or name a folder)")
+        if fmt and out.suffix.lower() != f".{fmt}":
+            raise click.UsageError(f"--format {fmt} does not match {out.name}")
+    else:
+        out = (out or Path(".")) / exports.export_filename(what, fmt or "xlsx", booth_code)
     try:
-        count = exports.export_to_file(what, out, booth_code=booth_code, actor="cli")
+        count = exports.export_to_file(what, out, booth_code=booth_code, actor="cli", lang=lang)
     except exports.ExportError as exc:
         _echo_err(str(exc))
         sys.exit(1)
@@ -408,3 +488,77 @@ def retention_purge(days: int, dry_run: bool, yes: bool) -> None:
         click.confirm(f"Erase the personal data of {len(due)} attendee(s)? This cannot be undone.", abort=True)
     count = privacy.purge_personal_data(fair.id, days, actor="cli")
     click.echo(f"Erased the personal data of {count} attendee(s); anonymous counts are kept.")
+
+
+# --- a booth's own questions --------------------------------------------------------------
+
+@click.group("booth")
+def booth_group() -> None:
+    """Booth settings: the booth's own questions to every candidate."""
+
+
+@booth_group.group("question")
+def booth_question_group() -> None:
+    """Up to five questions a booth asks every candidate (text, yes/no, choice)."""
+
+
+def _booth_or_exit(code: str):
+    from fair.booths import services
+    from fair.core.fairs import ensure_fair
+    fair, _ = ensure_fair()
+    booth = services.booth_by_code(fair.id, code)
+    if booth is None:
+        _echo_err(f"No booth {code!r}.")
+        sys.exit(1)
+    return booth
+
+
+@booth_question_group.command("list")
+@click.argument("code")
+@with_appcontext
+def booth_question_list(code: str) -> None:
+    """The booth's questions with their ids."""
+    from fair.booths import services
+    booth = _booth_or_exit(code)
+    questions = services.questions_of_booth(booth.id)
+    if not questions:
+        click.echo(f"Booth {booth.code} asks no questions of its own.")
+    for q in questions:
+        choices = f"  ({' / '.join(q.choices)})" if q.choices else ""
+        click.echo(f"{q.id:>5}  {q.kind:<6}  {q.label}{choices}")
+
+
+@booth_question_group.command("add")
+@click.argument("code")
+@click.argument("label")
+@click.option("--kind", type=click.Choice(["text", "yesno", "choice"]), default="text", show_default=True)
+@click.option("--choice", "choices", multiple=True, help="One choice (repeat, for --kind choice).")
+@with_appcontext
+def booth_question_add(code: str, label: str, kind: str, choices: tuple[str, ...]) -> None:
+    """Add a question the booth's phones ask of every candidate (audited)."""
+    from fair.booths import services
+    from fair.web.errors import InvalidInput
+    booth = _booth_or_exit(code)
+    try:
+        question = services.add_question(booth, label, kind, list(choices), actor="cli")
+    except InvalidInput as exc:
+        _echo_err(exc.message)
+        sys.exit(1)
+    click.echo(f"Booth {booth.code} now asks question {question.id}: {question.label}")
+
+
+@booth_question_group.command("remove")
+@click.argument("code")
+@click.argument("question_id", type=int)
+@with_appcontext
+def booth_question_remove(code: str, question_id: int) -> None:
+    """Stop asking a question; the answers already given stay in the leads and exports."""
+    from fair.booths import services
+    from fair.web.errors import InvalidInput
+    booth = _booth_or_exit(code)
+    try:
+        services.remove_question(booth, question_id, actor="cli")
+    except InvalidInput as exc:
+        _echo_err(exc.message)
+        sys.exit(1)
+    click.echo(f"Booth {booth.code} no longer asks question {question_id}.")

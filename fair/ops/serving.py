@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fair.web.lan import lan_addresses
+from fair.web.lan import DEFAULT_PORT, SERVED_FILE, lan_addresses, served_address  # noqa: F401 (the CLI reads the last two here)
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -19,15 +19,42 @@ def check_port_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+def record_served(instance_path: str, host: str, port: int, use_https: bool) -> Path:
+    """Write the served address to the instance folder (read by served_address)."""
+    import json
+    import os
+    from fair.core import private_files
+    path = Path(instance_path) / SERVED_FILE
+    private_files.private_folder(path.parent)
+    body = {"host": host, "port": port, "https": use_https, "pid": os.getpid(),
+            "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    private_files.write_private(path, json.dumps(body).encode())
+    return path
+
+
+def next_steps(base: str, local: str) -> list[str]:
+    """What the organiser does once the server runs, with this laptop's real addresses."""
+    return [
+        f"1. Sign in on this laptop: {local}login (user admin; a new password: `fair organiser password`)",
+        f"2. Pair devices: {local}organiser/devices (or `fair device pair --gate \"Gate 1\"`; "
+        f"booth phones: print {local}organiser/booths/pairing-sheets)",
+        f"3. Registration poster for the entrance: {local}organiser/poster (phones register at {base}register)",
+        f"4. Big screen: pair it as a dashboard device, or open {local}dashboard/screen here",
+    ]
+
 def print_banner(app, host: str, port: int, use_https: bool) -> None:
     import qrcode
     scheme = "https" if use_https else "http"
     addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
     urls = [f"{scheme}://{a}:{port}/" for a in addresses] or [f"{scheme}://localhost:{port}/"]
+    local = f"{scheme}://localhost:{port}/"
     click.secho(f"Serving the fair on {scheme}://{host}:{port}/", bold=True)
     for url in urls:
         click.echo(f"  phones on this network: {url}")
-    click.echo(f"  this laptop:            {scheme}://localhost:{port}/")
+    click.echo(f"  this laptop:            {local}")
+    click.secho("Next steps:", bold=True)
+    for step in next_steps(urls[0], local):
+        click.echo(f"  {step}")
     qr = qrcode.QRCode(border=1)
     qr.add_data(urls[0])
     qr.make(fit=True)
@@ -51,6 +78,7 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     from fair.extensions import socketio
     app.config["PORT"] = port
     app.config["HTTPS"] = ssl_files is not None
+    record_served(app.instance_path, host, port, ssl_files is not None)
     if ssl_files is not None:
         # The organiser's cookie must never travel over plain http to the same host.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -21,6 +21,7 @@ from sqlalchemy import case
 from fair.booths.models import Booth, Employer, Job, Lead
 from fair.booths.services import candidate_view
 from fair.checkin.models import Attendee, CheckIn
+from fair.checkin.services import not_undone
 from fair.extensions import db
 from fair.core import disclosure
 from fair.core.models import Device
@@ -102,7 +103,7 @@ def _gates(fair_id: int, today: datetime) -> tuple[list[dict], int]:
     rows = db.session.execute(
         db.select(Device.id, Device.name, Device.revoked_at, CheckIn.type, CheckIn.status,
                   is_today.label("today"), db.func.count(CheckIn.id))
-        .outerjoin(CheckIn, CheckIn.device_id == Device.id)
+        .outerjoin(CheckIn, db.and_(CheckIn.device_id == Device.id, not_undone()))   # an undone scan never counts
         .where(Device.fair_id == fair_id, Device.kind == "gate")
         .group_by(Device.id, Device.name, Device.revoked_at, CheckIn.type, CheckIn.status, is_today)).all()
     gates: dict[int, dict] = {}
@@ -136,7 +137,7 @@ def _arrivals(fair_id: int, today: datetime, now: datetime) -> tuple[list[dict],
     firsts = db.session.scalars(
         db.select(db.func.min(CheckIn.scanned_at))
         .where(CheckIn.fair_id == fair_id, CheckIn.type == "entry", CheckIn.status == "ok",
-               CheckIn.attendee_id.is_not(None), CheckIn.scanned_at >= today)
+               CheckIn.attendee_id.is_not(None), CheckIn.scanned_at >= today, not_undone())
         .group_by(CheckIn.attendee_id)).all()
     if not firsts:
         return [], 0

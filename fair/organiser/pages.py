@@ -6,7 +6,6 @@ hall may look at: its page carries no attendee name and no export link.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 
 from flask import Response, abort, render_template, request
 from flask_babel import get_locale
@@ -18,7 +17,8 @@ from fair.core.fairs import current_fair
 from fair.matching.routes import bp
 from fair.organiser import dashboard
 from fair.organiser.backup import last_backup_at
-from fair.core.timeutil import parse_iso, utcnow
+from fair.core.timeutil import utcnow
+from fair.web.dates import venue_text
 
 EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -57,6 +57,9 @@ def _dashboard_strings() -> dict[str, str]:
         "feed.checkin.already_inside": _("scanned again at {gate}: already inside"),
         "feed.checkin.not_inside": _("exit at {gate} without an entry"),
         "feed.checkin.refused": _("card refused at {gate} ({status})"),
+        "feed.checkin.mistyped": _("a code typed at {gate} had a typo"),
+        "feed.undo.entry": _("entry at {gate} undone"),
+        "feed.undo.exit": _("exit at {gate} undone"),
         "feed.lead": _("scanned at booth {booth}"),
         "feed.lead.interview_now": _("interview now at booth {booth}"),
         "feed.lead.shortlisted": _("shortlisted at booth {booth}"),
@@ -80,30 +83,61 @@ def dashboard_page(principal: Principal):
     if fair is None:
         abort(404)
     organiser = principal.role == "organiser"
-    # The organiser can project the laptop too: ?screen=1 shows what a big screen shows.
-    screen = not organiser or request.args.get("screen") == "1"
+    # A big screen (a dashboard device, or the laptop projected with ?screen=1) gets the
+    # screen layout: no names, nothing to click, everything on one screen.
+    if not organiser or request.args.get("screen") == "1":
+        return _screen_view(fair, organiser)
     stats = dashboard.stats(fair.id)
     config = {
         "stats": stats,
-        "events": dashboard.recent_events(fair.id, names=not screen),
-        "show_names": not screen,
+        "events": dashboard.recent_events(fair.id, names=True),
+        "show_names": True,
         "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": dashboard.FEED_LENGTH,
     }
     return render_template("matching/dashboard.html", fair=fair, stats=stats, config=config,
-                           strings=_dashboard_strings(), organiser=organiser, screen=screen,
+                           strings=_dashboard_strings(), organiser=organiser,
                            funnel_labels=funnel_labels(), exports=export_labels(),
                            last_backup=_last_backup_text(fair.id) if organiser else None,
+                           export_lang=exports.choose_lang(request.args.get("export_lang"), get_locale()),
+                           locale=str(get_locale() or "th"))
+
+
+@bp.get("/dashboard/screen")
+@require("organiser", "dashboard")
+def screen_page(principal: Principal):
+    """The big-screen view: laid out for a 16:9 screen in the hall, never scrolls, shows no names."""
+    fair = current_fair()
+    if fair is None:
+        abort(404)
+    return _screen_view(fair, principal.role == "organiser")
+
+
+# How many events the screen's feed holds: more than fit on a 1080-line screen.
+SCREEN_FEED_LENGTH = 14
+
+
+def _screen_view(fair, organiser: bool):
+    stats = dashboard.stats(fair.id)
+    config = {
+        "stats": stats,
+        "events": dashboard.recent_events(fair.id, names=False),
+        "show_names": False,
+        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "funnel_labels": funnel_labels(),
+        "feed_length": SCREEN_FEED_LENGTH,
+        "plan_fit_height": True,
+    }
+    return render_template("matching/screen.html", fair=fair, stats=stats, config=config,
+                           strings=_dashboard_strings(), organiser=organiser, today=venue_text(utcnow(), "date"),
                            locale=str(get_locale() or "th"))
 
 
 def _last_backup_text(fair_id: int) -> str | None:
     """When `fair backup` last ran, in venue time, for the organiser's peace of mind."""
     moment = last_backup_at(fair_id)
-    if moment is None:
-        return None
-    return (moment + dashboard.venue_offset()).strftime("%Y-%m-%d %H:%M")
+    return venue_text(moment) if moment is not None else None
 
 
 @bp.get("/organiser/export/<any(attendance, leads, matches, hires):what>.<any(csv, xlsx):fmt>")
@@ -114,13 +148,13 @@ def export_day(principal: Principal, what: str, fmt: str):
     if fair is None:
         abort(404)
     try:
-        data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=str(get_locale() or "th"))
+        data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=exports.choose_lang(request.args.get("lang"), get_locale()))
     except exports.ExportError as error:
         return render_template("error.html", status=409, message=str(error)), 409
-    stamp = (utcnow() + dashboard.venue_offset()).strftime("%Y-%m-%d-%H%M")
     return Response(data, mimetype=EXPORT_MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{what}-{stamp}.{fmt}"',
+        "Content-Disposition": f'attachment; filename="{exports.export_filename(what, fmt)}"',
         "Cache-Control": "no-store"})
+
 
 
 @bp.get("/organiser/report")
@@ -131,23 +165,17 @@ def report(principal: Principal):
     if fair is None:
         abort(404)
     stats = dashboard.stats(fair.id)
-    offset = dashboard.venue_offset()
     top = max((b["leads"] for b in stats["booths"]), default=0)
     placed = [b for b in stats["booths"] if b["plan_x"] > 0 and b["plan_y"] > 0]
     booths_by_leads = sorted(stats["booths"], key=lambda b: (-b["leads"], b["code"]))
     jobs, positions = dashboard.jobs_offered(fair.id)
     return render_template(
         "matching/report.html", fair=fair, stats=stats, funnel_labels=funnel_labels(),
-        arrivals=[{"label": _local_time(b["t"], offset), "n": b["n"]} for b in stats["arrivals"]],
+        arrivals=[{"label": venue_text(b["t"], "time"), "n": b["n"]} for b in stats["arrivals"]],
         plan={"booths": [dict(b, cls=dashboard.heat_class(b["leads"], top)) for b in placed],
               "columns": max((b["plan_x"] for b in placed), default=0),
               "rows": max((b["plan_y"] for b in placed), default=0),
               "legend": dashboard.heat_legend(top)},
         top_booths=[b for b in booths_by_leads if b["leads"] > 0][:10],
         hires=dashboard.hires_by_employer(fair.id), jobs=jobs, positions=positions,
-        generated=(utcnow() + offset).strftime("%d/%m/%Y %H:%M"),
-        day=(utcnow() + offset).strftime("%d/%m/%Y"))
-
-
-def _local_time(iso_text: str, offset: timedelta) -> str:
-    return (parse_iso(iso_text) + offset).strftime("%H:%M")
+        generated=venue_text(utcnow()), day=venue_text(utcnow(), "date"))

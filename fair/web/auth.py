@@ -231,6 +231,8 @@ def principal_from(token: str | None) -> Principal:
             mark_seen(device)
             return Principal(device.kind, device=device)
         session.pop("device_id", None)
+        if device is not None:   # revoked: its pages say so (device_page_refused), not "sign in"
+            session["revoked_device_kind"] = device.kind
     organiser_id = session.get("organiser_id")
     if organiser_id is not None:
         # Signed cookies cannot be recalled: the version in the row is what revokes them.
@@ -264,6 +266,43 @@ def deny(status: int, message: str):
     return current_app.make_response((message, status))
 
 
+# Pages that only a paired phone opens: a caller who is not one gets a page saying why and
+# what to do (device_page_refused), not the organiser's sign-in.
+DEVICE_PAGE_KINDS = ("gate", "booth")
+
+
+def _device_page(roles: tuple[str, ...]) -> bool:
+    return set(roles) <= set(DEVICE_PAGE_KINDS) and request.method == "GET" and not wants_json()
+
+
+def device_page_refused(kind: str, principal: Principal):
+    """The page an unpaired, revoked or wrongly paired phone (or the organiser) gets on a gate
+    or booth page: what happened and how to get the phone paired again."""
+    from flask import render_template
+    names = {"gate": _("a gate"), "booth": _("a booth phone")}
+    if principal.role == "anonymous" and session.get("revoked_device_kind"):
+        reason, status = "revoked", 401
+        heading = _("This phone is no longer paired")
+        why = _("The organiser revoked this phone's pairing (for example when a phone was lost or "
+                "replaced), so it cannot scan any more.")
+    elif principal.role == "anonymous":
+        reason, status = "unpaired", 401
+        heading = _("This phone is not paired as %(kind)s", kind=names[kind])
+        why = _("Only a phone the organiser paired can open this page and scan cards.")
+    elif principal.role == "organiser":
+        reason, status = "organiser", 403
+        heading = _("This page is for a phone paired as %(kind)s", kind=names[kind])
+        why = _("You are signed in as the organiser. Pair a phone from the Devices page, then open "
+                "its pairing link on that phone.")
+    else:
+        reason, status = "other_kind", 403
+        heading = _("This phone is paired for another job")
+        why = _("This page is for %(kind)s; this phone is paired as %(other)s.", kind=names[kind],
+                other=names.get(principal.role, principal.role))
+    html = render_template("device_refused.html", reason=reason, heading=heading, why=why)
+    return current_app.make_response((html, status))
+
+
 def require(*roles: str) -> Callable:
     """Route decorator: only these roles get in; the view receives the Principal first."""
     unknown = set(roles) - set(ROLES)
@@ -274,6 +313,8 @@ def require(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             principal = current_principal()
+            if principal.role not in roles and _device_page(roles):
+                return device_page_refused(roles[0], principal)
             if principal.role == "anonymous":
                 return deny(401, _("Sign in or pair this device first."))
             if principal.role not in roles:

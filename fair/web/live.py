@@ -57,9 +57,12 @@ def attendee_room(attendee_id: int) -> str:
 # each of them may receive of it. A kind not listed here reaches the organiser only.
 ROUTES: dict[str, tuple[str, ...]] = {
     "checkin": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.GATE, disclosure.ATTENDEE),
+    "checkin_undo": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.GATE),
     "lead": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "invitation": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
     "registration": (disclosure.ORGANISER, disclosure.SCREEN),
+    "lead_deleted": (disclosure.ORGANISER, disclosure.SCREEN, disclosure.BOOTH, disclosure.ATTENDEE),
+    "questions": (disclosure.ORGANISER, disclosure.BOOTH),
 }
 
 
@@ -133,7 +136,7 @@ class Broadcaster:
             for fair_id in dirty - waiting:
                 self._stats_sent_at[fair_id] = now
                 counts = self.stats_provider(fair_id)
-                for audience in (disclosure.ORGANISER, disclosure.SCREEN, disclosure.PUBLIC):
+                for audience in (disclosure.ORGANISER, disclosure.SCREEN, disclosure.PUBLIC, disclosure.GATE):
                     room = room_of(audience, fair_id, None, None)
                     if has_listeners(room):
                         socketio.emit("stats", disclosure.stats(audience, counts), to=room, namespace=NAMESPACE)

@@ -5,7 +5,8 @@ is in it and that the documented statuses are the ones the services use.
 """
 from __future__ import annotations
 
-from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS
+from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS, QUESTION_KINDS
+from fair.checkin.cards import TYPO_PROBLEMS
 from fair.checkin.models import CHECKIN_STATUSES
 
 
@@ -45,6 +46,17 @@ def document(version: str) -> dict:
                 "requestBody": _body(ref("CheckInBody")),
                 "responses": {"200": _json(ref("CheckInResult")), **BAD_INPUT, **AUTH_ERRORS,
                               "429": _error("Too many typed codes from this device.")}}},
+            "/api/v1/checkins/{checkin_id}/undo": {"post": {
+                "summary": "Undo a wrong entry or exit: recorded as a correction naming the scan (never a "
+                           "deletion); presence and counts follow. A gate undoes only its own scans of the "
+                           "last GATE_UNDO_MINUTES; the organiser or an api key any scan. Undoing twice "
+                           "answers `already_undone` with the first correction.",
+                "operationId": "undoCheckIn",
+                "parameters": [{"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _json(ref("UndoResult")), **AUTH_ERRORS,
+                              "404": _error("No such scan at this fair."),
+                              "409": _error("Not an accepted entry or exit (`not_undoable`), or too old for "
+                                            "a gate (`too_old`).")}}},
             "/api/v1/booths/{code}/scans": {"post": {
                 "summary": "A booth scans a candidate's card (creates or updates the lead).",
                 "operationId": "captureLead", "parameters": [BOOTH_CODE],
@@ -62,7 +74,38 @@ def document(version: str) -> dict:
                                             "schema": {"type": "integer"}}],
                 "requestBody": _body(ref("LeadEditBody")),
                 "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
-                              "404": _error("No such lead at this booth.")}}},
+                              "404": _error("No such lead at this booth.")}},
+                "delete": {
+                "summary": "Remove a lead scanned by mistake (a phone of the booth, the organiser or an api key); "
+                           "audited as lead.delete. The row is removed; its scan receipts stay, without the candidate.",
+                "operationId": "deleteLead",
+                "parameters": [BOOTH_CODE, {"name": "lead_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "deleted": {"type": "integer"}, "booth": {"type": "string"}}}), **AUTH_ERRORS,
+                    "404": _error("No such lead at this booth.")}}},
+            "/api/v1/booths/{code}/questions": {"get": {
+                "summary": "The booth's own questions (at most five), in the order its form asks them.",
+                "operationId": "listQuestions", "parameters": [BOOTH_CODE],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "questions": {"type": "array", "items": ref("Question")}}}), **AUTH_ERRORS,
+                    "404": _error("No such booth.")}},
+                "post": {
+                "summary": "Add a question (a phone of the booth, the organiser or an api key); audited.",
+                "operationId": "addQuestion", "parameters": [BOOTH_CODE],
+                "requestBody": _body({"type": "object", "required": ["label", "kind"], "properties": {
+                    "label": {"type": "string", "maxLength": 120}, "kind": {"enum": list(QUESTION_KINDS)},
+                    "choices": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 8}}}),
+                "responses": {"201": _json({"type": "object", "properties": {"question": ref("Question")}}, "Created"),
+                              **BAD_INPUT, **AUTH_ERRORS, "404": _error("No such booth."),
+                              "409": _error("Five questions already, or the same question twice.")}}},
+            "/api/v1/booths/{code}/questions/{question_id}": {"delete": {
+                "summary": "Stop asking a question; answers already given stay in the leads and exports.",
+                "operationId": "removeQuestion",
+                "parameters": [BOOTH_CODE, {"name": "question_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object"}), **AUTH_ERRORS,
+                              "404": _error("No such question at this booth.")}}},
             "/api/v1/booths/{code}/candidates": {"get": {
                 "summary": "Best candidates inside the hall now for this booth's jobs: each as the booth may "
                            "see them (its own pseudonym, education and skills; name and contact details "
@@ -100,6 +143,27 @@ def document(version: str) -> dict:
                     "400": _error("Not an image."), "413": _error("Too large, as a file or decoded."),
                     "429": _error("Too many photos from this device."),
                     "503": _error("Busy reading other photos."), **AUTH_ERRORS}}},
+            "/api/v1/gate/search": {"get": {
+                "summary": "A gate finds a person by name (Thai or English, partial, tolerant of spelling) or "
+                           "phone (4 digits or more); then it checks them in with `attendee` instead of `code`.",
+                "operationId": "gateSearch",
+                "parameters": [{"name": "q", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 60}}],
+                "responses": {"200": _json({"type": "object", "properties": {"results": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "ref": {"type": "string"}, "name": {"type": "string"},
+                        "phone_last3": {"type": ["string", "null"]}, "inside": {"type": "boolean"},
+                        "by": {"enum": ["name", "phone", "ref"]}}}}}}),
+                    **BAD_INPUT, **AUTH_ERRORS, "429": _error("Too many searches from this device.")}}},
+            "/api/v1/gate/roster": {"get": {
+                "summary": "What a gate phone keeps in memory to name people in offline scans: "
+                           "[card serial, reference, first name and initial] per active card, and the "
+                           "serials of replaced cards.", "operationId": "gateRoster",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "people": {"type": "array", "description": "[serial (integer), reference, short name]",
+                               "items": {"type": "array", "minItems": 3, "maxItems": 3}},
+                    "revoked": {"type": "array", "items": {"type": "integer"}},
+                    "at": {"type": "string", "format": "date-time"}}}), **AUTH_ERRORS}}},
             "/api/v1/stats": {"get": {
                 "summary": "Live counts (organiser, api key or dashboard).", "operationId": "stats",
                 "responses": {"200": _json(ref("Stats")), **AUTH_ERRORS}}},
@@ -110,8 +174,12 @@ def document(version: str) -> dict:
                 "Error": {"type": "object", "required": ["error", "message"],
                           "properties": {"error": {"type": "string"}, "message": {"type": "string"},
                                          "field": {"type": "string"}}},
-                "CheckInBody": {"type": "object", "required": ["code", "nonce"], "properties": {
-                    "code": {"type": "string", "maxLength": 512, "description": "QR text or short manual code or national ID"},
+                "CheckInBody": {"type": "object", "required": ["nonce"], "properties": {
+                    "code": {"type": "string", "maxLength": 512,
+                             "description": "QR text or short manual code or national ID (or send `attendee`)"},
+                    "attendee": {"type": "string", "maxLength": 64,
+                                 "description": "instead of `code`: the reference of a person found by "
+                                                "GET /api/v1/gate/search"},
                     "nonce": {"type": "string", "maxLength": 64},
                     "type": {"enum": ["entry", "exit"], "default": "entry"},
                     "scanned_at": {"type": "string", "format": "date-time"},
@@ -121,12 +189,27 @@ def document(version: str) -> dict:
                     "status": {"enum": list(CHECKIN_STATUSES)}, "checkin_id": {"type": "integer"},
                     "attendee": {"type": "object", "properties": {"ref": {"type": "string"}, "name": {"type": "string"}}},
                     "first_checkin_at": {"type": "string", "format": "date-time"},
+                    "problem": {"enum": list(TYPO_PROBLEMS),
+                                "description": "status `mistyped`: what is wrong with the typed code"},
                     "recommendations": {"type": "array", "items": ref("Recommendation")}}},
+                "UndoResult": {"type": "object", "required": ["status", "checkin_id", "correction_id"], "properties": {
+                    "status": {"enum": ["undone", "already_undone"]}, "checkin_id": {"type": "integer"},
+                    "correction_id": {"type": "integer"}, "kind": {"enum": ["entry", "exit"]},
+                    "inside": {"type": "boolean", "description": "where the person is now"},
+                    "attendee": {"type": ["object", "null"], "properties": {
+                        "ref": {"type": "string"}, "name": {"type": "string"}}}}},
                 "LeadFields": {"type": "object", "properties": {
                     "rating": {"type": "integer", "minimum": 1, "maximum": 5},
                     "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 12},
                     "notes": {"type": "string", "maxLength": 2000},
-                    "next_step": {"enum": list(NEXT_STEPS)}, "job_ref": {"type": "string", "maxLength": 64}}},
+                    "next_step": {"enum": list(NEXT_STEPS)}, "job_ref": {"type": "string", "maxLength": 64},
+                    "answers": {"type": "object", "maxProperties": 5,
+                                "description": "answers to the booth's questions by question id: text, "
+                                               "true/false or one of the choices; null clears one",
+                                "additionalProperties": {"type": ["string", "boolean", "null"]}}}},
+                "Question": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "label": {"type": "string"}, "kind": {"enum": list(QUESTION_KINDS)},
+                    "choices": {"type": "array", "items": {"type": "string"}}}},
                 "LeadScanBody": {"allOf": [ref("LeadFields"), {"type": "object", "required": ["code", "nonce"], "properties": {
                     "code": {"type": "string", "maxLength": 512}, "nonce": {"type": "string", "maxLength": 64},
                     "scanned_at": {"type": "string", "format": "date-time"}}}]},
@@ -135,7 +218,10 @@ def document(version: str) -> dict:
                 "LeadResult": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": list(LEAD_SCAN_STATUSES)}, "lead_id": {"type": ["integer", "null"]},
                     "candidate": {"type": ["object", "null"]}, "matches": {"type": "array"}, "lead": ref("Lead")}},
-                "Lead": {"type": "object"},
+                "Lead": {"type": "object", "properties": {
+                    "scanned_by": {"type": ["string", "null"], "description": "the name of the phone that first scanned"},
+                    "edited_by": {"type": ["string", "null"], "description": "the name of the phone that wrote last"},
+                    "answers": {"type": "object"}}},
                 "Recommendation": {"type": "object", "properties": {
                     "booth": {"type": "string"}, "employer": {"type": "string"}, "job_ref": {"type": "string"},
                     "title": {"type": "string"}, "score": {"type": "number"},

@@ -83,6 +83,10 @@ def on_connect(auth=None):
     _allow(request.sid, "scanner" if principal.role in SCANNER_KINDS else "viewer")
     for room in rooms_for(principal, fair.id):
         join_room(room)
+    if principal.role == "gate":
+        # A gate's screen shows its entries and the people inside from the room's `stats`:
+        # one (re)connecting gets them at the next tick, not at the next scan somewhere.
+        live.broadcaster().mark_all_dirty([fair.id])
     return True
 
 

@@ -21,7 +21,7 @@ MAX_CLOCK_AHEAD = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Field:
-    kind: type | str  # str, int, bool, list, "datetime"
+    kind: type | str  # str, int, bool, list, dict (its values are the service's to check), "datetime"
     required: bool = False
     max_length: int | None = None
     choices: tuple | None = None
@@ -76,6 +76,9 @@ def _check(name: str, value: Any, spec: Field) -> Any:
         value = [v.strip() for v in value if v.strip()]
         if len(value) > spec.max_items or any(len(v) > spec.item_max_length for v in value):
             raise InvalidInput(f"'{name}' has too many or too long items.", field=name)
+    elif spec.kind is dict:
+        if not isinstance(value, dict) or len(value) > spec.max_items:
+            raise InvalidInput(f"'{name}' must be an object of at most {spec.max_items} entries.", field=name)
     elif spec.kind == "datetime":
         if not isinstance(value, str) or len(value) > 40:
             raise InvalidInput(f"'{name}' must be an ISO 8601 time.", field=name)
@@ -97,7 +100,10 @@ CODE = Field(str, required=True, max_length=MAX_CODE_LENGTH)
 SCANNED_AT = Field("datetime")
 
 CHECKIN_BODY = {
-    "code": CODE,
+    # One of the two: what was scanned or typed, or the reference of a person picked
+    # from a search (parse_checkin_body).
+    "code": Field(str, max_length=MAX_CODE_LENGTH),
+    "attendee": Field(str, max_length=64),
     "nonce": NONCE,
     "type": Field(str, choices=("entry", "exit"), default="entry"),
     "scanned_at": SCANNED_AT,
@@ -105,6 +111,15 @@ CHECKIN_BODY = {
     # phones do not ask (it is the costliest part of an answer at the entrance).
     "recommendations": Field(bool, default=False),
 }
+
+
+def parse_checkin_body(raw: Any) -> dict[str, Any]:
+    """A gate scan's body (HTTP and socket alike): CHECKIN_BODY with exactly one of code and attendee."""
+    body = parse_body(raw, CHECKIN_BODY)
+    if bool(body["code"]) == bool(body["attendee"]):
+        raise InvalidInput("Send either 'code' (what was scanned or typed) or 'attendee' (a reference).",
+                           field="code")
+    return body
 
 
 def json_body(request) -> Any:

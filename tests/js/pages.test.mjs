@@ -39,7 +39,7 @@ test("gate offline screens: only a genuine signature is green", () => {
   const screens = Object.fromEntries(["genuine", "unverified", "typed", "national_id", "typo", "forged", "wrong_fair", "unknown"]
     .map((verdict) => [verdict, describeOffline({ verdict, serial: 12 })]));
   assert.deepEqual(Object.entries(screens).filter(([, s]) => s[0] === "ok").map(([v]) => v), ["genuine"]);
-  assert.equal(screens.genuine[1].subtitle, "Card 12");
+  assert.equal(screens.genuine[1].title, "Card 12");   // no roster entry: the card by number
   assert.equal(screens.genuine[1].variant, "offline");
   assert.deepEqual(["unverified", "typed"].map((v) => screens[v][0]), ["warn", "warn"]);
 });

@@ -19,7 +19,9 @@
  * "wrong_fair" (another fair's key tag), "unverified" (a token this browser
  * cannot check), "typed" (a manual code whose check character is right),
  * "national_id" (13 digits with a right check digit: it needs the server),
- * "typo" (looks typed, but a check fails) or "unknown".
+ * "typo" (looks typed, but a check fails; `problem` says which, as
+ * cards.code_typo does: "check_character", "length", "character" or
+ * "id_check_digit") or "unknown".
  */
 
 export const TOKEN_PREFIX = "SJW1.";
@@ -121,6 +123,28 @@ export function nationalIdOk(text) {
   return (11 - (total % 11)) % 10 === Number(digits[12]);
 }
 
+const TYPO_LENGTH_MIN = MANUAL_LENGTH - 3;
+const TYPO_LENGTH_MAX = MANUAL_LENGTH + 3;
+
+/**
+ * What is wrong with text typed as a manual code or a national ID when it was
+ * clearly meant as one, else null (cards.code_typo, rule for rule): a wrong
+ * check character, characters missing or extra, a character codes never use,
+ * or an ID's wrong check digit. Only a mix of letters and digits is judged as
+ * a manual code: all digits is a phone number, all letters a name.
+ */
+export function codeTypo(text) {
+  const raw = String(text);
+  if (raw.trim().toUpperCase().startsWith(TOKEN_PREFIX)) return null;
+  if (isNationalId(raw)) return nationalIdOk(raw) ? null : "id_check_digit";
+  const code = raw.normalize("NFKC").toUpperCase().replace(MANUAL_SEPARATORS, "");
+  if (!/^[A-Z0-9]+$/.test(code) || /^[0-9]+$/.test(code) || /^[A-Z]+$/.test(code)) return null;
+  if (code.length < TYPO_LENGTH_MIN || code.length > TYPO_LENGTH_MAX) return null;
+  if (code.length !== MANUAL_LENGTH) return "length";
+  if ([...code].some((c) => !MANUAL_ALPHABET.includes(c))) return "character";
+  return manualCodeOk(code) ? null : "check_character";
+}
+
 function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
@@ -165,8 +189,12 @@ export function createCardCheck({ publicKey, keyTag, subtle = globalThis.crypto 
       if (!genuine) return { verdict: "forged" };
       return { verdict: "genuine", serial: new DataView(bytes.buffer).getUint32(KEY_TAG_BYTES) };
     }
-    if (isNationalId(text)) return { verdict: nationalIdOk(text) ? "national_id" : "typo" };
+    if (isNationalId(text)) {
+      return nationalIdOk(text) ? { verdict: "national_id" } : { verdict: "typo", problem: "id_check_digit" };
+    }
     if (manualCodeOk(text)) return { verdict: "typed" };
+    const problem = codeTypo(text);
+    if (problem) return { verdict: "typo", problem };
     return { verdict: /^[\s\dA-Z\-๐-๙]{6,20}$/i.test(text.trim()) ? "typo" : "unknown" };
   };
 }

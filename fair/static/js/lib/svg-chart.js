@@ -99,33 +99,76 @@ export function heatLegend(top) {
   return legend;
 }
 
-const MIN_CELL = 46;   // a booth stays readable on a phone: the plan scrolls sideways instead
+const MIN_CELL = 18;      // the plan always fits its box (a 360 px phone, a big screen); below
+const COMPACT_CELL = 44;  // this size a square shows only its number, the codes go to the axes
 const MAX_CELL = 84;
+const AXIS = 18;          // room for the row letters and column numbers of a compact plan
+
+/**
+ * The size of the floor plan in a box of width x height (height Infinity: as tall as needed).
+ * Pure, for the unit tests: {cell, compact, left, top, width, height, rows: {y: "A"}, columns: {x: "7"}}.
+ * A compact plan labels its rows with the codes' letters and its columns with their numbers
+ * ("C7" is row C, column 7), so every square has room for its number at any width.
+ */
+export function planLayout(cells, width, height = Infinity) {
+  const columns = Math.max(1, ...cells.map((c) => c.x));
+  const rows = Math.max(1, ...cells.map((c) => c.y));
+  const fit = (room) => Math.min(MAX_CELL, Math.floor((width - room) / columns), Math.floor((height - room) / rows));
+  let cell = fit(0), compact = false;
+  if (cell < COMPACT_CELL) {
+    compact = true;
+    cell = fit(AXIS);
+  }
+  cell = Math.max(MIN_CELL, cell);
+  const margin = compact ? AXIS : 0;
+  const rowLabels = {}, columnLabels = {};
+  for (const c of cells) {
+    const match = /^([A-Za-z]+)\s*-?\s*(\d+)$/.exec(String(c.code || "").trim());
+    if (!match) continue;
+    rowLabels[c.y] = rowLabels[c.y] || match[1].toUpperCase();
+    columnLabels[c.x] = columnLabels[c.x] || String(Number(match[2]));
+  }
+  return { cell, compact, left: margin, top: margin, width: margin + columns * cell, height: margin + rows * cell,
+    rows: rowLabels, columns: columnLabels };
+}
 
 /**
  * The floor plan: one square per booth at (x, y) on the grid (both from 1),
  * coloured by value and always showing the number, for colour-blind readers.
+ * It fits its parent's width (and maxHeight, for the big screen): never a sideways scroll.
  */
-export function floorPlan(svg, cells) {
+export function floorPlan(svg, cells, { maxHeight = Infinity } = {}) {
   clear(svg);
-  const columns = Math.max(1, ...cells.map((c) => c.x));
-  const rows = Math.max(1, ...cells.map((c) => c.y));
   const available = svg.parentElement ? svg.parentElement.clientWidth : 600;
-  const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(available / columns)));
-  const width = columns * cell, height = rows * cell;
+  const layout = planLayout(cells, available || 600, maxHeight);
+  const { cell, compact, left, top: offset, width, height } = layout;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
   const top = Math.max(0, ...cells.map((c) => c.value));
-  const codeSize = Math.round(cell * 0.22), valueSize = Math.round(cell * 0.36);
+  const codeSize = Math.round(cell * 0.22), valueSize = Math.round(cell * (compact ? 0.42 : 0.36));
+  if (compact) {
+    const axisSize = Math.min(12, AXIS - 5);
+    for (const [y, label] of Object.entries(layout.rows)) {
+      svg.appendChild(el("text", { x: left - 4, y: offset + (Number(y) - 0.5) * cell + axisSize / 3, "text-anchor": "end",
+        class: "plan-axis", "font-size": axisSize }, label));
+    }
+    for (const [x, label] of Object.entries(layout.columns)) {
+      svg.appendChild(el("text", { x: left + (Number(x) - 0.5) * cell, y: offset - 5, "text-anchor": "middle",
+        class: "plan-axis", "font-size": axisSize }, label));
+    }
+  }
   for (const c of cells) {
-    const x = (c.x - 1) * cell, y = (c.y - 1) * cell;
+    const x = left + (c.x - 1) * cell, y = offset + (c.y - 1) * cell;
     const k = heatClass(c.value, top);
     const group = el("g", { class: `plan-booth heat-${k}` });
     group.appendChild(el("title", {}, c.title));
-    group.appendChild(el("rect", { x: x + 2, y: y + 2, width: cell - 4, height: cell - 4, rx: 4 }));
-    group.appendChild(el("text", { x: x + cell / 2, y: y + 4 + codeSize, "text-anchor": "middle", class: "plan-code", "font-size": codeSize }, c.code));
-    group.appendChild(el("text", { x: x + cell / 2, y: y + cell - Math.round(cell * 0.16), "text-anchor": "middle", class: "plan-value", "font-size": valueSize }, c.value));
+    group.appendChild(el("rect", { x: x + 1.5, y: y + 1.5, width: cell - 3, height: cell - 3, rx: 3 }));
+    if (!compact) {
+      group.appendChild(el("text", { x: x + cell / 2, y: y + 4 + codeSize, "text-anchor": "middle", class: "plan-code", "font-size": codeSize }, c.code));
+    }
+    const valueY = compact ? y + cell / 2 + valueSize / 3 : y + cell - Math.round(cell * 0.16);
+    group.appendChild(el("text", { x: x + cell / 2, y: valueY, "text-anchor": "middle", class: "plan-value", "font-size": valueSize }, c.value));
     svg.appendChild(group);
   }
   return top;

@@ -34,13 +34,19 @@ export function init(page) {
       const item = document.createElement("li");
       item.dataset.candidate = c.candidate.pseudonym;
       const title = document.createElement("strong");
-      title.textContent = c.candidate.shared ? c.candidate.name : c.candidate.pseudonym;
+      title.className = "hall-name";
+      title.textContent = c.candidate.shared && c.candidate.name ? c.candidate.name : c.candidate.pseudonym;
+      const score = document.createElement("span");
+      score.className = "hall-score";
+      score.textContent = t("hall.score", { score: Math.round(c.score) });
       const job = document.createElement("p");
-      job.className = "muted";
-      job.textContent = `${c.title} · ${t("hall.score", { score: Math.round(c.score) })}`;
+      job.className = "muted hall-job";
+      job.textContent = c.title;
       const why = document.createElement("p");
-      why.className = "help";
+      why.className = "help hall-why";
       why.textContent = (c.reasons || []).slice(0, 2).join(" · ");
+      const action = document.createElement("div");
+      action.className = "hall-action";
       const state = document.createElement("span");
       state.className = "invitation-status";
       const button = document.createElement("button");
@@ -52,7 +58,8 @@ export function init(page) {
         button.hidden = true;
         state.textContent = statusText(c.invitation.status);
       }
-      item.append(title, job, why, button, state);
+      action.append(button, state);
+      item.append(title, score, job, why, action);
       list.append(item);
     }
   }

@@ -1,11 +1,16 @@
 /**
  * pages/booth-view.js: what the booth page draws, apart from the scanner:
- * the candidate card with the match to the booth's jobs, the qualify form
- * (rating, next step, tags, job, note) and the booth's lead list.
+ * the candidate card, the qualify form (rating, next step, the booth's own
+ * questions, tags, job, note), the profile and match breakdown folded below
+ * them, the delete-with-confirmation, and the booth's lead list.
  *
- *   const view = createBoothView(config, {onOpenLead});
+ *   const view = createBoothView(config, {onOpenLead, onDelete});
  *   view.renderCandidate(current, {scroll});   view.renderList(leads);
- *   view.onEdit(({rating} | {step} | {toggleTag} | {addTag} | {jobRef} | {notes}) => …);
+ *   view.onEdit(({rating} | {step} | {answer: {id, value}} | {toggleTag} | {addTag} | {jobRef} | {notes}) => …);
+ *
+ * The first screen of a 360 x 640 phone after a scan holds the name, the best
+ * match in one line, rating, next step and the save state. "Saved" stays
+ * until the next change or the next candidate (never wiped by a redraw).
  *
  * It holds no state of its own: pages/booth.js passes the lead on screen.
  * Every text from the server or an attendee goes in with textContent, never
@@ -13,9 +18,32 @@
  */
 import { t, timeFormat } from "../lib/i18n.js";
 
-export function createBoothView(page, { onOpenLead }) {
+/** A lead's answers after an edit: the edit's answers over the old ones, null clearing one. */
+export function mergeAnswers(old, partial) {
+  const merged = { ...(old || {}), ...(partial || {}) };
+  for (const key of Object.keys(merged)) if (merged[key] === null || merged[key] === undefined) delete merged[key];
+  return merged;
+}
+
+/** "Scanned by A · edited by B" (B only when another phone wrote last); "" when unknown. */
+export function byLine(lead) {
+  if (!lead || !lead.scanned_by) return "";
+  const first = t("lead.scanned_by", { name: lead.scanned_by });
+  return lead.edited_by && lead.edited_by !== lead.scanned_by
+    ? `${first} · ${t("lead.edited_by", { name: lead.edited_by })}` : first;
+}
+
+/** The best of the matches in one line, for the first screen; "" without matches. */
+export function bestMatchLine(matches) {
+  if (!matches || !matches.length) return "";
+  const best = matches.reduce((a, b) => (b.score > a.score ? b : a));
+  return t("lead.best", { title: best.title, score: Math.round(best.score) });
+}
+
+export function createBoothView(page, { onOpenLead, onDelete = () => {} }) {
   const $ = (id) => document.getElementById(id);
   let editHandler = () => {};
+  let shown = null;                 // which lead or scan the card shows: a new one resets its state
 
   function candidateTitle(candidate) {
     if (!candidate) return t("scan.queued");
@@ -55,10 +83,21 @@ export function createBoothView(page, { onOpenLead }) {
 
   function renderCandidate(current, { scroll = true } = {}) {
     const section = $("candidate");
-    if (!current) { section.hidden = true; return; }
+    if (!current) { section.hidden = true; shown = null; return; }
     section.hidden = false;
+    const identity = current.leadId != null ? `lead:${current.leadId}` : `scan:${current.scanNonce}`;
+    if (identity !== shown) {       // another candidate: nothing of the last one's state stays
+      shown = identity;
+      setSaveState(null);
+      closeDeleteConfirm();
+    }
     const c = current.candidate;
     $("cand-title").textContent = candidateTitle(c);
+    const best = $("cand-best");
+    best.textContent = bestMatchLine(current.matches);
+    best.hidden = !best.textContent;
+    renderBy(current);
+    $("lead-delete-box").hidden = current.leadId == null;
     const status = $("cand-status");
     status.textContent = statusText(current);
     status.dataset.state = current.queued ? "queued" : current.status || "";
@@ -76,7 +115,7 @@ export function createBoothView(page, { onOpenLead }) {
         if (c.experience_years != null) addFact(facts, t("fact.experience"), t("candidate.experience", { n: c.experience_years }));
         addFact(facts, t("fact.phone"), c.phone);
         addFact(facts, t("fact.email"), c.email);
-        addFact(facts, t("fact.province"), c.province);
+        addFact(facts, t("fact.province"), (page.provinces || {})[c.province] || c.province);
         addFact(facts, t("fact.wants"), c.desired_positions);
       }
       for (const skill of c.skills || []) skills.append(item(skill, "chip"));
@@ -128,11 +167,58 @@ export function createBoothView(page, { onOpenLead }) {
       tags: lead.tags || [],
       job_ref: lead.job_ref || "",
       notes: lead.notes || "",
+      answers: lead.answers || {},
     };
+  }
+
+  function renderBy(current) {
+    const by = $("cand-by");
+    by.textContent = byLine(current && current.lead);
+    by.hidden = !by.textContent;
+  }
+
+  /** The booth's own questions, each answered with a tap (yes/no, a choice) or a short text. */
+  function renderQuestions(answers) {
+    const box = $("cand-questions");
+    const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement : null;
+    if (focused && focused.tagName === "INPUT") return;   // never redraw under the recruiter's typing
+    box.replaceChildren(...(page.questions || []).map((q) => {
+      const set = document.createElement("fieldset");
+      set.className = "booth-question";
+      set.dataset.question = q.id;
+      const legend = document.createElement("legend");
+      legend.textContent = q.label;
+      set.append(legend);
+      const value = answers[String(q.id)];
+      if (q.kind === "text") {
+        const input = document.createElement("input");
+        input.maxLength = 200;
+        input.value = value || "";
+        input.placeholder = t("answer.placeholder");
+        input.setAttribute("aria-label", q.label);
+        input.dataset.answerText = q.id;
+        set.append(input);
+      } else {
+        const row = document.createElement("div");
+        row.className = "answer-buttons";
+        const options = q.kind === "yesno" ? [[true, t("answer.yes")], [false, t("answer.no")]]
+          : q.choices.map((choice) => [choice, choice]);
+        for (const [option, label] of options) {
+          const b = button(label, null, "btn answer");
+          b.setAttribute("aria-pressed", String(value === option));
+          b.addEventListener("click", () => editHandler({ answer: { id: q.id, value: value === option ? null : option } }));
+          row.append(b);
+        }
+        set.append(row);
+      }
+      return set;
+    }));
   }
 
   function renderForm(current, { keepNotes = false } = {}) {
     const v = formValues(current);
+    renderBy(current);
+    renderQuestions(v.answers);
     for (const b of document.querySelectorAll("[data-rating]")) {
       b.setAttribute("aria-pressed", String(Number(b.dataset.rating) === v.rating));
     }
@@ -147,13 +233,19 @@ export function createBoothView(page, { onOpenLead }) {
     }));
     $("job-select").value = v.job_ref;
     if (!keepNotes) $("notes").value = v.notes;
-    $("save-state").textContent = "";
   }
 
+  /** "Saving…", "Saved", "Saved on this phone" or "Not saved": stays until the next one (null clears). */
   function setSaveState(key, vars) {
     const el = $("save-state");
-    el.textContent = t(key, vars);
-    el.dataset.state = key.split(".")[1];
+    el.textContent = key ? t(key, vars) : "";
+    el.dataset.state = key ? key.split(".")[1] : "";
+  }
+
+  function closeDeleteConfirm() {
+    $("delete-confirm").hidden = true;
+    $("lead-delete").hidden = false;
+    $("lead-delete").setAttribute("aria-expanded", "false");
   }
 
   function stars(rating) {
@@ -175,6 +267,13 @@ export function createBoothView(page, { onOpenLead }) {
       const when = lead.last_scanned_at ? clock.format(new Date(lead.last_scanned_at)) : "";
       meta.textContent = [stars(lead.rating), page.next_steps[lead.next_step] || "", when].filter(Boolean).join(" · ");
       entry.append(name, meta);
+      const by = byLine(lead);
+      if (by) {
+        const who = document.createElement("span");
+        who.className = "lead-meta lead-by";
+        who.textContent = by;
+        entry.append(who);
+      }
       if (lead.tags && lead.tags.length) {
         const tags = document.createElement("span");
         tags.className = "lead-tags";
@@ -213,6 +312,18 @@ export function createBoothView(page, { onOpenLead }) {
     // The API clears nothing on an empty value, so "no job" is only a starting state.
     if (event.target.value) editHandler({ jobRef: event.target.value });
   });
+  $("cand-questions").addEventListener("change", (event) => {
+    const id = event.target.dataset.answerText;
+    if (id) editHandler({ answer: { id: Number(id), value: event.target.value.trim() || null } });
+  });
+  $("lead-delete").addEventListener("click", () => {
+    $("delete-confirm").hidden = false;
+    $("lead-delete").hidden = true;
+    $("lead-delete").setAttribute("aria-expanded", "true");
+    $("delete-yes").focus();
+  });
+  $("delete-no").addEventListener("click", closeDeleteConfirm);
+  $("delete-yes").addEventListener("click", () => { closeDeleteConfirm(); onDelete(); });
   $("qualify").addEventListener("submit", (event) => event.preventDefault());
   $("lead-list").addEventListener("click", (event) => {
     const entry = event.target.closest("[data-lead]");
@@ -221,6 +332,7 @@ export function createBoothView(page, { onOpenLead }) {
 
   return {
     candidateTitle, item, button, renderCandidate, renderForm, renderList, formValues, setSaveState,
+    renderQuestions: (current) => renderQuestions(formValues(current).answers),
     /** handler(edit) for every change the recruiter makes in the form. */
     onEdit(handler) { editHandler = handler; },
   };

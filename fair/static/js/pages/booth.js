@@ -16,8 +16,13 @@
  * the lead id from the scan's answer (kept in localStorage, so a reload
  * between the two loses nothing).
  *
+ * A lead scanned by mistake is deleted (after a confirmation) straight over
+ * HTTP: DELETE .../leads/<id>, which needs the network; the booth's other
+ * phones drop it on the `lead_deleted` event.
+ *
  * config (fair/booths/pages.py booth_page): booth, scan_url, lead_url, jobs,
- * tags, next_steps, education, leads, page_token. Writes, replays, photos and
+ * tags, next_steps, education, provinces, questions, questions_url,
+ * max_questions, leads, page_token. Writes, replays, photos and
  * the socket authenticate with the page token, not the cookie session, whose
  * CSRF secret another tab or a racing request can change under the page. A
  * national ID typed while offline is not queued (IndexedDB keeps it in clear).
@@ -31,8 +36,9 @@ import { requestJson } from "../lib/http.js";
 import { showResult } from "../lib/feedback.js";
 import { has, t, tFirst, timeFormat } from "../lib/i18n.js";
 import { reportFailure } from "../lib/report.js";
-import { createBoothView } from "./booth-view.js";
+import { createBoothView, mergeAnswers } from "./booth-view.js";
 import { init as initHall } from "./booth-hall.js";
+import { init as initQuestions } from "./booth-questions.js";
 
 const BAD_STATUSES = ["unknown", "invalid_signature", "revoked", "wrong_fair"];
 const LEAD_MAP_LIMIT = 300;
@@ -64,7 +70,8 @@ export function init(page) {
   const token = page.page_token || null;
   const leads = new Map(page.leads.map((lead) => [lead.id, lead]));  // lead id -> lead view (as the server sent it)
   const leadMap = leadMapIn(`fair-booth-${page.booth}-scan-leads`);
-  const view = createBoothView(page, { onOpenLead: openLead });
+  const deleted = new Set();          // lead ids deleted here or on another phone: late echoes stay out
+  const view = createBoothView(page, { onOpenLead: openLead, onDelete: deleteCurrent });
   let current = null;                 // {leadId, scanNonce, lead, candidate, matches, queued, status}
   let sender = null;
 
@@ -161,6 +168,8 @@ export function init(page) {
       hall.onEvents(events);
       for (const event of events) {
         if (event.type === "lead" && event.lead && event.lead.booth === page.booth) receiveLead(event.lead);
+        if (event.type === "lead_deleted" && event.booth === page.booth) removeLead(event.id, { elsewhere: true });
+        if (event.type === "questions" && event.booth === page.booth) questions.replace(event.questions || []);
       }
     },
   });
@@ -274,8 +283,9 @@ export function init(page) {
     if (!current) return;
     const nonce = newNonce();
     const { leadId } = current;
-    current.lead = { ...(current.lead || {}), ...fields };
-    if (leadId != null) upsertLead({ ...(leads.get(leadId) || {}), ...fields, id: leadId });
+    const local = (lead) => ({ ...lead, ...fields, ...(fields.answers ? { answers: mergeAnswers(lead.answers, fields.answers) } : {}) });
+    current.lead = local(current.lead || {});
+    if (leadId != null) upsertLead({ ...local(leads.get(leadId) || {}), id: leadId });
     const item = {
       nonce, scanned_at: new Date().toISOString(),
       body: { op: "edit", lead_id: leadId, scan_nonce: current.scanNonce, fields },
@@ -315,6 +325,8 @@ export function init(page) {
       change({ tags: tags.includes(tag) ? tags.filter((x) => x !== tag) : [...tags, tag] }, { redraw: true });
     } else if (what.addTag) {
       if (!tags.includes(what.addTag)) change({ tags: [...tags, what.addTag] }, { redraw: true });
+    } else if (what.answer) {
+      change({ answers: { [String(what.answer.id)]: what.answer.value } }, { redraw: true });
     } else if (what.jobRef) change({ job_ref: what.jobRef });
     // A note is sent when the box loses focus or on the button, once per change.
     else if (what.notes !== undefined && what.notes !== notes) change({ notes: what.notes });
@@ -323,6 +335,7 @@ export function init(page) {
   // --- the booth's lead list, live --------------------------------------------------
 
   function upsertLead(lead) {
+    if (deleted.has(lead.id)) return false;
     const known = leads.get(lead.id);
     // An echo of an older write must not undo a newer one already shown.
     if (known && known.updated_at && lead.updated_at && lead.updated_at < known.updated_at) return false;
@@ -341,6 +354,38 @@ export function init(page) {
     }
   }
 
+  /** Drop a deleted lead from the list, and from the screen if it is the one shown. */
+  function removeLead(id, { elsewhere = false } = {}) {
+    deleted.add(id);
+    leads.delete(id);
+    view.renderList(leads);
+    if (current && current.leadId === id) {
+      current = null;
+      render();
+      if (elsewhere) showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("lead.deleted_elsewhere"), ms: 3000 });
+    }
+  }
+
+  /** The recruiter confirmed: delete the lead on screen (the server audits it). */
+  async function deleteCurrent() {
+    if (!current || current.leadId == null) return;
+    const { leadId } = current;
+    let result;
+    try {
+      result = await requestJson(page.lead_url + leadId, { method: "DELETE", token, timeoutMs: 10000 });
+    } catch (err) {
+      console.warn("booth: the lead was not deleted (no network)", err);
+      view.setSaveState("lead.delete_offline");
+      return;
+    }
+    if (!result.ok && result.status !== 404) {
+      view.setSaveState("lead.delete_failed", { message: result.body.message || result.status });
+      return;
+    }
+    removeLead(leadId);             // 404: already gone (another phone deleted it)
+    showResult({ kind: "ok", title: t("lead.deleted"), ms: 2000 });
+  }
+
   function openLead(id) {
     const lead = leads.get(id);
     if (!lead) return;
@@ -348,7 +393,15 @@ export function init(page) {
     render();
   }
 
+  const questions = initQuestions(page, {
+    token,
+    onChange(list) {
+      page.questions = list;
+      if (current) view.renderQuestions(current);
+    },
+  });
   view.renderList(leads);
+  if (current) view.renderQuestions(current);
   // What a reload found waiting in IndexedDB: show the counts, then send it.
   queue.refresh().catch((err) => reportFailure("booth: the offline queue could not be read", err));
   sender.drain();

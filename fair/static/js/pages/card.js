@@ -71,6 +71,14 @@ function addVisit({ booth, employer }) {
   document.getElementById("no-visits").hidden = true;
 }
 
+/** A booth deleted its lead (a card scanned by mistake): it is no visit of theirs any more. */
+function removeVisit({ booth }) {
+  const list = document.getElementById("visits");
+  if (!list || !booth) return;
+  for (const item of list.querySelectorAll("li")) if (item.dataset.booth === booth) item.remove();
+  document.getElementById("no-visits").hidden = list.querySelectorAll("li").length > 0;
+}
+
 function showInvitationState(item, invitation) {
   item.dataset.status = invitation.status;
   const open = invitation.status === "sent";
@@ -159,6 +167,8 @@ function onEvents(events) {
       greet(t("exit"));
     } else if (event.type === "visit") {
       addVisit(event);
+    } else if (event.type === "visit_removed") {
+      removeVisit(event);
     } else if (event.type === "invitation" && event.invitation) {
       showInvitation(event.invitation);
     }

@@ -20,6 +20,8 @@ let offsetMs = 0;
 let stats = {};
 let windowKey = "recent";   // traffic shown on the map and in the rankings: "recent" (30 min) or "leads" (all day)
 
+const SCREEN_LAYOUT = "(min-width: 60.01rem)";   // css/screen.css lays the screen out above this width
+
 // ---- formatting -------------------------------------------------------------
 
 /** "…Z" → the venue's wall clock, whatever the screen's own time zone. */
@@ -80,7 +82,10 @@ function renderMap() {
     x: b.plan_x, y: b.plan_y, code: b.code, value: b[windowKey],
     title: t("map.cell", { code: b.code, employer: b.employer, n: b[windowKey] }),
   }));
-  const top = floorPlan(svg, cells);
+  // The big screen fits the plan into its box's height too (config.plan_fit_height): no scrolling.
+  // In a narrow window the screen page is one scrolling column (css/screen.css): width only.
+  const box = config.plan_fit_height && window.matchMedia(SCREEN_LAYOUT).matches ? svg.closest("[data-plan-box]") : null;
+  const top = floorPlan(svg, cells, box ? { maxHeight: box.clientHeight } : {});
   const legend = $("map-legend");
   replaceChildren(legend, heatLegend(top).map((entry) => {
     const item = node("li");
@@ -212,6 +217,10 @@ export function describeEvent(event, showNames = config.show_names) {
   }
   if (event.type === "invitation") return ["", t("feed.invitation", { booth: event.booth || "" }), "lead"];
   if (event.type === "registration") return ["", t("feed.registration"), "info"];
+  if (event.type === "checkin_undo") {
+    const who = showNames && event.attendee && event.attendee.name ? event.attendee.name : "";
+    return [who, t(event.kind === "exit" ? "feed.undo.exit" : "feed.undo.entry", { gate: event.gate || "" }), "warn"];
+  }
   return null;
 }
 
