@@ -1,5 +1,10 @@
-"""Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients."""
+"""Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients.
+
+The schema is built once per run (`schema_template`); each test's database is a copy of it.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -9,14 +14,21 @@ from fair.extensions import db, socketio
 from fair.core.fairs import ensure_fair
 from fair.web.ratelimit import limiter
 from tests import factories
+from tests.schema import build_template, fresh_database
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path:
+    """An empty database with the whole schema, built once; tests copy it (tests.schema)."""
+    return build_template(tmp_path_factory.mktemp("schema"))
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, schema_template):
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "test.db"),
         "ASYNC_MODE": "threading",
         "SECRET_KEY": "test-secret",
         "NATIONAL_ID_KEY": b"test-national-id-key",
@@ -24,7 +36,6 @@ def app(tmp_path):
         "BASE_URL": "http://fair.test:5000",
     })
     with app.app_context():
-        db.create_all()
         limiter.reset()
         live.broadcaster.reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
