@@ -99,6 +99,22 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
     return added
 
 
+def save_rows(fair: Fair, kind: str, rows: list[dict], *, on_existing: str = "update",
+              source: str = "import") -> ImportReport:
+    """Write rows already checked (fair.loading.importing's typed output) in one transaction,
+    then tell the caches, as the imports do; a row whose ref exists updates it unless
+    on_existing is "skip". The test factories build employers and jobs through here."""
+    report = ImportReport(kind)
+    try:
+        _write(fair, kind, rows, on_existing, report, source=source, progress=False)
+        db.session.commit()
+        _jobs_changed(fair)
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
 def _jobs_changed(fair: Fair) -> None:
     from fair.matching import services as matching
     matching.invalidate(fair.id)
