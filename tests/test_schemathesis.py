@@ -37,6 +37,7 @@ from fair.extensions import db  # noqa: E402
 from fair.core.fairs import ensure_fair  # noqa: E402
 from fair.web.openapi import document  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.schema import fresh_database  # noqa: E402
 
 EXAMPLES = 50
 BOOTH = "A1"
@@ -48,13 +49,13 @@ CALLER = {"checkIn": "gate", "decode": "gate", "gateSearch": "gate", "gateRoster
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, schema_template):
     """One app and database for the module: a fair with a booth, a job, attendees, a lead and the devices."""
     home = tmp_path_factory.mktemp("schemathesis")
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(home / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, home / "test.db"),
         "ASYNC_MODE": "threading",
         "SECRET_KEY": "test-secret",
         "NATIONAL_ID_KEY": b"test-national-id-key",
@@ -64,7 +65,6 @@ def world(tmp_path_factory):
         "GATE_SEARCHES_PER_MINUTE": 10_000,
     })
     with app.app_context():
-        db.create_all()
         live.broadcaster().reset(stats_interval=0)
         fair = ensure_fair("Schemathesis Fair")[0]
         employer = factories.make_employer(fair, ref="E1", booth_code=BOOTH)

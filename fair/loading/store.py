@@ -104,6 +104,24 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
     return added
 
 
+def save_rows(fair: Fair, kind: str, rows: list[dict], *, on_existing: str = "update",
+              source: str = "import") -> ImportReport:
+    """Write rows already checked (fair.loading.importing's typed output) in one transaction,
+    then tell the caches, as the imports do (the fair's revision, fair.core.changes); a row
+    whose ref exists updates it unless on_existing is "skip". The test factories build
+    employers and jobs through here."""
+    report = ImportReport(kind)
+    try:
+        _write(fair, kind, rows, on_existing, report, source=source, progress=False)
+        changes.bump(fair.id)
+        db.session.commit()
+        changes.changed_here(current_app._get_current_object(), fair.id)
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
 def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,
            *, source: str, progress: bool) -> None:
     model = MODEL[kind]
