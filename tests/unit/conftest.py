@@ -1,5 +1,5 @@
 """Unit tests of the pure modules (fair.matching.text/scoring/ranking/occupations, fair.checkin.cards,
-natid and decode, fair.core.disclosure, reference and timeutil, fair.loading.importing and demo).
+natid, decode and search, fair.core.disclosure, reference and timeutil, fair.loading.importing and demo).
 
 They run without an app or a database: the app fixtures of tests/conftest.py are refused here, so a
 test that needs one fails at once with where it belongs (tests/, beside the area it exercises).
