@@ -30,6 +30,7 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # rows kept; a value left empty or shortened
 
 
 def _existing_refs(fair: Fair, kind: str) -> set[str]:
@@ -51,10 +52,14 @@ def _context(fair: Fair, kind: str, extra_employer_refs: Iterable[str] = ()) -> 
 
 def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: str = "error",
                 progress: bool = False) -> ImportReport:
-    """Validate a whole file; write it in one transaction only when no row is bad."""
+    """Validate a whole file; write it in one transaction only when no row has an error.
+
+    Warnings (an unknown optional value, left empty) never stop the file: the
+    rows are written and the warnings returned for the organiser to read.
+    """
     fair, _ = ensure_fair()
     parsed = importing.parse_csv(kind, data, on_existing=on_existing, **_context(fair, kind))
-    report = ImportReport(kind, errors=list(parsed.errors))
+    report = ImportReport(kind, errors=list(parsed.errors), warnings=list(parsed.warnings))
     if report.errors or dry_run:
         existing = _existing_refs(fair, kind)
         ref = REF_COLUMN[kind]
