@@ -86,7 +86,8 @@ def test_real_job_postings_import_with_warnings_for_what_is_not_understood(cli, 
         "R3,EMP002,Sales,20k-25k,,\"กรุงเทพฯ, นนทบุรี\",10+,2 ปีขึ้นไป\n"
         "R4,EMP002,Driver,15000+,,Atlantis,ตามความเหมาะสม,\n", encoding="utf-8")
     result = cli("import", "jobs", str(jobs))
-    assert "imported 4 new and 0 updated jobs (2 warning(s) above" in result.output
+    assert "imported 4 new and 0 updated jobs in " in result.output
+    assert " s (2 warning(s) above: those values were left empty)." in result.output
     warnings = [line.strip() for line in result.output.splitlines() if line.strip().startswith("warning:")]
     assert warnings[0].startswith("warning: line 5 [province]: unknown province: Atlantis")
     assert warnings[1].startswith("warning: line 5 [positions]")

@@ -121,7 +121,7 @@ def _import_kind(kind: str):
         warned = f" ({len(report.warnings)} warning(s) above: those values were left empty)" \
             if report.warnings else ""
         click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}"
-                   f"{warned}.")
+                   f" in {report.seconds:.1f} s{warned}.")
     command.__doc__ = f"Import {kind} from a CSV file (UTF-8, header row)."
     return command
 
