@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 from fair.matching import text as text_analysis
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
 from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
+from fair.core import reference
 
 # --- weights: the one place that says what matters how much -----------------
 #
@@ -71,6 +73,13 @@ EXPERIENCE_UNKNOWN = 0.5
 LOCATION_UNKNOWN = 0.6
 LOCATION_RELOCATE = 0.8
 LOCATION_OTHER = 0.3
+# A job "in several provinces" (a chain hiring for its branches) can usually be
+# done near home: almost a same-province match for anyone living in Thailand.
+LOCATION_SEVERAL = 0.9
+# Work abroad suits only people who said they would go ("ต่างประเทศ" among
+# their places); being willing to move within Thailand is not that.
+LOCATION_ABROAD = 0.0
+LOCATION_ABROAD_RELOCATE = 0.3
 SALARY_TOLERANCE = 1.2   # expecting up to 20% above the range: a negotiation
 SALARY_NEAR = 0.5
 SALARY_FAR = 0.1
@@ -160,14 +169,32 @@ _PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.|จ |changwat |pro
 _PROVINCE_SYNONYMS = {
     "กทม": "bangkok", "กทม.": "bangkok", "กรุงเทพ": "bangkok", "กรุงเทพฯ": "bangkok",
     "กรุงเทพมหานคร": "bangkok", "bkk": "bangkok", "krung thep": "bangkok",
+    # The stored codes (fair.core.reference) and their names, however they arrive.
+    **{text_analysis.normalize(name): code for code, names in reference.PLACE_NAMES.items()
+       for name in (code, *names)},
 }
+SEVERAL_KEY = reference.SEVERAL_PROVINCES
+ABROAD_KEY = reference.ABROAD
 
 
 def province_key(value: str | None) -> str | None:
+    """A comparison key for a province value; a stored list ("Bangkok;Nonthaburi")
+    keeps its ";" between the keys of its places."""
     if not value:
         return None
+    if reference.PLACE_SEPARATOR in value:
+        keys = [k for part in value.split(reference.PLACE_SEPARATOR) if (k := province_key(part))]
+        return reference.PLACE_SEPARATOR.join(dict.fromkeys(keys)) or None
     key = _PROVINCE_PREFIX.sub("", text_analysis.normalize(value)).strip()
     return _PROVINCE_SYNONYMS.get(key, key) or None
+
+
+@lru_cache(maxsize=4096)
+def place_keys(key: str | None) -> frozenset[str]:
+    """The places in a province key: one province, a list, "several", "abroad"."""
+    if not key:
+        return frozenset()
+    return frozenset(key.split(reference.PLACE_SEPARATOR))
 
 
 def _int_or_none(value) -> int | None:
@@ -411,14 +438,10 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
     w = WEIGHTS["location"]
     if job.province is None:
         add(w, 1.0)
-    elif profile.province is None:
-        add(w, LOCATION_UNKNOWN)
-    elif profile.province == job.province:
+    elif profile.province == job.province and job.province not in (SEVERAL_KEY, ABROAD_KEY):
         add(w, 1.0, "same_province", {"province": job.province})
-    elif profile.willing_to_relocate:
-        add(w, LOCATION_RELOCATE, "relocate", {"province": job.province})
     else:
-        add(w, LOCATION_OTHER, "other_province", {"province": job.province})
+        add(w, *_location(profile, job))
 
     # Salary.
     w = WEIGHTS["salary"]
@@ -453,6 +476,33 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
     return round(points * scale, 2), reasons
 
 
+def _location(profile: Profile, job: JobFacts) -> tuple[float, str | None, dict | None]:
+    """The location factor when the places are not one and the same province.
+
+    A job's places may be a list ("Bangkok;Nonthaburi": either is a match),
+    "several" provinces not named (nearly a match for anyone in Thailand), or
+    "abroad" (a match only for someone whose places include abroad).
+    """
+    offered, wanted = place_keys(job.province), place_keys(profile.province)
+    shared = (offered & wanted) - {SEVERAL_KEY}
+    if shared:
+        place = sorted(shared)[0]
+        return 1.0, ("abroad_ok" if place == ABROAD_KEY else "same_province"), {"province": place}
+    in_thailand = offered - {ABROAD_KEY}
+    if not in_thailand:
+        return (LOCATION_ABROAD_RELOCATE if profile.willing_to_relocate else LOCATION_ABROAD,
+                "abroad", {})
+    if not wanted:
+        return LOCATION_UNKNOWN, None, None
+    if wanted == {ABROAD_KEY}:
+        return LOCATION_OTHER, "other_province", {"province": job.province}
+    if SEVERAL_KEY in in_thailand:
+        return LOCATION_SEVERAL, "several_provinces", {}
+    if profile.willing_to_relocate or SEVERAL_KEY in wanted:
+        return LOCATION_RELOCATE, "relocate", {"province": job.province}
+    return LOCATION_OTHER, "other_province", {"province": job.province}
+
+
 # --- rendering ----------------------------------------------------------------------
 
 NameLookup = Mapping[str, str] | Callable[[str], str] | None
@@ -473,6 +523,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "same_province": "job in the same province ({province})",
         "relocate": "job in {province}; willing to relocate",
         "other_province": "job in another province ({province})",
+        "several_provinces": "job in several provinces",
+        "abroad": "job abroad",
+        "abroad_ok": "job abroad, as wished",
         "salary_ok": "pay fits the expectation (up to {max} THB)",
         "salary_below_expectation": "pays up to {max} THB; expects {expected} THB",
         "languages_ok": "speaks {languages}",
@@ -496,6 +549,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "same_province": "งานอยู่ในจังหวัดเดียวกัน ({province})",
         "relocate": "งานอยู่ที่ {province}; ย้ายที่ทำงานได้",
         "other_province": "งานอยู่ต่างจังหวัด ({province})",
+        "several_provinces": "งานมีหลายจังหวัด",
+        "abroad": "งานอยู่ต่างประเทศ",
+        "abroad_ok": "งานอยู่ต่างประเทศ ตามที่ต้องการ",
         "salary_ok": "เงินเดือนตรงตามที่คาดหวัง (สูงสุด {max} บาท)",
         "salary_below_expectation": "เงินเดือนสูงสุด {max} บาท ต่ำกว่าที่คาดหวัง {expected} บาท",
         "languages_ok": "ใช้ภาษา{languages}ได้",
@@ -505,6 +561,21 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "busy_booth": "บูธนี้คิวยาว: รอ {queue} คน",
     },
 }
+
+
+_PROVINCE_BY_KEY = {province_key(p.en): p.en for p in reference.PROVINCES}
+
+
+def _place_display(key: str, lang: str) -> str:
+    """A province key as the viewer reads it: "chon buri;rayong" -> "ชลบุรี, ระยอง"."""
+    names = []
+    for part in key.split(reference.PLACE_SEPARATOR):
+        code = _PROVINCE_BY_KEY.get(part, part)
+        if code in reference.PROVINCES_BY_NAME or code in reference.PLACE_NAMES:
+            names.append(reference.place_name(code, lang))
+        else:
+            names.append(part.title() if part.isascii() else part)
+    return ", ".join(names)
 
 
 def _lookup(names: NameLookup, default: Callable[[str], str]) -> Callable[[str], str]:
@@ -533,7 +604,7 @@ def render_reasons(
     vocabulary = load_vocabulary()
     skill = _lookup(skill_names, lambda s: vocabulary.skill_name(s, lang))
     occupation = _lookup(occupation_names, lambda o: vocabulary.occupation_name(o, lang))
-    province = _lookup(province_names, lambda p: p.title() if p.isascii() else p)
+    province = _lookup(province_names, lambda key: _place_display(key, lang))
     education_names = EDUCATION_NAMES_TH if lang == "th" else EDUCATION_NAMES_EN
     separator = ", "
 

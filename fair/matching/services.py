@@ -254,14 +254,8 @@ def _on_presence_changed(_app, holder, **_kwargs) -> None:
 # --- recommendations ---------------------------------------------------------------------
 
 def _reasons(score: scoring.Score, lang: str) -> list[str]:
-    # Provinces in the page's language too: "(Bangkok)" on a Thai page read as untranslated.
-    from fair.core.reference import parse_province, province_name
-
-    def province(key: str) -> str:
-        if parse_province(key) is None:
-            return key.title() if key.isascii() else key
-        return province_name(key, lang)
-    return scoring.render_reasons(score.reasons, lang, province_names=province)
+    # scoring renders provinces (and lists of them, "several", "abroad") in the page's language.
+    return scoring.render_reasons(score.reasons, lang)
 
 
 def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list[dict[str, Any]]:

@@ -111,16 +111,25 @@ def _import_kind(kind: str):
         from fair.loading import store
         report = store.import_file(kind, file.read_bytes(), dry_run=dry_run,
                                       on_existing="update" if update else "error", progress=True)
+        _echo_problems(report.warnings, "warning")
         if report.errors:
-            _echo_err(f"{file.name}: {len(report.errors)} problem(s); nothing was imported.")
-            for error in report.errors:
-                column = f" [{error.column}]" if error.column else ""
-                click.echo(f"  line {error.line}{column}: {error.message}", err=True)
+            _echo_err(f"{file.name}: {len(report.errors)} error(s); nothing was imported "
+                      "(fix these rows and run the import again).")
+            _echo_problems(report.errors, "error")
             sys.exit(1)
         verb = "would import" if dry_run else "imported"
-        click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}.")
+        warned = f" ({len(report.warnings)} warning(s) above: those values were left empty)" \
+            if report.warnings else ""
+        click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}"
+                   f" in {report.seconds:.1f} s{warned}.")
     command.__doc__ = f"Import {kind} from a CSV file (UTF-8, header row)."
     return command
+
+
+def _echo_problems(problems, label: str) -> None:
+    for problem in problems:
+        column = f" [{problem.column}]" if problem.column else ""
+        click.echo(f"  {label}: line {problem.line}{column}: {problem.message}", err=True)
 
 
 for _kind in ("attendees", "employers", "jobs"):
