@@ -114,18 +114,23 @@ def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: Im
     writer = {"employers": _write_employer, "jobs": _write_job, "attendees": _write_attendee}[kind]
     bar = tqdm(rows, desc=f"{kind}", unit="row", disable=not progress or len(rows) < 200,
                leave=False)
+    written = []
     for row in bar:
         current = existing.get(row[ref_column])
         if current is not None and on_existing == "skip":
             report.skipped += 1
             continue
         obj = writer(fair, row, current, employers, source)
+        written.append(obj)
         if kind == "employers":
             employers[obj.ref] = obj
         if current is None:
             report.created += 1
         else:
             report.updated += 1
+    if kind in ("jobs", "attendees"):
+        from fair.matching import services as matching
+        matching.store_occupations(written, progress=progress)  # ISCO-08 code and embedding, once
 
 
 def _write_employer(fair: Fair, row: dict, current: Employer | None, employers: dict, source: str) -> Employer:

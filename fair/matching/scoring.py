@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
 
 from fair.matching import text as text_analysis
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
@@ -64,6 +66,21 @@ RELATED_POSITION_FACTOR = 0.8
 TITLE_WORDS_FACTOR = 0.7
 POSITION_UNKNOWN = 0.4   # no desired position given: neither a match nor a miss
 
+# Position from the stored ISCO-08 codes (fair.matching.occupations): the same
+# unit group counts nearly as a named occupation, a shared 3- or 2-digit group
+# less. A title embedding's cosine ("similar title") counts from
+# SIMILAR_TITLE_FROM up to SIMILAR_TITLE_FACTOR at SIMILAR_TITLE_FULL.
+ISCO_UNIT_FACTOR = 0.9
+ISCO_MINOR_FACTOR = 0.65
+ISCO_SUB_MAJOR_FACTOR = 0.4
+SIMILAR_TITLE_FROM = 0.6
+SIMILAR_TITLE_FULL = 0.9
+SIMILAR_TITLE_FACTOR = 0.85
+# A vocabulary occupation whose ISCO-08 major group differs from what both titles
+# were classified as is probably a false friend ("Data Engineer" is no production
+# engineer): its match counts this much.
+VOCABULARY_DISAGREES_FACTOR = 0.5
+
 EDUCATION_BELOW_BY_ONE = 0.5
 EDUCATION_BELOW_BY_TWO = 0.2
 EDUCATION_UNKNOWN = 0.6
@@ -91,6 +108,12 @@ class Profile:
     salary_expected: int | None
     languages: frozenset[str]
     needs_disability_friendly: bool
+    # The desired positions' ISCO-08 codes (unit, 3- and 2-digit groups) and title
+    # embedding, as stored at import or registration; None when unknown.
+    isco08: str | None = None
+    isco08_minor: str | None = None
+    isco08_sub_major: str | None = None
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,11 @@ class JobFacts:
     salary_max: int | None
     languages: frozenset[str]
     disability_friendly: bool
+    # The title's ISCO-08 codes and embedding, as stored when the job was written.
+    isco08: str | None = None
+    isco08_minor: str | None = None
+    isco08_sub_major: str | None = None
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -185,6 +213,23 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+@dataclass(frozen=True)
+class OccupationCodes:
+    """What was stored of a title's occupation: ISCO-08 unit and groups (any may be
+    None) and the title's unit embedding (float32 array, or None)."""
+    isco08: str | None = None
+    minor: str | None = None
+    sub_major: str | None = None
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+def _occupation_fields(codes: OccupationCodes | None) -> dict[str, Any]:
+    if codes is None:
+        return {}
+    return {"isco08": codes.isco08, "isco08_minor": codes.minor, "isco08_sub_major": codes.sub_major,
+            "embedding": codes.embedding}
+
+
 def profile_from_fields(
     skills: str | Iterable[str] | None,
     desired_positions: str | Iterable[str] | None,
@@ -196,6 +241,7 @@ def profile_from_fields(
     *,
     willing_to_relocate: bool = False,
     needs_disability_friendly: bool = False,
+    occupation: OccupationCodes | None = None,
 ) -> Profile:
     """Build a Profile from an attendee's raw fields (Thai or English)."""
     skill_ids = text_analysis.extract_skills(skills)
@@ -217,6 +263,7 @@ def profile_from_fields(
         salary_expected=_int_or_none(salary_expected),
         languages=frozenset(spoken),
         needs_disability_friendly=bool(needs_disability_friendly),
+        **_occupation_fields(occupation),
     )
 
 
@@ -252,6 +299,7 @@ def job_from_fields(
     languages: str | Iterable[str] | None = None,
     *,
     occupation: str | None = None,
+    codes: OccupationCodes | None = None,
 ) -> JobFacts:
     """Build JobFacts from a job's raw fields. The occupation is taken from the
     title, else inferred from the skills; a job that lists no skills gets its
@@ -283,6 +331,7 @@ def job_from_fields(
         salary_max=_int_or_none(salary_max),
         languages=frozenset(spoken),
         disability_friendly=bool(disability_friendly),
+        **_occupation_fields(codes),
     )
 
 
@@ -316,6 +365,36 @@ def skills_value(profile_skills: frozenset[str], required: frozenset[str], optio
     if n_optional:
         return (SKILL_REQUIRED_SHARE + SKILL_OPTIONAL_SHARE) * optional_cover + SKILL_PRECISION_SHARE * precision
     return 0.0
+
+
+def wants_position(profile: Profile) -> bool:
+    """Whether the person said what work they want (the position factor then counts)."""
+    return bool(profile.desired_occupations or profile.desired_tokens or profile.isco08_sub_major
+                or profile.embedding is not None)
+
+
+def occupation_group_match(profile: Profile, job: JobFacts) -> tuple[float, str, dict]:
+    """Position value from the ISCO-08 codes both sides share: unit, 3- or 2-digit group."""
+    if profile.isco08 and profile.isco08 == job.isco08:
+        return ISCO_UNIT_FACTOR, "position_isco_unit", {"isco": job.isco08}
+    if profile.isco08_minor and profile.isco08_minor == job.isco08_minor:
+        return ISCO_MINOR_FACTOR, "position_isco_group", {"isco": job.isco08_minor}
+    if profile.isco08_sub_major and profile.isco08_sub_major == job.isco08_sub_major:
+        return ISCO_SUB_MAJOR_FACTOR, "position_isco_group", {"isco": job.isco08_sub_major}
+    return 0.0, "position_other", {}
+
+
+def similar_title_value(cosine: float) -> float:
+    """Position value of a title-embedding cosine (0 below SIMILAR_TITLE_FROM)."""
+    if cosine <= SIMILAR_TITLE_FROM:
+        return 0.0
+    return SIMILAR_TITLE_FACTOR * min(1.0, (cosine - SIMILAR_TITLE_FROM) / (SIMILAR_TITLE_FULL - SIMILAR_TITLE_FROM))
+
+
+def title_similarity_value(profile: Profile, job: JobFacts) -> float:
+    if profile.embedding is None or job.embedding is None:
+        return 0.0
+    return similar_title_value(float(np.dot(profile.embedding, job.embedding)))
 
 
 def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, list[Reason]]:
@@ -356,7 +435,7 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
 
     # Position.
     w = WEIGHTS["position"]
-    if profile.desired_occupations or profile.desired_tokens:
+    if wants_position(profile):
         value, code, params = 0.0, "position_other", {"desired": list(profile.desired_occupations)}
         if job.occupation is not None and profile.desired_occupations:
             related = load_vocabulary().related.get(job.occupation, {})
@@ -368,6 +447,16 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
                 if similarity > value:
                     value, code, params = similarity, "position_related", {"occupation": job.occupation,
                                                                             "desired": desired}
+            if (value > 0 and profile.isco08_sub_major and job.isco08_sub_major
+                    and profile.isco08_sub_major[0] != job.isco08_sub_major[0]):
+                value *= VOCABULARY_DISAGREES_FACTOR
+        if value < ISCO_UNIT_FACTOR:
+            isco_value, isco_code, isco_params = occupation_group_match(profile, job)
+            if isco_value > value:
+                value, code, params = isco_value, isco_code, isco_params
+        similar = title_similarity_value(profile, job)
+        if similar > value:
+            value, code, params = similar, "similar_title", {}
         if value < 1.0 and profile.desired_tokens:
             shared_words = profile.desired_tokens & job.title_tokens
             if shared_words:
@@ -466,6 +555,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_related": "close to the position asked for ({desired})",
         "position_title": "job title matches the position asked for",
         "position_other": "not the position asked for",
+        "position_isco_unit": "same occupation: {isco}",
+        "position_isco_group": "same occupation group: {isco}",
+        "similar_title": "similar title",
         "education_ok": "education meets the minimum ({need})",
         "education_below": "education below the minimum ({need})",
         "experience_ok": "{have} years of experience (needs {need})",
@@ -489,6 +581,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_related": "ใกล้เคียงกับตำแหน่งที่ต้องการ ({desired})",
         "position_title": "ชื่อตำแหน่งตรงกับที่ต้องการ",
         "position_other": "ไม่ใช่ตำแหน่งที่ต้องการ",
+        "position_isco_unit": "อาชีพเดียวกัน: {isco}",
+        "position_isco_group": "กลุ่มอาชีพเดียวกัน: {isco}",
+        "similar_title": "ชื่อตำแหน่งใกล้เคียงกัน",
         "education_ok": "วุฒิการศึกษาถึงเกณฑ์ ({need})",
         "education_below": "วุฒิการศึกษาต่ำกว่าที่กำหนด ({need})",
         "experience_ok": "ประสบการณ์ {have} ปี (ต้องการ {need} ปี)",
@@ -554,6 +649,8 @@ def render_reasons(
                 p[key] = education_names.get(p[key], p[key])
         if "province" in p:
             p["province"] = province(p["province"])
+        if isinstance(p.get("isco"), str):
+            p["isco"] = _isco_label(p["isco"], lang)
         for key in ("max", "expected"):
             if isinstance(p.get(key), int):
                 p[key] = f"{p[key]:,}"
@@ -564,3 +661,10 @@ def render_reasons(
             line += templates["skills_required_missing"].format(missing=p["missing"])
         lines.append(line)
     return lines
+
+
+def _isco_label(code: str, lang: str) -> str:
+    """An ISCO-08 group's name for a reason: Thai, or English in lower case as in a sentence."""
+    from fair.matching.occupations import load_taxonomy
+    label = load_taxonomy().label(code, lang) or code
+    return label if lang == "th" or label[:2].isupper() else label[:1].lower() + label[1:]
