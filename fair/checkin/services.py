@@ -277,6 +277,7 @@ class CardHolder:
     isco08: str | None
     isco08_minor: str | None
     isco08_sub_major: str | None
+    isco08_confidence: float | None
     title_embedding: bytes | None
 
     @property

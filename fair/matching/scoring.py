@@ -68,18 +68,25 @@ POSITION_UNKNOWN = 0.4   # no desired position given: neither a match nor a miss
 
 # Position from the stored ISCO-08 codes (fair.matching.occupations): the same
 # unit group counts nearly as a named occupation, a shared 3- or 2-digit group
-# less. A title embedding's cosine ("similar title") counts from
-# SIMILAR_TITLE_FROM up to SIMILAR_TITLE_FACTOR at SIMILAR_TITLE_FULL.
+# less, each damped below ISCO_FULL_CONFIDENCE. When both titles have an
+# embedding, the position is blended with their similarity: a cosine from
+# SIMILAR_TITLE_FROM (nothing) to SIMILAR_TITLE_FULL (everything), with
+# SIMILAR_TITLE_SHARE of the say. Set on ESCO bucket 1 (scripts/bench_matching.py
+# --e2e --bucket 1), never on the test bucket 0.
 ISCO_UNIT_FACTOR = 0.9
 ISCO_MINOR_FACTOR = 0.65
 ISCO_SUB_MAJOR_FACTOR = 0.4
-SIMILAR_TITLE_FROM = 0.6
-SIMILAR_TITLE_FULL = 0.9
-SIMILAR_TITLE_FACTOR = 0.85
-# A vocabulary occupation whose ISCO-08 major group differs from what both titles
-# were classified as is probably a false friend ("Data Engineer" is no production
-# engineer): its match counts this much.
+ISCO_FULL_CONFIDENCE = 0.5
+SIMILAR_TITLE_FROM = 0.3
+SIMILAR_TITLE_FULL = 1.0
+SIMILAR_TITLE_SHARE = 0.7
+NAMED_OCCUPATION_KEEPS = 0.8
+# A vocabulary occupation outside the ISCO-08 group (first VOCABULARY_AGREEMENT_DIGITS
+# digits) a title was classified in is probably a false friend ("Data Engineer" is
+# no production engineer, a "video technician" no maintenance technician): its
+# match counts this much.
 VOCABULARY_DISAGREES_FACTOR = 0.5
+VOCABULARY_AGREEMENT_DIGITS = 2
 
 EDUCATION_BELOW_BY_ONE = 0.5
 EDUCATION_BELOW_BY_TWO = 0.2
@@ -113,6 +120,7 @@ class Profile:
     isco08: str | None = None
     isco08_minor: str | None = None
     isco08_sub_major: str | None = None
+    isco08_confidence: float = 1.0
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
@@ -135,6 +143,7 @@ class JobFacts:
     isco08: str | None = None
     isco08_minor: str | None = None
     isco08_sub_major: str | None = None
+    isco08_confidence: float = 1.0
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
@@ -216,18 +225,20 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
 @dataclass(frozen=True)
 class OccupationCodes:
     """What was stored of a title's occupation: ISCO-08 unit and groups (any may be
-    None) and the title's unit embedding (float32 array, or None)."""
+    None), the title's unit embedding (float32 array, or None) and the classifier's
+    confidence in the codes."""
     isco08: str | None = None
     minor: str | None = None
     sub_major: str | None = None
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
+    confidence: float = 1.0
 
 
 def _occupation_fields(codes: OccupationCodes | None) -> dict[str, Any]:
     if codes is None:
         return {}
     return {"isco08": codes.isco08, "isco08_minor": codes.minor, "isco08_sub_major": codes.sub_major,
-            "embedding": codes.embedding}
+            "isco08_confidence": codes.confidence, "embedding": codes.embedding}
 
 
 def profile_from_fields(
@@ -374,27 +385,47 @@ def wants_position(profile: Profile) -> bool:
 
 
 def occupation_group_match(profile: Profile, job: JobFacts) -> tuple[float, str, dict]:
-    """Position value from the ISCO-08 codes both sides share: unit, 3- or 2-digit group."""
+    """Position value from the ISCO-08 codes both sides share: unit, 3- or 2-digit group,
+    damped when either code is unsure (the classifier's confidence is calibrated: at
+    0.5 and above its units are right about nine times in ten)."""
+    sure = min(1.0, min(profile.isco08_confidence, job.isco08_confidence) / ISCO_FULL_CONFIDENCE)
     if profile.isco08 and profile.isco08 == job.isco08:
-        return ISCO_UNIT_FACTOR, "position_isco_unit", {"isco": job.isco08}
+        return ISCO_UNIT_FACTOR * sure, "position_isco_unit", {"isco": job.isco08}
     if profile.isco08_minor and profile.isco08_minor == job.isco08_minor:
-        return ISCO_MINOR_FACTOR, "position_isco_group", {"isco": job.isco08_minor}
+        return ISCO_MINOR_FACTOR * sure, "position_isco_group", {"isco": job.isco08_minor}
     if profile.isco08_sub_major and profile.isco08_sub_major == job.isco08_sub_major:
-        return ISCO_SUB_MAJOR_FACTOR, "position_isco_group", {"isco": job.isco08_sub_major}
+        return ISCO_SUB_MAJOR_FACTOR * sure, "position_isco_group", {"isco": job.isco08_sub_major}
     return 0.0, "position_other", {}
 
 
 def similar_title_value(cosine: float) -> float:
-    """Position value of a title-embedding cosine (0 below SIMILAR_TITLE_FROM)."""
+    """0..1 for a title-embedding cosine: 0 up to SIMILAR_TITLE_FROM, 1 from SIMILAR_TITLE_FULL."""
     if cosine <= SIMILAR_TITLE_FROM:
         return 0.0
-    return SIMILAR_TITLE_FACTOR * min(1.0, (cosine - SIMILAR_TITLE_FROM) / (SIMILAR_TITLE_FULL - SIMILAR_TITLE_FROM))
+    return min(1.0, (cosine - SIMILAR_TITLE_FROM) / (SIMILAR_TITLE_FULL - SIMILAR_TITLE_FROM))
 
 
 def title_similarity_value(profile: Profile, job: JobFacts) -> float:
+    """0..1 from the cosine of the two stored title embeddings (0 when either is missing)."""
     if profile.embedding is None or job.embedding is None:
         return 0.0
     return similar_title_value(float(np.dot(profile.embedding, job.embedding)))
+
+
+def vocabulary_confirmed(occupation: str, profile: Profile, job: JobFacts) -> bool:
+    """Whether both titles were classified in the vocabulary occupation's 3-digit group."""
+    isco = load_vocabulary().occupations[occupation].isco
+    return all(code and isco.startswith(code) for code in (profile.isco08_minor, job.isco08_minor))
+
+
+def vocabulary_agrees(occupation: str, profile: Profile, job: JobFacts) -> bool:
+    """Whether a vocabulary occupation found in both titles fits the ISCO-08 group each
+    title was classified in (a title not classified does not object)."""
+    isco = load_vocabulary().occupations[occupation].isco
+    for code in (profile.isco08_sub_major, job.isco08_sub_major):
+        if code and not isco.startswith(code[:VOCABULARY_AGREEMENT_DIGITS]):
+            return False
+    return True
 
 
 def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, list[Reason]]:
@@ -447,22 +478,31 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
                 if similarity > value:
                     value, code, params = similarity, "position_related", {"occupation": job.occupation,
                                                                             "desired": desired}
-            if (value > 0 and profile.isco08_sub_major and job.isco08_sub_major
-                    and profile.isco08_sub_major[0] != job.isco08_sub_major[0]):
+            if value > 0 and not vocabulary_agrees(job.occupation, profile, job):
                 value *= VOCABULARY_DISAGREES_FACTOR
         if value < ISCO_UNIT_FACTOR:
             isco_value, isco_code, isco_params = occupation_group_match(profile, job)
             if isco_value > value:
                 value, code, params = isco_value, isco_code, isco_params
-        similar = title_similarity_value(profile, job)
-        if similar > value:
-            value, code, params = similar, "similar_title", {}
         if value < 1.0 and profile.desired_tokens:
             shared_words = profile.desired_tokens & job.title_tokens
             if shared_words:
                 words_value = TITLE_WORDS_FACTOR * min(1.0, 2 * len(shared_words) / len(profile.desired_tokens))
                 if words_value > value:
                     value, code, params = words_value, "position_title", {"words": sorted(shared_words)}
+        # A similar title adds to what the codes and words say (either alone counts,
+        # both count more), so it also orders jobs the codes rank alike.
+        if profile.embedding is not None and job.embedding is not None:
+            # With both embeddings the similar title has the larger say: on held-out
+            # titles it ranks better than the codes of a classifier that is often unsure.
+            # A vocabulary occupation named in both titles keeps most of its value: a short
+            # or slangy title ("เลขา") can embed far from the job's, and the vocabulary knows it.
+            similar = title_similarity_value(profile, job)
+            if similar * SIMILAR_TITLE_SHARE > value * (1.0 - SIMILAR_TITLE_SHARE):
+                code, params = "similar_title", {}
+            floor = (NAMED_OCCUPATION_KEEPS * value
+                     if code == "position_match" and vocabulary_confirmed(job.occupation, profile, job) else 0.0)
+            value = max(floor, (1.0 - SIMILAR_TITLE_SHARE) * value + SIMILAR_TITLE_SHARE * similar)
         add(w, value, code, params)
     else:
         add(w, POSITION_UNKNOWN)

@@ -94,7 +94,7 @@ def job_facts(job: Job) -> scoring.JobFacts:
 def stored_codes(row: Job | Attendee) -> scoring.OccupationCodes:
     """The occupation stored on a job or attendee (store_occupations), for matching."""
     return scoring.OccupationCodes(row.isco08, row.isco08_minor, row.isco08_sub_major,
-                                   embeddings.from_bytes(row.title_embedding))
+                                   embeddings.from_bytes(row.title_embedding), row.isco08_confidence or 0.0)
 
 
 def invalidate(fair_id: int) -> None:
@@ -140,7 +140,8 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
     key = (tuple(attendee.skills or []), tuple(attendee.desired_positions or []), attendee.education,
            attendee.experience_years, attendee.province, attendee.salary_expected,
            tuple(attendee.languages or []), attendee.needs_disability_friendly, attendee.willing_to_relocate,
-           attendee.isco08, attendee.isco08_minor, attendee.isco08_sub_major, attendee.title_embedding)
+           attendee.isco08, attendee.isco08_minor, attendee.isco08_sub_major, attendee.isco08_confidence,
+           attendee.title_embedding)
     profiles = _cache()["profiles"]
     cached = profiles.get(attendee.id)
     if cached is not None and cached[0] == key:
