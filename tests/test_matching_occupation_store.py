@@ -118,3 +118,12 @@ def test_classify_command_refuses_a_missing_column_and_writes_nothing(app, runne
     assert result.exit_code == 1
     assert "No column 'title'" in result.output
     assert source.read_text(encoding="utf-8") == "name\nCook\n"
+
+
+def test_erasure_drops_the_occupation_and_embedding_derived_from_the_desired_positions(app, fair):
+    from fair.organiser import privacy
+    person = factories.make_attendee(fair, desired_positions=["Forklift driver"])
+    services.store_occupations([person])
+    db.session.commit()
+    privacy.erase_attendee(person, actor="test")
+    assert (person.isco08, person.isco08_sub_major, person.title_embedding) == (None, None, None)
