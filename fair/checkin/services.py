@@ -120,6 +120,7 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
     if claimed is not None:
         attendee.national_id_claim_hash = hash_national_id(claimed)
+    signals.profile_written.send(current_app._get_current_object(), attendees=[attendee])
     db.session.add(attendee)
     db.session.flush()
     card = issue_card(attendee)
@@ -295,6 +296,12 @@ class CardHolder:
     languages: list
     needs_disability_friendly: bool
     willing_to_relocate: bool
+    # Stored when the profile was written (matching.services.store_occupations): read, never computed here.
+    isco08: str | None
+    isco08_minor: str | None
+    isco08_sub_major: str | None
+    isco08_confidence: float | None
+    title_embedding: bytes | None
 
     @property
     def full_name(self) -> str:

@@ -174,8 +174,10 @@ PLAUSIBLE = {"experience_years": (0, 60), "salary_expected": (0, 1_000_000)}
 _YEAR_UNITS = re.compile(r"\s*(?:ปี|years?|yrs?\.?)$", re.IGNORECASE)
 
 
-def _parse_years(text: str) -> float | int:
-    """Years of experience: "3", "2.5", "2,5" (a decimal comma), "๒", "3 ปี", "2.5 years".
+def _parse_experience_years(text: str) -> float | int:
+    """A person's years of experience: "3", "2.5", "2,5" (a decimal comma), "๒", "3 ปี",
+    "2.5 years"; else the words real files hold ("2 ปีขึ้นไป", "18 เดือน",
+    "ไม่มีประสบการณ์": reference.parse_years, whole years).
 
     Kept to one decimal; whole years stay int.
     """
@@ -184,6 +186,8 @@ def _parse_years(text: str) -> float | int:
         raise _Invalid(_("must not be negative: %(value)s", value=text))
     body = raw.replace(",", ".", 1) if re.fullmatch(r"\d+,\d{1,2}", raw) else raw
     if not re.fullmatch(r"\d{1,3}(?:\.\d+)?", body):
+        if not re.fullmatch(r"[\d.,\s]*", raw):
+            return _parse_years(text)  # words around the number, or words alone
         raise _Invalid(_("must be a number of years (for example 2 or 2.5): %(value)s", value=text))
     years = round(float(body), 1)
     return int(years) if years.is_integer() else years
@@ -356,7 +360,7 @@ _FIELDS: dict[str, dict[str, tuple[Parser, Any]]] = {
         "email": (_parse_email, None),
         "national_id": (_parse_text, None),  # checked in _check_row: needs the callable
         "education": (_parse_education, None),
-        "experience_years": (_parse_years, 0),
+        "experience_years": (_parse_experience_years, 0),
         "skills": (split_list, []),
         "desired_positions": (split_list, []),
         "province": (_parse_province, None),

@@ -183,6 +183,9 @@ def _after_batch(fair: Fair, kind: str, objects: list, on_batch: Sequence[BatchH
     (an occupation code per job title, stored embeddings): the objects are
     flushed (ids set) and not yet committed.
     """
+    if kind in ("jobs", "attendees"):
+        from fair.matching import services as matching
+        matching.store_occupations(objects)  # ISCO-08 code and title embedding, once per row
     for hook in on_batch:
         hook(kind, objects)
 
