@@ -29,6 +29,7 @@ import csv
 import io
 import math
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -262,3 +263,27 @@ def report(results: list[dict]) -> None:
     print(f"all people: matcher top-1 {matcher[1]:.1%} vs best baseline {best1['rates']['all'][1]:.1%} "
           f"({best1['name']}): {matcher[1] / best1['rates']['all'][1]:.2f}x")
     print(f"median request time: {results[0]['median_ms']:.1f} ms")
+
+
+def report_median(runs: list[list[dict]], bucket: int, scenario: str) -> None:
+    """The median over fairs drawn with different seeds, per method, all people."""
+    print(f"\n== bucket {bucket}, scenario {scenario}: median over {len(runs)} seeds (all people) ==")
+    print(f"{'':<66}{'n':>6} {'top-1':>7} {'top-3':>7}   top-3 per seed")
+    medians = {}
+    for i, first in enumerate(runs[0]):
+        cells = [run[i]["rates"]["all"] for run in runs]
+        n = statistics.median(c[0] for c in cells)
+        top1 = statistics.median(c[1] for c in cells)
+        top3 = statistics.median(c[2] for c in cells)
+        medians[first["name"]] = (top1, top3)
+        print(f"{first['name']:<66}{n:>6.0f} {top1:7.1%} {top3:7.1%}   "
+              + " ".join(f"{c[2]:.1%}" for c in cells))
+    matcher = medians[runs[0][0]["name"]]
+    baselines = {k: v for k, v in medians.items() if k.startswith("baseline")}
+    best = max(baselines, key=lambda k: baselines[k][1])
+    ratio = matcher[1] / baselines[best][1]
+    print(f"matcher top-3 {matcher[1]:.1%} vs best baseline {baselines[best][1]:.1%} ({best}): "
+          f"{ratio:.2f}x -> target 1.2x {'MET' if ratio >= 1.2 else 'NOT met'}")
+    ratios = [run[0]["rates"]["all"][2] / max(r["rates"]["all"][2] for r in run if r["name"].startswith("baseline"))
+              for run in runs]
+    print("per seed: " + " ".join(f"{r:.2f}x" for r in ratios))
