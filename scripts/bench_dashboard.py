@@ -70,7 +70,7 @@ def fill(args) -> int:
     from fair.core.timeutil import utcnow
 
     started = time.perf_counter()
-    provision.initialise(quiet=True)
+    provision.initialise()
     provision.load_demo(attendees=args.attendees, booths=args.booths)
     fair, _ = ensure_fair()
     gates = [auth.create_device(fair, "gate", f"Gate {n}")[0] for n in (1, 2, 3)]

@@ -115,7 +115,8 @@ def test_package_inits_import_nothing():
 
 
 PURE_MODULES = ["fair.core.disclosure", "fair.core.timeutil", "fair.core.reference", "fair.checkin.cards",
-                "fair.checkin.decode", "fair.checkin.natid", "fair.checkin.wallet", "fair.matching.scoring",
+                "fair.checkin.decode", "fair.checkin.natid", "fair.checkin.search", "fair.checkin.wallet",
+                "fair.booths.receipts", "fair.matching.scoring",
                 "fair.matching.ranking", "fair.matching.text", "fair.matching.vocabulary",
                 "fair.matching.occupations", "fair.loading.importing", "fair.loading.demo", "fair.web.ratelimit",
                 "fair.web.lan", "fair.web.blocking", "fair.config"]

@@ -101,20 +101,30 @@ def test_an_empty_fair_has_zeros_not_errors(fair):
     assert [step["n"] for step in s["funnel"]] == [0, 0, 0, 0]
 
 
-def test_jobs_without_candidates_come_from_the_engine_when_it_has_them(app, fair, monkeypatch):
+def test_jobs_without_candidates_come_from_the_engine_cached_between_ticks(app, fair, monkeypatch):
     from fair.matching import services
-    monkeypatch.delattr(services, "jobs_without_candidates", raising=False)
-    assert "jobs_without_candidates" not in dashboard.stats(fair.id)
     calls = []
 
     def engine(fair_id):
         calls.append(fair_id)
         return [{"job_ref": "J9", "title": "Welder", "booth": "A1", "employer": "Siam Packing Co., Ltd."}]
-    monkeypatch.setattr(services, "jobs_without_candidates", engine, raising=False)
+    monkeypatch.setattr(services, "jobs_without_candidates", engine)
     assert dashboard.stats(fair.id)["jobs_without_candidates"] == [
         {"job_ref": "J9", "title": "Welder", "booth": "A1", "employer": "Siam Packing Co., Ltd."}]
     dashboard.stats(fair.id)
     assert calls == [fair.id]  # cached between ticks
+
+
+def test_a_failing_engine_leaves_the_panel_out_and_the_counts_in(app, fair, gate, attendee, monkeypatch):
+    from fair.matching import services
+    checkin_services.check_in(gate.device, factories.token_of(attendee), "n-fail")
+
+    def engine(fair_id):
+        raise RuntimeError("index broken")
+    monkeypatch.setattr(services, "jobs_without_candidates", engine)
+    s = dashboard.stats(fair.id)
+    assert "jobs_without_candidates" not in s
+    assert s["inside"] == 1
 
 
 # --- the page -------------------------------------------------------------------------------

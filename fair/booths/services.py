@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from fair.core import cached, disclosure
 from fair.web import live
 from fair.booths import signals
+from fair.booths.receipts import LeadResult, replayed
 from fair.booths.models import (MAX_ANSWER_LENGTH, MAX_CHOICE_LENGTH, MAX_CHOICES, MAX_QUESTION_LABEL, MAX_QUESTIONS,
                                 NEXT_STEPS, QUESTION_KINDS, Booth, BoothQuestion, Employer, Job, Lead, LeadScan)
 from fair.checkin import services as checkin_services
@@ -48,22 +49,6 @@ def booth_facts(booth_id: int) -> BoothFacts | None:
 
 cached.forget_when_flushed(Booth, "booth")
 cached.forget_when_flushed(Employer, "booth", whole_kind=True)  # its name is part of each booth's facts
-
-
-@dataclass(frozen=True)
-class LeadResult:
-    status: str
-    lead_id: int | None
-    candidate: dict | None
-    matches: list[dict]
-    lead: dict | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        body = {"status": self.status, "lead_id": self.lead_id, "candidate": self.candidate,
-                "matches": self.matches}
-        if self.lead is not None:
-            body["lead"] = self.lead
-        return body
 
 
 def booth_by_code(fair_id: int, code: str) -> Booth | None:
@@ -211,7 +196,7 @@ def _statements() -> SimpleNamespace:
     """The booth scan's statements, built once per process (as the entrance's are)."""
     leads, receipts = Lead.__table__, LeadScan.__table__
     return SimpleNamespace(
-        receipt=db.select(receipts.c.response).where(receipts.c.device_id == db.bindparam("device"),
+        receipt=db.select(receipts.c.response, receipts.c.status, receipts.c.lead_id).where(receipts.c.device_id == db.bindparam("device"),
                                                      receipts.c.nonce == db.bindparam("nonce")),
         insert_receipt=db.insert(receipts),
         lead_of=db.select(leads).where(leads.c.booth_id == db.bindparam("booth"),
@@ -224,8 +209,8 @@ def _statements() -> SimpleNamespace:
 
 def _receipt(device_id: int, nonce: str) -> LeadResult | None:
     """The answer first given to this (device, nonce), if any: a retry gets it again."""
-    response = execute(_statements().receipt, {"device": device_id, "nonce": nonce}).scalar()
-    return LeadResult(**response) if response is not None else None
+    row = execute(_statements().receipt, {"device": device_id, "nonce": nonce}).first()
+    return replayed(row.response, row.status, row.lead_id) if row is not None else None
 
 
 def _store_receipt(device_id: int, nonce: str, lead_id: int | None, status: str, scanned_at: datetime,
@@ -235,7 +220,7 @@ def _store_receipt(device_id: int, nonce: str, lead_id: int | None, status: str,
     try:
         execute(_statements().insert_receipt, dict(
             device_id=device_id, nonce=nonce, lead_id=lead_id, status=status, scanned_at=scanned_at,
-            received_at=received_at, response=result.__dict__))
+            received_at=received_at, response=result.to_receipt()))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -362,10 +347,9 @@ def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = 
                "deleted_by": device_name(device_id) if device_id else None}
     attendee_id = lead.attendee_id
     for receipt in db.session.scalars(db.select(LeadScan).where(LeadScan.lead_id == lead.id)):
-        old = receipt.response or {}
+        answered = replayed(receipt.response, receipt.status, receipt.lead_id)
         receipt.lead_id = None
-        receipt.response = {"status": old.get("status", receipt.status), "lead_id": None, "candidate": None,
-                            "matches": [], "lead": None}
+        receipt.response = answered.scrubbed(keep_lead_id=False).to_receipt()
     db.session.delete(lead)
     db.session.add(AuditEvent(fair_id=booth.fair_id, actor=actor, action="lead.delete", subject=f"lead:{lead_id}",
                               details=details))

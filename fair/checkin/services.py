@@ -591,15 +591,6 @@ class UndoResult:
                 "kind": self.kind, "inside": self.inside, "attendee": self.attendee}
 
 
-def undone_ids(checkin_ids: list[int]) -> set[int]:
-    """Which of these scans have been undone."""
-    from fair.checkin.models import CheckInCorrection
-    if not checkin_ids:
-        return set()
-    return set(db.session.scalars(db.select(CheckInCorrection.checkin_id)
-                                  .where(CheckInCorrection.checkin_id.in_(checkin_ids))))
-
-
 def not_undone():
     """A condition on CheckIn: no correction undid this scan (counts of entries leave those out)."""
     from fair.checkin.models import CheckInCorrection

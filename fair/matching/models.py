@@ -11,7 +11,8 @@ from fair.checkin.models import Attendee
 from fair.extensions import db
 from fair.core.timeutil import utcnow
 
-INVITATION_STATUSES = ("sent", "accepted", "declined", "cancelled")
+# Sent by a booth (matching.services.invite), then answered by the attendee (answer_invitation).
+INVITATION_STATUSES = ("sent", "accepted", "declined")
 
 
 class Invitation(db.Model):

@@ -13,6 +13,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from fair.organiser.privacy import DEFAULT_RETENTION_DAYS
+
 DEMO_SEED = 2026
 
 
@@ -65,7 +67,7 @@ def init_command(name: str | None) -> None:
 def demo_command(attendees: int, booths: int, seed: int) -> None:
     """Fill a realistic demo fair (Thai and English). Running it again changes nothing."""
     from fair.ops import provision
-    provision.initialise(quiet=True)
+    provision.initialise()
     report = provision.load_demo(attendees=attendees, booths=booths, seed=seed, progress=True)
     click.echo(f"Demo fair: {report['employers']} employers, {report['booths']} booths, "
                f"{report['jobs']} jobs, {report['attendees']} attendees "
@@ -479,7 +481,7 @@ def retention_group() -> None:
 
 
 @retention_group.command("purge")
-@click.option("--older-than-days", "days", default=30, show_default=True, type=click.IntRange(0, 3650),
+@click.option("--older-than-days", "days", default=DEFAULT_RETENTION_DAYS, show_default=True, type=click.IntRange(0, 3650),
               help="Erase attendees with no activity for this many days.")
 @click.option("--dry-run", is_flag=True, help="Only count who would be erased.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

@@ -29,7 +29,7 @@ def upgrade_database() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
-def initialise(name: str | None = None, quiet: bool = False) -> InitReport:
+def initialise(name: str | None = None) -> InitReport:
     """Idempotent: migrations, the fair with its signing keys, one organiser login."""
     upgrade_database()
     fair, created = ensure_fair(name=name or current_app.config["FAIR_NAME"])

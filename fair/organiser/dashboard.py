@@ -24,6 +24,7 @@ from fair.checkin.models import Attendee, CheckIn
 from fair.checkin.services import not_undone
 from fair.extensions import db
 from fair.core import disclosure
+from fair.matching import services as matching
 from fair.core.models import Device
 from fair.core.timeutil import iso, utcnow
 
@@ -188,18 +189,14 @@ def _lead_funnel(fair_id: int) -> tuple[int, int, int, int, int]:
 
 
 def _jobs_without_candidates(fair_id: int) -> list[dict] | None:
-    """The matching engine's list, cached briefly; None when the engine does not offer it."""
-    try:
-        from fair.matching.services import jobs_without_candidates
-    except ImportError:
-        return None
+    """The matching engine's list, cached briefly; None when the engine failed with nothing cached."""
     cache = current_app.extensions.setdefault("dashboard_cache", {})
     cached = cache.get(("jobs_without_candidates", fair_id))
     if cached is not None and time.monotonic() - cached[0] < JOBS_WITHOUT_CANDIDATES_TTL:
         return cached[1]
     try:
         jobs = [{"job_ref": j.get("job_ref"), "title": j.get("title"), "booth": j.get("booth"),
-                 "employer": j.get("employer")} for j in jobs_without_candidates(fair_id)]
+                 "employer": j.get("employer")} for j in matching.jobs_without_candidates(fair_id)]
     except Exception:  # the panel may go missing; the dashboard's counts must not
         current_app.logger.exception("jobs_without_candidates failed")
         return cached[1] if cached is not None else None

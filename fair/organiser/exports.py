@@ -22,6 +22,7 @@ from fair.booths.models import Booth, Employer, Lead
 from fair.booths.services import booth_pseudonym
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
+from fair.matching.services import recommend_booths
 from fair.core.fairs import ensure_fair
 from fair.core.models import AuditEvent
 from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
@@ -54,7 +55,8 @@ MATCH_COLUMNS = ["attendee_ref", "name", "rank", "booth", "employer", "job_ref",
                  "reasons"]
 HIRE_COLUMNS = ["lead_id", "booth", "employer", "job_ref", "job_title", "job_isco08", "attendee_ref", "name", "phone",
                 "email", "rating", "hired_at"]
-# The organiser's end-of-day set (dashboard exports); the CLI keeps its own three.
+# The organiser's end-of-day set (the dashboard's export links and route); the CLI offers these and
+# leads, checkins, attendees.
 DAY_EXPORTS = ("attendance", "leads", "matches", "hires")
 MATCHES_PER_ATTENDEE = 3
 
@@ -210,10 +212,6 @@ def _attendance_rows(fair_id: int, cells: Cells) -> Iterable[list]:
 
 def _match_rows(fair_id: int, lang: str) -> Iterable[list]:
     """The booths the matching engine recommended to each person who came (its top 3)."""
-    try:
-        from fair.matching.services import recommend_booths
-    except ImportError:
-        raise ExportError("The matching engine is not available.") from None
     for a in db.session.scalars(_came(fair_id)):
         for rank, rec in enumerate(recommend_booths(a, top=MATCHES_PER_ATTENDEE, lang=lang), start=1):
             yield [a.ref, a.full_name, rank, rec.get("booth", ""), rec.get("employer", ""), rec.get("job_ref", ""),

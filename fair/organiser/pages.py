@@ -25,8 +25,10 @@ EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def export_labels() -> dict[str, str]:
-    return {"attendance": _("Attendance"), "leads": _("Leads"), "matches": _("Recommendations given"),
-            "hires": _("Hires")}
+    """The dashboard's export links: exports.DAY_EXPORTS, in that order, with their names."""
+    names = {"attendance": _("Attendance"), "leads": _("Leads"), "matches": _("Recommendations given"),
+             "hires": _("Hires")}
+    return {what: names[what] for what in exports.DAY_EXPORTS}
 
 
 def funnel_labels() -> dict[str, str]:
@@ -140,7 +142,7 @@ def _last_backup_text(fair_id: int) -> str | None:
     return venue_text(moment) if moment is not None else None
 
 
-@bp.get("/organiser/export/<any(attendance, leads, matches, hires):what>.<any(csv, xlsx):fmt>")
+@bp.get(f"/organiser/export/<any({', '.join(exports.DAY_EXPORTS)}):what>.<any(csv, xlsx):fmt>")
 @require("organiser")
 def export_day(principal: Principal, what: str, fmt: str):
     """End of the day: the organiser downloads attendance, leads, recommendations or hires. Audited."""

@@ -25,6 +25,7 @@ from flask import current_app
 
 from fair.core import changes
 from fair.booths.models import Booth, Lead, LeadScan
+from fair.booths.receipts import replayed
 from fair.checkin.models import Attendee, Card, CheckIn
 from fair.extensions import db
 from fair.matching.models import Invitation
@@ -123,9 +124,7 @@ def checkpoint_database() -> bool | None:
 
 def _scrubbed_receipt(receipt: LeadScan) -> dict:
     """A lead receipt's stored answer without the candidate: a replayed nonce still gets a valid reply."""
-    old = receipt.response or {}
-    return {"status": old.get("status", receipt.status), "lead_id": old.get("lead_id", receipt.lead_id),
-            "candidate": None, "matches": [], "lead": None}
+    return replayed(receipt.response, receipt.status, receipt.lead_id).scrubbed().to_receipt()
 
 
 def erase_attendee(attendee: Attendee, actor: str, reason: str = "request",
