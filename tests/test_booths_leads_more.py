@@ -135,6 +135,37 @@ def test_delete_over_http_for_own_booth_only_and_404_for_unknown(client, booth, 
     assert again.status_code == 404 and again.get_json()["message"] == "ไม่มีรายชื่อนี้ที่บูธนี้"
 
 
+def test_an_edit_of_a_deleted_lead_is_answered_410_lead_deleted_and_changes_nothing(
+        client, booth, booth_device, second_phone, other_booth_device, attendee_token, organiser_client):
+    """A phone's queued (offline) edit of a lead the organiser or another phone deleted meanwhile:
+    a final 410 "lead_deleted" the page shows and drops from its queue, not a 404 to guess at
+    (nor anything the queue would retry), and the lead does not come back."""
+    lead_id = client.post("/api/v1/booths/A1/scans", json={"code": attendee_token, "nonce": "n1"},
+                          headers=booth_device.headers).get_json()["lead_id"]
+    early = client.patch(f"/api/v1/booths/A1/leads/{lead_id}", json={"nonce": "e1", "rating": 3},
+                         headers=second_phone.headers)
+    assert early.status_code == 200
+    assert organiser_client.delete(f"/api/v1/booths/A1/leads/{lead_id}").status_code == 200
+    edits_before = _count(LeadScan)
+    late = client.patch(f"/api/v1/booths/A1/leads/{lead_id}", json={"nonce": "e2", "rating": 5, "notes": "call"},
+                        headers={**second_phone.headers, "Accept-Language": "en"})
+    assert late.status_code == 410
+    assert late.get_json()["error"] == "lead_deleted" and "deleted" in late.get_json()["message"]
+    thai = client.patch(f"/api/v1/booths/A1/leads/{lead_id}", json={"nonce": "e3", "rating": 5},
+                        headers={**booth_device.headers, "Accept-Language": "th"})
+    assert thai.status_code == 410 and "ถูกลบ" in thai.get_json()["message"]
+    assert _count(Lead) == 0 and _count(LeadScan) == edits_before
+    # The edit made before the delete, replayed (its answer was lost): its first answer, still nothing back.
+    again = client.patch(f"/api/v1/booths/A1/leads/{lead_id}", json={"nonce": "e1", "rating": 3},
+                         headers=second_phone.headers)
+    assert again.status_code == 200 and _count(Lead) == 0
+    # A lead that never was, or another booth's deleted one seen from here: a plain 404.
+    assert client.patch("/api/v1/booths/A1/leads/987654", json={"nonce": "e4", "rating": 1},
+                        headers=booth_device.headers).status_code == 404
+    assert client.patch(f"/api/v1/booths/B2/leads/{lead_id}", json={"nonce": "e5", "rating": 1},
+                        headers=other_booth_device.headers).status_code == 404
+
+
 def test_the_organiser_can_delete_a_lead_too(organiser_client, client, booth, booth_device, attendee_token):
     lead_id = client.post("/api/v1/booths/A1/scans", json={"code": attendee_token, "nonce": "n1"},
                           headers=booth_device.headers).get_json()["lead_id"]

@@ -33,3 +33,26 @@ def test_every_folder_of_the_package_is_a_discovered_package():
     missing = sorted(_folders_with_files() - discovered)
     assert missing == [], f"folders setuptools would warn about: {missing}"
     assert not any(name.startswith("tests") for name in discovered)
+
+
+def test_building_the_package_prints_no_setuptools_warnings_and_ships_the_data(tmp_path):
+    """What `pip install .` runs (setuptools' build_py), on a copy of the tree: no "Package would be
+    ignored" screens (issue 15 counted ~500 lines of them), and the data folders in the build."""
+    import shutil
+    import subprocess
+    import sys
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "fair", tmp_path / "fair", ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "built"
+    done = subprocess.run([sys.executable, "-W", "always", "-c", "from setuptools import setup; setup()",
+                           "-q", "build_py", "-d", str(out)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines()
+            if line.strip() and "byte-compiling is disabled" not in line]
+    assert said == [], "setuptools warned:\n" + "\n".join(said[:40])
+    for shipped in ("fair/templates/base.html", "fair/translations/th/LC_MESSAGES/messages.mo",
+                    "fair/migrations/env.py", "fair/matching/data/isco08.tsv", "fair/static/js/pages/booth.js",
+                    "fair/static/vendor/MANIFEST.json"):
+        assert (out / shipped).is_file(), f"{shipped} is not in the build"

@@ -119,6 +119,19 @@ def test_cli_erase_and_purge(runner, fair):
     assert result.exit_code == 0 and "would be erased" in result.output
 
 
+def test_cli_purge_without_yes_asks_first_and_a_no_erases_nobody(runner, fair):
+    """Issue 15: destructive actions ask for confirmation; `retention purge` as `attendee erase` does."""
+    for ref in ("Q1", "Q2"):
+        factories.make_attendee(fair, ref=ref).created_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    refused = runner.invoke(args=["retention", "purge"], input="n\n")
+    assert refused.exit_code == 1 and "Erase the personal data of 2 attendee(s)? This cannot be undone." in refused.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attendee).where(Attendee.erased_at.isnot(None))) == 0
+    agreed = runner.invoke(args=["retention", "purge"], input="y\n")
+    assert agreed.exit_code == 0 and "Erased the personal data of 2 attendee(s)" in agreed.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attendee).where(Attendee.erased_at.isnot(None))) == 2
+
+
 def test_backup_is_a_consistent_copy_and_is_audited(fair, tmp_path, runner):
     factories.make_attendee(fair, ref="B1")
     assert backup.last_backup_at(fair.id) is None

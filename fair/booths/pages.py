@@ -78,6 +78,9 @@ def _booth_strings() -> dict[str, str]:
         "queue.failed": _("{n} not recorded by the server"),
         "queue.no_lead": _("This edit belongs to a scan the server did not accept."),
         "queue.refused": _("Not recorded by the server"),
+        "queue.lead_deleted": _("This lead was deleted on another phone or by the organiser: "
+                                "the change was not saved."),
+        "queue.dropped": _("{n} unsent change(s) to this lead were dropped."),
         "queue.held": _("This phone is not accepted for this booth any more: {n} kept on it. "
                         "Ask the organiser to pair it again."),
         "failed.scan": _("A scan"),

@@ -251,6 +251,11 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
         return earlier
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.booth_id != booth.id:
+        if lead is None and was_deleted(booth, lead_id):
+            # An edit queued on a phone (offline, or before it heard of the delete) of a lead
+            # since deleted: a final answer the phone shows and drops, never one to retry.
+            raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
+                                 "the change was not saved."), status=410, error="lead_deleted")
         raise InvalidInput(_("No such lead at this booth."), status=404)
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
@@ -357,6 +362,14 @@ def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = 
     live.publish("lead_deleted", {"id": lead_id, "booth": booth.code}, fair=booth.fair_id, booth=booth.id,
                  attendee=attendee_id)
     return {"deleted": lead_id, "booth": booth.code}
+
+
+def was_deleted(booth: Booth, lead_id: int) -> bool:
+    """This booth's lead `lead_id` existed and was deleted (its audit row says so)."""
+    rows = db.session.scalars(db.select(AuditEvent.details).where(
+        AuditEvent.fair_id == booth.fair_id, AuditEvent.action == "lead.delete",
+        AuditEvent.subject == f"lead:{lead_id}"))
+    return any((details or {}).get("booth") == booth.code for details in rows)
 
 
 # --- the booth's own questions ------------------------------------------------------------

@@ -716,14 +716,14 @@ def attendee_lookup(principal: Principal):
 
 def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
     """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
-    from datetime import timedelta
     from fair.core.timeutil import iso
     scan = services.last_standing_scan(attendee)
     if scan is None:
         return None
-    venue = timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))   # as the dashboard's clock
+    # The template shows scanned_at through the `venue` filter (fair.web.dates): the venue's
+    # clock, Buddhist-Era years on a Thai page, like every other date on the pages.
     return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
-            "local": (scan.scanned_at + venue).strftime("%H:%M")}
+            "scanned_at": scan.scanned_at}
 
 
 def _back_to_lookup(ref: str):

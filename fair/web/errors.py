@@ -11,13 +11,17 @@ from fair.extensions import db
 
 
 class InvalidInput(Exception):
-    """Bad input from a client: answered 400 with the message, nothing stored."""
+    """Bad input from a client: answered 400 with the message, nothing stored.
 
-    def __init__(self, message: str, field: str | None = None, status: int = 400):
+    `error` is the machine-readable reason in the JSON answer ("invalid_input" unless a
+    client has to act on a particular one, e.g. "lead_deleted")."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400, error: str = "invalid_input"):
         super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
+        self.error = error
 
 
 def _is_api() -> bool:
@@ -34,7 +38,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidInput)
     def invalid_input(exc: InvalidInput):
         extra = {"field": exc.field} if exc.field else {}
-        return _answer(exc.status, "invalid_input", exc.message, **extra)
+        return _answer(exc.status, exc.error, exc.message, **extra)
 
     @app.errorhandler(AuthError)
     def auth_error(exc: AuthError):

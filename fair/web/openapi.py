@@ -76,7 +76,9 @@ def document(version: str) -> dict:
                                             "schema": {"type": "integer"}}],
                 "requestBody": _body(ref("LeadEditBody")),
                 "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
-                              "404": _error("No such lead at this booth.")}},
+                              "404": _error("No such lead at this booth."),
+                              "410": _error("The lead was deleted (error \"lead_deleted\"): the edit was "
+                                            "not saved; a phone drops it from its offline queue.")}},
                 "delete": {
                 "summary": "Remove a lead scanned by mistake (a phone of the booth, the organiser or an api key); "
                            "audited as lead.delete. The row is removed; its scan receipts stay, without the candidate.",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 import requests
 
 from tests.browser.helpers import (CHROMIUM, CHROMIUM_ARGS, FAIR, FAKE_CAMERA_ARGS, LAPTOP, LOCALES, PHONE,
-                                   TIMEOUT_MS, ServedFair)
+                                   TIMEOUT_MS, ServedFair, free_port)
 
 try:
     from playwright.sync_api import sync_playwright
@@ -58,9 +57,7 @@ def pytest_collection_modifyitems(config, items):
 # --- the served fair -------------------------------------------------------------------------
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()     # FAIR_TEST_PORTS, when set, names the range
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,31 @@ LOCALES = {"th": "th-TH", "en": "en-GB"}
 TIMEOUT_MS = 15_000          # a page, a socket, a decode: generous on a busy 2-core runner
 
 
+# --- ports -----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    """A free port on 127.0.0.1: one of FAIR_TEST_PORTS ("6300-6399") when set, so runs that share
+    a machine keep to their own ports; else any the system gives."""
+    import random
+    import socket
+    wanted = os.environ.get("FAIR_TEST_PORTS", "").strip()
+    if not wanted:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    low, _, high = wanted.partition("-")
+    ports = list(range(int(low), int(high or low) + 1))
+    random.shuffle(ports)
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in FAIR_TEST_PORTS={wanted}")
+
+
 # --- the served fair -------------------------------------------------------------------------
 
 @dataclass

@@ -233,3 +233,55 @@ def test_hall_list_has_separators_and_the_thai_page_answers_in_thai_even_for_a_b
     phone.wait_for_function("() => document.getElementById('scanner-message').textContent.trim() !== ''")
     assert phone.inner_text("#scanner-message") == "ไฟล์นี้ไม่ใช่รูปภาพ"
     assert not errors
+
+
+def test_an_edit_queued_offline_of_a_lead_deleted_meanwhile_is_dropped_with_a_message_not_retried(served, browser):
+    """A Thai booth phone rates a lead while offline; the organiser deletes that lead; back online,
+    the replayed edit gets 410 "lead_deleted": the phone says so, drops the lead and the queued edit
+    (one "not recorded" entry says why), and never sends it again."""
+    from tests.browser.helpers import LOCALES, PHONE, TIMEOUT_MS
+    from tests.browser.test_offline import Cable, network_down, network_up, read_queue
+    code, (link, _spare) = served.take_booth()
+    (card,) = served.take_cards(1)
+    cable = Cable(served.base)
+    context = browser.new_context(base_url=cable.base, locale=LOCALES["th"], **PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = open_pairing_link(context, link.replace(served.base, cable.base), "/booth")
+        errors = page_errors(page)
+        page.click(".name-prompt button[name=skip]")
+        wait_online(page)
+        scan_by_typing(page, card.manual_code)
+        page.click("[data-rating='3']")
+        page.wait_for_selector("#save-state[data-state=saved]")
+        (lead,) = served.api("GET", f"/api/v1/booths/{code}/leads").json()["leads"]
+        answered: list[int] = []                     # the edit's answers from the server (not the offline tries)
+        page.on("response", lambda r: answered.append(r.status)
+                if r.request.method == "PATCH" and f"/leads/{lead['id']}" in r.url else None)
+
+        network_down(context, cable)
+        page.wait_for_selector("#live-status[data-state=offline]")
+        page.click("[data-rating='5']")
+        page.wait_for_selector("#save-state[data-state=queued]")
+        assert len(read_queue(page, f"fair-queue-booth-{code}")["items"]) == 1
+
+        assert served.api("DELETE", f"/api/v1/booths/{code}/leads/{lead['id']}").status_code == 200
+        network_up(context, cable)
+        page.wait_for_selector(".result-overlay:has-text('ถูกลบแล้ว')")
+        assert "การแก้ไขนี้ไม่ได้บันทึก" in page.inner_text(".result-overlay")
+        page.wait_for_selector("#candidate", state="hidden")
+        page.wait_for_function("() => document.querySelectorAll('#lead-list .lead-item').length === 0")
+        page.wait_for_selector("#failed-badge:not([hidden])")
+        queue = read_queue(page, f"fair-queue-booth-{code}")
+        assert queue["items"] == []
+        assert [(f["kind"], f["answer"]["status"], f["answer"]["error"]) for f in queue["failed"]] == [
+            ("edit", 410, "lead_deleted")]
+        page.wait_for_timeout(3000)                  # longer than the queue's first backoffs
+        assert answered == [410], f"the refused edit reached the server {len(answered)} times: {answered}"
+        assert served.api("GET", f"/api/v1/booths/{code}/leads").json()["leads"] == []
+        page.click("#failed-badge")
+        assert "ถูกลบแล้ว" in page.inner_text("#failed-list")
+        assert not errors, errors
+    finally:
+        context.close()
+        cable.close()

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.browser.helpers import LOCALES, PHONE, TIMEOUT_MS, open_pairing_link, page_errors
+from tests.browser.helpers import LOCALES, PHONE, TIMEOUT_MS, free_port, open_pairing_link, page_errors
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ class Cable:
         # A loopback address of its own (127.x.y.z) makes the phone a client of its own to the
         # server's per-address limits, as each phone on the venue's Wi-Fi is.
         self._source = (source, 0) if source else None
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", free_port()))
         self.base = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._plugged = threading.Event()
         self._plugged.set()

@@ -141,3 +141,36 @@ test("enqueue needs a nonce; drain needs a sendFn", async () => {
   await assert.rejects(queue.enqueue({ body: {} }), TypeError);
   await assert.rejects(queue.drain(), TypeError);
 });
+
+test("a 410 (a booth edit of a deleted lead) is refused for good: dropped at once, never retried", async () => {
+  const { queue, timers, results } = newQueue();
+  await queue.enqueue({ nonce: "e1", body: { op: "edit", lead_id: 7, fields: { notes: "call back" } } });
+  await queue.enqueue(item(2));
+  let calls = 0;
+  const answers = [{ status: 410, body: { error: "lead_deleted", message: "deleted" } }, { status: 200, body: {} }];
+  assert.deepEqual(await queue.drain(async () => { calls++; return answers.shift(); }), { sent: 1, failed: 1, remaining: 0 });
+  assert.equal(calls, 2);
+  assert.deepEqual(timers.pending(), [], "no retry is scheduled");
+  assert.deepEqual(results, [{ nonce: "e1", delivered: false }, { nonce: "n2", delivered: true }]);
+  const [left] = await queue.failed();
+  assert.deepEqual(left.answer, { status: 410, error: "lead_deleted", message: "deleted" });
+  assert.ok(!JSON.stringify(left).includes("call back"), "the summary keeps no note");
+});
+
+test("discard takes matching items out unsent, leaving the given reason, and says so once", async () => {
+  const { queue, changes } = newQueue();
+  await queue.enqueue({ nonce: "e1", body: { op: "edit", lead_id: 7, fields: { rating: 2 } } });
+  await queue.enqueue(item(2));
+  await queue.enqueue({ nonce: "e3", body: { op: "edit", lead_id: 7, fields: { notes: "secret" } } });
+  const before = changes.length;
+  const answer = { status: 410, body: { error: "lead_deleted", message: "gone" } };
+  assert.equal(await queue.discard((it) => it.body.lead_id === 7, answer), 2);
+  assert.deepEqual((await queue.items()).map((it) => it.nonce), ["n2"]);
+  assert.equal(changes.length, before + 1);
+  assert.deepEqual(changes.at(-1), { pending: 1, failed: 2, held: null });
+  const failed = await queue.failed();
+  assert.deepEqual(failed.map((f) => [f.kind, f.answer.error]), [["edit", "lead_deleted"], ["edit", "lead_deleted"]]);
+  assert.ok(!JSON.stringify(failed).includes("secret"));
+  assert.equal(await queue.discard(() => false), 0);
+  assert.equal(changes.length, before + 1, "nothing discarded, no change event");
+});

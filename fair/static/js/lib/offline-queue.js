@@ -32,6 +32,9 @@
  *   - "retry": sendFn rejected, or a 5xx/408/429: stop, keep it, retry later
  *     with backoff (nextBackoff: 1 s doubling to 60 s) and at once when the
  *     browser reports "online".
+ * discard(predicate, answer) takes waiting items out without sending them
+ * (a booth edit of a lead known to be deleted: replaying it could only be
+ * refused), leaving the same summary a refusal leaves.
  * Events: "change" {pending, failed, held} after every change, "result"
  * {item, answer, delivered} per item that left the queue (delivered false:
  * refused, not recorded: never show it as synced).
@@ -287,6 +290,18 @@ export class OfflineQueue extends EventTarget {
   /** What the server refused without recording it, oldest first: [{kind, answer, failed_at}] (no codes). */
   failed() {
     return this.store.failed();
+  }
+
+  /**
+   * Take the waiting items for which predicate(item) is true out of the queue unsent;
+   * each leaves a summary with `answer` ({status, body: {error, message}}) as a refused
+   * one does, so the page's "not recorded" list says what was lost. Resolves how many.
+   */
+  async discard(predicate, answer = null) {
+    const doomed = (await this.store.items()).filter((item) => predicate(item));
+    for (const item of doomed) await this.store.remove(item.id, summary(item, answer, Date.now()));
+    if (doomed.length) await this._changed();
+    return doomed.length;
   }
 
   /** The staff have seen the refusals: forget the summaries too. */

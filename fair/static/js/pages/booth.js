@@ -18,7 +18,10 @@
  *
  * A lead scanned by mistake is deleted (after a confirmation) straight over
  * HTTP: DELETE .../leads/<id>, which needs the network; the booth's other
- * phones drop it on the `lead_deleted` event.
+ * phones drop it on the `lead_deleted` event. Edits of a deleted lead still
+ * waiting in the queue are dropped with a message, never replayed
+ * (pages/booth-queue.js); one replayed before the phone knew gets a final
+ * 410 "lead_deleted", which drops the lead and the rest of its edits too.
  *
  * config (fair/booths/pages.py booth_page): booth, scan_url, lead_url, jobs,
  * tags, next_steps, education, provinces, questions, questions_url,
@@ -39,6 +42,7 @@ import { reportFailure } from "../lib/report.js";
 import { createBoothView, mergeAnswers } from "./booth-view.js";
 import { init as initHall } from "./booth-hall.js";
 import { init as initQuestions } from "./booth-questions.js";
+import { isEditOf, leadDeleted, leadOfItem, scanOfDeletedLead } from "./booth-queue.js";
 
 const BAD_STATUSES = ["unknown", "invalid_signature", "revoked", "wrong_fair"];
 const LEAD_MAP_LIMIT = 300;
@@ -102,6 +106,12 @@ export function init(page) {
     const { item, answer, delivered } = event.detail;
     if (delivered) return;          // scans are shown by replay, edits update the list
     const body = (answer && answer.body) || {};
+    if (leadDeleted(answer && answer.status, body)) {
+      // Deleted while this phone was offline (or before it heard): drop it here, and its other edits.
+      removeLead(leadOfItem(item, leadMap.get), { silent: true });
+      showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("queue.lead_deleted"), ms: 4000 });
+      return;
+    }
     const reason = has(`status.${body.error}`) ? t(`status.${body.error}`) : body.message || "";
     showResult({ kind: "bad", title: t("queue.refused"), subtitle: reason, ms: 3000 });
     if (current && item.body.op === "scan" && current.scanNonce === item.nonce) {
@@ -212,6 +222,13 @@ export function init(page) {
    */
   function showAnswer(answer, nonce, { replayed = false, code = "" } = {}) {
     const onScreen = current && current.scanNonce === nonce;
+    if (replayed && scanOfDeletedLead(answer)) {
+      // The server had this scan already, and its lead was deleted since: nothing to show or edit.
+      dropQueuedEdits({ scanNonce: nonce });
+      if (onScreen) { current = null; render(); }
+      showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("queue.lead_deleted"), ms: 4000 });
+      return;
+    }
     if (!answer || answer.error) {
       const title = answer ? tFirst([`status.${answer.error}`, "status.error"]) : t("status.error");
       showResult({ kind: "bad", title, subtitle: (answer && answer.message) || "", detail: code, ms: 3000 });
@@ -283,6 +300,7 @@ export function init(page) {
     if (!current) return;
     const nonce = newNonce();
     const { leadId } = current;
+    if (leadId != null && deleted.has(leadId)) return;   // gone: nothing to send, nothing to queue
     const local = (lead) => ({ ...lead, ...fields, ...(fields.answers ? { answers: mergeAnswers(lead.answers, fields.answers) } : {}) });
     current.lead = local(current.lead || {});
     if (leadId != null) upsertLead({ ...local(leads.get(leadId) || {}), id: leadId });
@@ -299,6 +317,9 @@ export function init(page) {
     const outcome = await sender.send(item, { http: (timeoutMs) => patch(leadId, { ...fields, nonce }, timeoutMs) });
     if (outcome.via === "offline") {
       view.setSaveState("save.queued");
+    } else if (leadDeleted(outcome.status, outcome.answer)) {
+      removeLead(leadId, { silent: true });   // deleted elsewhere, and this phone missed the event
+      showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("lead.deleted_elsewhere"), ms: 4000 });
     } else if (!outcome.ok) {
       view.setSaveState("save.failed", { message: outcome.answer.message || outcome.status });
     } else {
@@ -354,16 +375,40 @@ export function init(page) {
     }
   }
 
-  /** Drop a deleted lead from the list, and from the screen if it is the one shown. */
-  function removeLead(id, { elsewhere = false } = {}) {
+  /**
+   * Take a deleted lead's edits still waiting out of the queue (never replayed: each could
+   * only be refused); each leaves a "not recorded" entry saying why. Resolves how many.
+   */
+  function dropQueuedEdits(target) {
+    const answer = { status: 410, body: { error: "lead_deleted", message: t("queue.lead_deleted") } };
+    return queue.discard((item) => isEditOf(item, target, leadMap.get), answer).catch((err) => {
+      reportFailure("booth: the deleted lead's queued edits could not be dropped", err);
+      return 0;
+    });
+  }
+
+  /**
+   * Drop a deleted lead from the list, from the screen if it is the one shown, and its
+   * queued edits. silent: the caller says why itself.
+   */
+  function removeLead(id, { elsewhere = false, silent = false } = {}) {
+    if (id == null) return;
     deleted.add(id);
     leads.delete(id);
     view.renderList(leads);
-    if (current && current.leadId === id) {
+    const onScreen = current && current.leadId === id;
+    if (onScreen) {
       current = null;
       render();
-      if (elsewhere) showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("lead.deleted_elsewhere"), ms: 3000 });
     }
+    dropQueuedEdits({ leadId: id }).then((dropped) => {
+      if (silent) return;
+      if (dropped) {
+        showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("queue.dropped", { n: dropped }), ms: 4000 });
+      } else if (elsewhere && onScreen) {
+        showResult({ kind: "warn", title: t("lead.deleted"), subtitle: t("lead.deleted_elsewhere"), ms: 3000 });
+      }
+    });
   }
 
   /** The recruiter confirmed: delete the lead on screen (the server audits it). */
@@ -378,11 +423,11 @@ export function init(page) {
       view.setSaveState("lead.delete_offline");
       return;
     }
-    if (!result.ok && result.status !== 404) {
+    if (!result.ok && result.status !== 404 && result.status !== 410) {
       view.setSaveState("lead.delete_failed", { message: result.body.message || result.status });
       return;
     }
-    removeLead(leadId);             // 404: already gone (another phone deleted it)
+    removeLead(leadId);             // 404/410: already gone (another phone deleted it)
     showResult({ kind: "ok", title: t("lead.deleted"), ms: 2000 });
   }
 
