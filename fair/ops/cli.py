@@ -46,7 +46,7 @@ def _echo_err(message: str) -> None:
 def init_command(name: str | None) -> None:
     """Create or upgrade the database, the fair's signing keys and the organiser login."""
     from fair.ops import provision
-    report = provision.initialise(name=name)
+    report = provision.initialise(name=name, progress=sys.stderr.isatty())
     click.echo(f"Database ready: {report.database}")
     click.echo(f"Fair: {report.fair_name}" + (" (created, new signing keys)" if report.fair_created else ""))
     if report.organiser_password:

@@ -29,13 +29,14 @@ def upgrade_database() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
-def initialise(name: str | None = None) -> InitReport:
-    """Idempotent: migrations, the fair with its signing keys, one organiser login."""
+def initialise(name: str | None = None, *, progress: bool = False) -> InitReport:
+    """Idempotent: migrations, the fair with its signing keys, one organiser login.
+    progress: a bar while older rows get their occupations (the CLI on a terminal)."""
     upgrade_database()
     fair, created = ensure_fair(name=name or current_app.config["FAIR_NAME"])
     # Rows written before occupations were stored (migration 0008) get theirs now, once.
     from fair.matching import services as matching
-    matching.reclassify(fair.id, progress=not quiet)
+    matching.reclassify(fair.id, progress=progress)
     organiser = db.session.scalar(db.select(Organiser).order_by(Organiser.id).limit(1))
     password = None
     if organiser is None:
