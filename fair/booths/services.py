@@ -115,7 +115,23 @@ def _lead_view(fields: dict[str, Any], booth_code: str, job_ref: str | None,
             "updated_at": iso(fields["updated_at"]), "candidate": candidate}
 
 
-def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+def is_own_booth(device, booth) -> bool:
+    """The one ownership rule: a booth phone acts only for the booth it was paired with.
+
+    `device` and `booth` are rows or their cached facts; any other kind of device
+    (a gate, the organiser's desk) owns no booth."""
+    return device is not None and device.kind == "booth" and device.booth_id == booth.id
+
+
+def require_own_booth(device, booth) -> None:
+    """is_own_booth, or a 403 for the service callers (scans, edits, invitations)."""
+    if not is_own_booth(device, booth):
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
+
+
+def job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+    """The job `job_ref` names if this booth recruits for it (its employer's), None for no
+    ref; any other job is bad input (leads and invitations alike)."""
     if not job_ref:
         return None
     job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
@@ -160,13 +176,12 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     `device` and `booth` are rows or their cached facts. Like the gate's scan,
     this is a few plain statements: every candidate at every booth passes here.
     """
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     booth = booth_facts(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     now = utcnow()
     scanned_at = scanned_at or now
@@ -259,8 +274,7 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
                 tags: list[str] | None = None, notes: str | None = None, next_step: str | None = None,
                 job_ref: str | None = None, answers: dict | None = None) -> LeadResult:
     """An edit after the scan (rating, note, next step, answers) from any phone of the same booth."""
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
@@ -268,7 +282,7 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     if lead is None or lead.booth_id != booth.id:
         raise InvalidInput(_("No such lead at this booth."), status=404)
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
