@@ -22,7 +22,7 @@ from fair.organiser.exports import ExportError, export_bytes
 from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES, parse_booth_code
 from fair.core.timeutil import parse_iso, utcnow
 
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -343,7 +343,8 @@ def organiser_questions_pick(principal: Principal):
     if not booths:
         flash(_("There are no booths yet. Import employers first."), "error")
         return redirect(url_for("booths.device_list"))
-    code = (request.args.get("booth") or booths[0].code).strip().upper()
+    asked = request.args.get("booth")
+    code = (parse_booth_code(asked) or asked.strip()) if asked else booths[0].code   # unknown: the page's 404
     return redirect(url_for("booths.organiser_questions", code=code))
 
 
@@ -481,7 +482,7 @@ def pairing_sheets(principal: Principal):
     if request.method == "GET":
         return render_template("booths/pairing_sheets.html", booths=booths, sheets=None)
     code = (request.form.get("booth") or "all").strip()
-    chosen = booths if code.lower() == "all" else [b for b in booths if b.code == code.upper()]
+    chosen = booths if code.lower() == "all" else [b for b in booths if b.code == parse_booth_code(code)]
     if not chosen:
         flash(_("There are no booths yet. Import employers first.") if not booths else _("Choose a booth."),
               "error")

@@ -21,6 +21,7 @@ from fair.checkin.models import Attendee
 from fair.web.errors import InvalidInput
 from fair.extensions import db, execute
 from fair.core.models import AuditEvent, Device
+from fair.core.reference import parse_booth_code
 from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
@@ -66,8 +67,13 @@ class LeadResult:
         return body
 
 
-def booth_by_code(fair_id: int, code: str) -> Booth | None:
-    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code.strip().upper()))
+def booth_by_code(fair_id: int, code: str | None) -> Booth | None:
+    """The booth a URL, a form or the command line names, written any way the import
+    accepts (" a12 ", "A-12", "A012" are booth A12: fair.core.reference.parse_booth_code)."""
+    code = parse_booth_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code))
 
 
 def booth_pseudonym(booth_id: int, attendee_id: int) -> str:

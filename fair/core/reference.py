@@ -1,4 +1,4 @@
-"""Reference data shared by every area: education levels, provinces, booleans.
+"""Reference data shared by every area: education levels, provinces, booleans, booth codes.
 
 Pure module: no Flask, no database. One home for each list so that imports,
 forms, matching and exports agree on codes.
@@ -6,6 +6,7 @@ forms, matching and exports agree on codes.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -84,6 +85,34 @@ def text_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", to_ascii_digits(text)).casefold()
     return "".join(ch for ch in folded if ch not in _KEY_DROP)
+
+
+# --------------------------------------------------------------------------
+# Booth codes
+# --------------------------------------------------------------------------
+
+# A stand on the floor plan: one or two letters for the row, a number for the
+# place in it ("A12", "AB3"). Written by organisers in files, typed in URLs and
+# on the command line, so " a12 ", "A-12", "A 12", "A๑๒" and "A012" are all the
+# stored "A12".
+_BOOTH_CODE = re.compile(r"([A-Z]{1,2})([0-9]{1,3})")
+_BOOTH_NOISE = re.compile(r"[\s\-]+")
+
+
+def split_booth_code(text: str | None) -> tuple[str, int] | None:
+    """(row letters, stand number) of a booth code however it is written; None when it is
+    no booth code (letters then a number)."""
+    if not isinstance(text, str):
+        return None
+    code = _BOOTH_NOISE.sub("", unicodedata.normalize("NFKC", to_ascii_digits(text))).upper()
+    match = _BOOTH_CODE.fullmatch(code)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def parse_booth_code(text: str | None) -> str | None:
+    """The stored form of a booth code ("A12"), from any way of writing it; None when it is none."""
+    parts = split_booth_code(text)
+    return f"{parts[0]}{parts[1]}" if parts else None
 
 
 # --------------------------------------------------------------------------

@@ -19,12 +19,12 @@ from typing import Any, Iterable
 
 from fair.core import disclosure, private_files
 from fair.booths.models import Booth, Employer, Lead
-from fair.booths.services import booth_pseudonym
+from fair.booths.services import booth_by_code, booth_pseudonym
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
 from fair.core.models import AuditEvent
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, parse_booth_code
 from fair.core.timeutil import DEFAULT_UTC_OFFSET_HOURS, to_venue, utcnow
 
 LANGUAGES = ("th", "en")
@@ -141,7 +141,7 @@ def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tupl
     if what == "leads":
         query = db.select(Lead).join(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code, Lead.id)
         if booth_code:
-            booth = db.session.scalar(db.select(Booth).filter_by(fair_id=fair.id, code=booth_code.upper()))
+            booth = booth_by_code(fair.id, booth_code)
             if booth is None:
                 raise ExportError(f"No booth {booth_code!r}.")
             query = query.where(Lead.booth_id == booth.id)
@@ -334,5 +334,6 @@ def export_filename(what: str, fmt: str, booth_code: str | None = None, now: dat
     fair, _ = ensure_fair()
     offset = float(current_app.config.get("UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS))
     stamp = to_venue(now or utcnow(), offset).strftime("%Y%m%d-%H%M")
-    parts = [slug(fair.name), what] + ([slug(booth_code, "booth")] if booth_code else []) + [stamp]
+    booth = (parse_booth_code(booth_code) or booth_code) if booth_code else None
+    parts = [slug(fair.name), what] + ([slug(booth, "booth")] if booth else []) + [stamp]
     return f"{'-'.join(parts)}.{fmt}"
