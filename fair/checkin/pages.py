@@ -28,6 +28,7 @@ from fair.core.fairs import current_fair
 from fair.web import confirm
 from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
+from fair.web.dates import venue_text
 from fair.checkin import cards, services
 from fair.checkin.routes import bp
 from fair.booths.models import Booth, Employer, Lead
@@ -716,14 +717,12 @@ def attendee_lookup(principal: Principal):
 
 def _last_scan_view(attendee: Attendee) -> dict[str, Any] | None:
     """The person's latest entry or exit that stands, for the Undo button: what, where, when."""
-    from datetime import timedelta
     from fair.core.timeutil import iso
     scan = services.last_standing_scan(attendee)
     if scan is None:
         return None
-    venue = timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))   # as the dashboard's clock
     return {"id": scan.id, "kind": scan.type, "gate": scan.device.name, "at": iso(scan.scanned_at),
-            "local": (scan.scanned_at + venue).strftime("%H:%M")}
+            "local": venue_text(scan.scanned_at, "time")}
 
 
 def _back_to_lookup(ref: str):

@@ -25,7 +25,8 @@ from fair.extensions import db
 from fair.core.fairs import ensure_fair
 from fair.core.models import AuditEvent
 from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, parse_booth_code
-from fair.core.timeutil import DEFAULT_UTC_OFFSET_HOURS, to_venue, utcnow
+from fair.core.timeutil import to_venue, utcnow
+from fair.web.dates import offset_hours
 
 LANGUAGES = ("th", "en")
 FORMATS = ("csv", "xlsx")
@@ -91,7 +92,6 @@ def choose_lang(asked: str | None, page_locale: Any) -> str:
 
 def export_cells(lang: str = "th") -> Cells:
     """The words of an export in `lang`, translated even from the CLI (no request there)."""
-    from flask import current_app
     from flask_babel import force_locale
     from flask_babel import gettext as _
     lang = lang if lang in LANGUAGES else "th"
@@ -108,7 +108,7 @@ def export_cells(lang: str = "th") -> Cells:
             "invalid_signature": _("Not a genuine card"), "revoked": _("Replaced card"),
             "wrong_fair": _("Card of another fair"), "fair_closed": _("Fair closed"),
         }
-    return Cells(lang, float(current_app.config.get("UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS)),
+    return Cells(lang, offset_hours(),
                  EDUCATION_NAMES_TH if lang == "th" else EDUCATION_NAMES_EN, words)
 
 
@@ -330,10 +330,8 @@ def export_filename(what: str, fmt: str, booth_code: str | None = None, now: dat
 
     The fair's (English) name as a slug, and the venue's time when the file was made.
     """
-    from flask import current_app
     fair, _ = ensure_fair()
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS))
-    stamp = to_venue(now or utcnow(), offset).strftime("%Y%m%d-%H%M")
+    stamp = to_venue(now or utcnow(), offset_hours()).strftime("%Y%m%d-%H%M")
     booth = (parse_booth_code(booth_code) or booth_code) if booth_code else None
     parts = [slug(fair.name), what] + ([slug(booth, "booth")] if booth else []) + [stamp]
     return f"{'-'.join(parts)}.{fmt}"

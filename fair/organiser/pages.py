@@ -18,7 +18,7 @@ from fair.matching.routes import bp
 from fair.organiser import dashboard
 from fair.organiser.backup import last_backup_at
 from fair.core.timeutil import utcnow
-from fair.web.dates import venue_text
+from fair.web.dates import venue_offset, venue_text
 
 EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -92,7 +92,7 @@ def dashboard_page(principal: Principal):
         "stats": stats,
         "events": dashboard.recent_events(fair.id, names=True),
         "show_names": True,
-        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "utc_offset_minutes": int(venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": dashboard.FEED_LENGTH,
     }
@@ -124,7 +124,7 @@ def _screen_view(fair, organiser: bool):
         "stats": stats,
         "events": dashboard.recent_events(fair.id, names=False),
         "show_names": False,
-        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "utc_offset_minutes": int(venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": SCREEN_FEED_LENGTH,
         "plan_fit_height": True,
