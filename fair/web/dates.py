@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from fair.core.timeutil import DEFAULT_UTC_OFFSET_HOURS, format_local, format_venue, parse_iso, to_venue, utcnow
+from fair.core.timeutil import DEFAULT_UTC_OFFSET_HOURS, format_local, format_venue, parse_iso
 
 
 def offset_hours() -> float:
@@ -26,11 +26,6 @@ def offset_hours() -> float:
 def venue_offset() -> timedelta:
     """offset_hours() as a timedelta (the dashboard's day, the pages' clocks)."""
     return timedelta(hours=offset_hours())
-
-
-def venue_now() -> datetime:
-    """The venue's wall clock now, naive (export file names, "today" on pages)."""
-    return to_venue(utcnow(), offset_hours())
 
 
 def page_lang() -> str:
