@@ -18,15 +18,13 @@ from fair.booths import services
 from fair.booths.models import MAX_QUESTIONS, Booth
 from fair.booths.routes import bp, own_booth
 from fair.checkin.cards import qr_svg
-from fair.organiser.exports import ExportError, export_bytes
+from fair.organiser.exports import MIMETYPES, ExportError, export_bytes
 from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
 from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES, parse_booth_code
 from fair.core.timeutil import parse_iso, utcnow
 
-EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
-                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_QUERY_LENGTH = 100
 
 
@@ -263,7 +261,7 @@ def organiser_leads(principal: Principal):
 
 
 def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in MIMETYPES:
         abort(404)
     from flask_babel import get_locale
     from fair.organiser.exports import choose_lang, export_filename
@@ -273,7 +271,7 @@ def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
     except ExportError as exc:
         abort(404, str(exc))
     name = export_filename("leads", fmt, booth_code)
-    return Response(data, mimetype=EXPORT_FORMATS[fmt],
+    return Response(data, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 

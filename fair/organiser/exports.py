@@ -29,7 +29,11 @@ from fair.core.timeutil import to_venue, utcnow
 from fair.web.dates import offset_hours
 
 LANGUAGES = ("th", "en")
-FORMATS = ("csv", "xlsx")
+# The file formats and the media type each is served as (the organiser's and the booths' downloads).
+# Bare types: Flask adds "; charset=utf-8" to text/* itself (written here too, it came twice).
+MIMETYPES = {"csv": "text/csv",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = tuple(MIMETYPES)
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 

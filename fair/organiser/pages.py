@@ -20,9 +20,6 @@ from fair.organiser.backup import last_backup_at
 from fair.core.timeutil import utcnow
 from fair.web.dates import venue_offset, venue_text
 
-EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
 
 def export_labels() -> dict[str, str]:
     return {"attendance": _("Attendance"), "leads": _("Leads"), "matches": _("Recommendations given"),
@@ -151,7 +148,7 @@ def export_day(principal: Principal, what: str, fmt: str):
         data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=exports.choose_lang(request.args.get("lang"), get_locale()))
     except exports.ExportError as error:
         return render_template("error.html", status=409, message=str(error)), 409
-    return Response(data, mimetype=EXPORT_MIMETYPES[fmt], headers={
+    return Response(data, mimetype=exports.MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exports.export_filename(what, fmt)}"',
         "Cache-Control": "no-store"})
 
