@@ -250,8 +250,8 @@ PROVINCES: tuple[Province, ...] = tuple(Province(*row) for row in _PROVINCE_ROWS
 PROVINCES_BY_NAME: dict[str, Province] = {p.en: p for p in PROVINCES}
 
 # Words around a province name that do not change which province is meant:
-# "จังหวัดชลบุรี", "จ.ชลบุรี", "Chon Buri Province", "Changwat Chon Buri".
-_PROVINCE_PREFIXES = tuple(text_key(w) for w in ("จังหวัด", "จ.", "changwat"))
+# "จังหวัดชลบุรี", "จ.ชลบุรี", "Chon Buri Province", "Changwat Chon Buri", "Province of Chon Buri".
+_PROVINCE_PREFIXES = tuple(text_key(w) for w in ("จังหวัด", "จ.", "changwat", "province of"))
 _PROVINCE_SUFFIXES = tuple(text_key(w) for w in ("province", "จังหวัด"))
 
 
@@ -342,14 +342,14 @@ _EDUCATION_ALIASES: dict[str, tuple[str, ...]] = {
                         "secondary 3"),
     "upper_secondary": ("ม.6", "ม.ปลาย", "มัธยมปลาย", "มศ.5", "M6", "M.6", "Mattayom 6",
                         "upper secondary school", "high school", "senior high school",
-                        "secondary 6", "กศน.ม.ปลาย"),
+                        "secondary 6", "กศน.ม.ปลาย", "กศน."),
     "vocational": ("ปวช", "ประกาศนียบัตรวิชาชีพ", "vocational certificate", "Por Wor Chor",
                    "PWC", "Vocational Certificate (Por Wor Chor)", "vocational school"),
     "high_vocational": ("ปวส", "ประกาศนียบัตรวิชาชีพชั้นสูง", "อนุปริญญา", "high vocational",
                         "higher vocational", "high vocational certificate",
                         "Por Wor Sor", "PWS", "diploma", "associate degree"),
     "bachelor": ("ป.ตรี", "ตรี", "bachelor", "bachelors", "bachelor degree", "BA", "BSc",
-                 "BEng", "BBA", "undergraduate", "university degree"),
+                 "BEng", "BBA", "undergraduate", "university degree", "degree"),
     "master": ("ป.โท", "โท", "master", "masters", "master degree", "MA", "MSc", "MBA", "MEng"),
     "doctorate": ("ป.เอก", "เอก", "doctor", "doctoral", "doctoral degree", "PhD", "DPhil",
                   "doctor of philosophy"),

@@ -14,13 +14,13 @@ not ranked below one who gave a wrong answer.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from fair.matching import text as text_analysis
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
-from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
+from fair.core.reference import (EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank, parse_education,
+                                 parse_province)
 
 # --- weights: the one place that says what matters how much -----------------
 #
@@ -127,47 +127,19 @@ class Score:
 
 # --- parsing raw fields ---------------------------------------------------------
 
-_EDUCATION_ALIASES: dict[str, str] = {
-    **{code: code for code in EDUCATION_LEVELS},
-    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_TH.items()},
-    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_EN.items()},
-    # What people actually type.
-    "ป.6": "primary", "ป6": "primary", "ประถม": "primary", "primary school": "primary",
-    "ม.3": "lower_secondary", "ม3": "lower_secondary", "ม.ต้น": "lower_secondary",
-    "มัธยมต้น": "lower_secondary",
-    "ม.6": "upper_secondary", "ม6": "upper_secondary", "ม.ปลาย": "upper_secondary",
-    "มัธยมปลาย": "upper_secondary", "กศน.": "upper_secondary", "high school": "upper_secondary",
-    "ปวช": "vocational", "vocational certificate": "vocational",
-    "ปวส": "high_vocational", "diploma": "high_vocational", "high vocational": "high_vocational",
-    "ป.ตรี": "bachelor", "ปริญญาตรี": "bachelor", "bachelor's": "bachelor", "bachelors": "bachelor",
-    "degree": "bachelor", "bachelor degree": "bachelor",
-    "ป.โท": "master", "master's": "master", "masters": "master", "ป.เอก": "doctorate", "phd": "doctorate",
-    "ไม่มี": "none", "ไม่ได้เรียน": "none",
-}
-
-
 def education_code(value: str | None) -> str | None:
-    """An education code from a code, a Thai or English name, or a common abbreviation."""
-    if not value:
-        return None
-    key = text_analysis.normalize(value)
-    return _EDUCATION_ALIASES.get(key) or _EDUCATION_ALIASES.get(key.rstrip("."))
-
-
-# Province names are canonicalised by the caller when it can (the server's
-# reference list); this key only makes spelling variants of one name agree.
-_PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.|จ |changwat |province of )")
-_PROVINCE_SYNONYMS = {
-    "กทม": "bangkok", "กทม.": "bangkok", "กรุงเทพ": "bangkok", "กรุงเทพฯ": "bangkok",
-    "กรุงเทพมหานคร": "bangkok", "bkk": "bangkok", "krung thep": "bangkok",
-}
+    """An education code from a code, a Thai or English name, or a common abbreviation
+    (fair.core.reference.parse_education: the import and the registration form read them so too)."""
+    return parse_education(value)
 
 
 def province_key(value: str | None) -> str | None:
+    """The province as matching compares it: the canonical name when the reference list knows
+    the spelling ("กทม.", "จ.ชลบุรี", "Chonburi"), else the text itself, normalised, so two
+    identical unknown names still agree."""
     if not value:
         return None
-    key = _PROVINCE_PREFIX.sub("", text_analysis.normalize(value)).strip()
-    return _PROVINCE_SYNONYMS.get(key, key) or None
+    return parse_province(value) or text_analysis.normalize(value) or None
 
 
 def _int_or_none(value) -> int | None:
