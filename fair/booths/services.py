@@ -324,6 +324,30 @@ def leads_of_booth(booth: Booth) -> list[Lead]:
     return list(db.session.scalars(db.select(Lead).filter_by(booth_id=booth.id).order_by(Lead.updated_at.desc())))
 
 
+def visits_of(attendee_id: int) -> list[dict[str, str]]:
+    """The booths that scanned this person, first visit first: their own record of the fair (card page)."""
+    rows = db.session.execute(
+        db.select(Booth.code, Employer.name).select_from(Lead)
+        .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
+        .where(Lead.attendee_id == attendee_id).order_by(Lead.first_scanned_at)).all()
+    return [{"booth": code, "employer": name} for code, name in rows]
+
+
+def floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The fair's booths on the plan's grid, the recommended ones numbered, for the card page's small map;
+    None without booths or recommendations."""
+    if not recommendations:
+        return None
+    booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
+                                .where(Booth.fair_id == fair_id)).all()
+    if not booths:
+        return None
+    rank = {rec["booth"]: n for n, rec in enumerate(recommendations, start=1)}
+    return {"width": max(b.plan_x for b in booths), "height": max(b.plan_y for b in booths),
+            "booths": [{"code": b.code, "x": b.plan_x, "y": b.plan_y, "rank": rank.get(b.code)}
+                       for b in booths]}
+
+
 def jobs_of_booth(booth: Booth) -> list[Job]:
     """The jobs a booth recruits for (its employer's), for the "applied for" choice."""
     return list(db.session.scalars(db.select(Job).filter_by(fair_id=booth.fair_id, employer_id=booth.employer_id)

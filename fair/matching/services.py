@@ -283,6 +283,17 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
     return found
 
 
+def card_recommendations(attendee: Attendee, top: int = 3, lang: str = "th") -> list[dict[str, Any]]:
+    """recommend_booths for the attendee's card page: none when the ranking fails, because
+    the card itself must always show."""
+    try:
+        return recommend_booths(attendee, top=top, lang=lang)
+    except Exception:  # a broken ranking must not hide the card itself
+        current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
+        db.session.rollback()
+        return []
+
+
 @checkin_signals.recommendations_wanted.connect
 def _recommend_at_gate(_app, holder, top: int, lang: str, **_kwargs) -> list[dict[str, Any]]:
     """fair.checkin.signals: a gate wants booth suggestions with its check-in answer."""
