@@ -58,6 +58,8 @@ def pytest_collection_modifyitems(config, items):
 # --- the served fair -------------------------------------------------------------------------
 
 def _free_port() -> int:
+    if os.environ.get("FAIR_TEST_PORT"):   # a port range of one's own on a shared machine
+        return int(os.environ["FAIR_TEST_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
