@@ -33,6 +33,9 @@ def initialise(name: str | None = None, quiet: bool = False) -> InitReport:
     """Idempotent: migrations, the fair with its signing keys, one organiser login."""
     upgrade_database()
     fair, created = ensure_fair(name=name or current_app.config["FAIR_NAME"])
+    # Rows written before occupations were stored (migration 0008) get theirs now, once.
+    from fair.matching import services as matching
+    matching.reclassify(fair.id, progress=not quiet)
     organiser = db.session.scalar(db.select(Organiser).order_by(Organiser.id).limit(1))
     password = None
     if organiser is None:
