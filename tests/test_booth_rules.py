@@ -88,3 +88,21 @@ def test_a_job_of_another_employer_is_refused_alike_by_leads_edits_and_invitatio
         assert "is not one of this booth's jobs" in refused.value.message, name
     assert db.session.get(Lead, lead_id).job_id is None and _count(Invitation) == 0
     assert matching.invite(booth_device.device, booth, candidate, job_ref=own.ref).job_id == own.id
+
+
+def test_a_lead_of_another_booth_is_the_same_404_for_edits_and_deletes(fair, booth, booth_device, other_booth,
+                                                                       attendee_token):
+    theirs = factories.make_device(fair, "booth", "B2 phone", other_booth)
+    their_lead = services.capture_lead(theirs.device, other_booth, code=attendee_token, nonce="n1").lead_id
+    assert services.lead_of_booth(other_booth, their_lead).id == their_lead
+    attempts = {
+        "rule": lambda: services.lead_of_booth(booth, their_lead),
+        "edit": lambda: services.update_lead(booth_device.device, booth, their_lead, nonce="e1", rating=5),
+        "delete": lambda: services.delete_lead(booth, their_lead, actor="test"),
+        "none": lambda: services.lead_of_booth(booth, their_lead + 1000),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(InvalidInput) as refused:
+            attempt()
+        assert refused.value.status == 404 and refused.value.message == "No such lead at this booth.", name
+    assert db.session.get(Lead, their_lead).rating is None

@@ -135,6 +135,14 @@ def require_own_booth(device, booth) -> None:
         raise InvalidInput(_("This device belongs to another booth."), status=403)
 
 
+def lead_of_booth(booth: Booth, lead_id: int) -> Lead:
+    """The lead if this booth holds it; any other (another booth's, none) is the same 404."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.booth_id != booth.id:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
+    return lead
+
+
 def job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
     """The job `job_ref` names if this booth recruits for it (its employer's), None for no
     ref; any other job is bad input (leads and invitations alike)."""
@@ -284,9 +292,7 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    lead = lead_of_booth(booth, lead_id)
     _check_fields(rating, next_step, notes)
     job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
@@ -398,9 +404,7 @@ def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = 
     scan receipts, detached and emptied of the candidate, so a retried nonce gets an
     answer and never brings the lead back.
     """
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    lead = lead_of_booth(booth, lead_id)
     details = {"booth": booth.code, "candidate": booth_pseudonym(booth.id, lead.attendee_id),
                "scanned_by": device_name(lead.device_id), "first_scanned_at": iso(lead.first_scanned_at),
                "deleted_by": device_name(device_id) if device_id else None}
