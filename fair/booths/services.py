@@ -22,6 +22,7 @@ from fair.checkin.models import Attendee
 from fair.web.errors import InvalidInput
 from fair.extensions import db, execute
 from fair.core.models import AuditEvent, Device
+from fair.core.reference import parse_booth_code
 from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
@@ -51,8 +52,13 @@ cached.forget_when_flushed(Booth, "booth")
 cached.forget_when_flushed(Employer, "booth", whole_kind=True)  # its name is part of each booth's facts
 
 
-def booth_by_code(fair_id: int, code: str) -> Booth | None:
-    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code.strip().upper()))
+def booth_by_code(fair_id: int, code: str | None) -> Booth | None:
+    """The booth a URL, a form or the command line names, written any way the import
+    accepts (" a12 ", "A-12", "A012" are booth A12: fair.core.reference.parse_booth_code)."""
+    code = parse_booth_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code))
 
 
 def booth_pseudonym(booth_id: int, attendee_id: int) -> str:
@@ -100,7 +106,31 @@ def _lead_view(fields: dict[str, Any], booth_code: str, job_ref: str | None,
             "updated_at": iso(fields["updated_at"]), "candidate": candidate}
 
 
-def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+def is_own_booth(device, booth) -> bool:
+    """The one ownership rule: a booth phone acts only for the booth it was paired with.
+
+    `device` and `booth` are rows or their cached facts; any other kind of device
+    (a gate, the organiser's desk) owns no booth."""
+    return device is not None and device.kind == "booth" and device.booth_id == booth.id
+
+
+def require_own_booth(device, booth) -> None:
+    """is_own_booth, or a 403 for the service callers (scans, edits, invitations)."""
+    if not is_own_booth(device, booth):
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
+
+
+def lead_of_booth(booth: Booth, lead_id: int) -> Lead:
+    """The lead if this booth holds it; any other (another booth's, none) is the same 404."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.booth_id != booth.id:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
+    return lead
+
+
+def job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+    """The job `job_ref` names if this booth recruits for it (its employer's), None for no
+    ref; any other job is bad input (leads and invitations alike)."""
     if not job_ref:
         return None
     job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
@@ -145,13 +175,12 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     `device` and `booth` are rows or their cached facts. Like the gate's scan,
     this is a few plain statements: every candidate at every booth passes here.
     """
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     booth = booth_facts(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     now = utcnow()
     scanned_at = scanned_at or now
@@ -244,21 +273,18 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
                 tags: list[str] | None = None, notes: str | None = None, next_step: str | None = None,
                 job_ref: str | None = None, answers: dict | None = None) -> LeadResult:
     """An edit after the scan (rating, note, next step, answers) from any phone of the same booth."""
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        if lead is None and was_deleted(booth, lead_id):
-            # An edit queued on a phone (offline, or before it heard of the delete) of a lead
-            # since deleted: a final answer the phone shows and drops, never one to retry.
-            raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
-                                 "the change was not saved."), status=410, error="lead_deleted")
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    if db.session.get(Lead, lead_id) is None and was_deleted(booth, lead_id):
+        # An edit queued on a phone (offline, or before it heard of the delete) of a lead
+        # since deleted: a final answer the phone shows and drops, never one to retry.
+        raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
+                             "the change was not saved."), status=410, error="lead_deleted")
+    lead = lead_of_booth(booth, lead_id)
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
@@ -292,6 +318,30 @@ def _publish_lead(booth: BoothFacts, view: dict[str, Any], attendee_id: int) -> 
 
 def leads_of_booth(booth: Booth) -> list[Lead]:
     return list(db.session.scalars(db.select(Lead).filter_by(booth_id=booth.id).order_by(Lead.updated_at.desc())))
+
+
+def visits_of(attendee_id: int) -> list[dict[str, str]]:
+    """The booths that scanned this person, first visit first: their own record of the fair (card page)."""
+    rows = db.session.execute(
+        db.select(Booth.code, Employer.name).select_from(Lead)
+        .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
+        .where(Lead.attendee_id == attendee_id).order_by(Lead.first_scanned_at)).all()
+    return [{"booth": code, "employer": name} for code, name in rows]
+
+
+def floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The fair's booths on the plan's grid, the recommended ones numbered, for the card page's small map;
+    None without booths or recommendations."""
+    if not recommendations:
+        return None
+    booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
+                                .where(Booth.fair_id == fair_id)).all()
+    if not booths:
+        return None
+    rank = {rec["booth"]: n for n, rec in enumerate(recommendations, start=1)}
+    return {"width": max(b.plan_x for b in booths), "height": max(b.plan_y for b in booths),
+            "booths": [{"code": b.code, "x": b.plan_x, "y": b.plan_y, "rank": rank.get(b.code)}
+                       for b in booths]}
 
 
 def jobs_of_booth(booth: Booth) -> list[Job]:
@@ -344,9 +394,7 @@ def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = 
     scan receipts, detached and emptied of the candidate, so a retried nonce gets an
     answer and never brings the lead back.
     """
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    lead = lead_of_booth(booth, lead_id)
     details = {"booth": booth.code, "candidate": booth_pseudonym(booth.id, lead.attendee_id),
                "scanned_by": device_name(lead.device_id), "first_scanned_at": iso(lead.first_scanned_at),
                "deleted_by": device_name(device_id) if device_id else None}

@@ -98,9 +98,30 @@ def _check_registration(fair: Fair, fields: dict[str, str],
     return problems, (parsed.rows[0] if parsed.rows and not problems else None)
 
 
+REGISTRATION_ATTEMPTS = 3
+
+
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
                       needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
-    """On-site self-registration: the same rules as an imported row, then the card at once."""
+    """On-site self-registration: the same rules as an imported row, then the card at once.
+
+    Two phones registering at the same instant can draw the same W-number: the one
+    that loses the unique constraint is rolled back and tries again (drawing anew, and
+    seeing a national ID registered meanwhile), up to REGISTRATION_ATTEMPTS times, so
+    every caller gets the retry, not one page.
+    """
+    for attempt in range(REGISTRATION_ATTEMPTS):
+        try:
+            return _register_once(fair, fields, consent_participate, needs_disability_friendly)
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == REGISTRATION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_once(fair: Fair, fields: dict[str, str], consent_participate: bool,
+                   needs_disability_friendly: bool) -> tuple[Attendee, Card]:
     problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
         raise RegistrationInvalid(problems)
@@ -213,6 +234,30 @@ def issue_cards(attendees: list[Attendee]) -> list[Card]:
 
 def active_card(attendee: Attendee) -> Card | None:
     return db.session.scalar(db.select(Card).filter_by(attendee_id=attendee.id, status="active"))
+
+
+def attendee_by_ref(fair_id: int, ref: str) -> Attendee | None:
+    """The attendee the organiser's pages name by reference; None when unknown or erased."""
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair_id, ref=ref))
+    return attendee if attendee is not None and attendee.erased_at is None else None
+
+
+@dataclass(frozen=True)
+class CardSheet:
+    """One page of the printable card sheets: plain values, ready to draw off the request thread."""
+    total: int                              # active cards in the fair
+    pages: int
+    cards: list[tuple[str, str, str, str]]  # (name, ref, manual code, token), by reference
+
+
+def card_sheet(fair: Fair, page: int, per_page: int) -> CardSheet:
+    """The active cards of people not erased, `per_page` at a time, for people without a smartphone."""
+    active = (db.select(Card, Attendee).join(Attendee, Card.attendee_id == Attendee.id)
+              .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None)))
+    total = db.session.scalar(db.select(db.func.count()).select_from(active.subquery()))
+    rows = db.session.execute(active.order_by(Attendee.ref).offset((page - 1) * per_page).limit(per_page)).all()
+    return CardSheet(total, max(1, -(-total // per_page)),
+                     [(a.full_name, a.ref, c.manual_code, card_token(c, fair)) for c, a in rows])
 
 
 def card_token(card: Card, fair: Fair) -> str:

@@ -21,7 +21,7 @@ from fair.core import changes, disclosure
 from fair.web import live
 from fair.booths import signals as booth_signals
 from fair.booths.models import Booth, Job, Lead
-from fair.booths.services import booth_pseudonym, candidate_view
+from fair.booths.services import booth_pseudonym, candidate_view, job_of_booth, require_own_booth
 from fair.checkin import signals as checkin_signals
 from fair.checkin.models import Attendee
 from fair.web.blocking import let_others_run
@@ -277,6 +277,17 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
     return found
 
 
+def card_recommendations(attendee: Attendee, top: int = 3, lang: str = "th") -> list[dict[str, Any]]:
+    """recommend_booths for the attendee's card page: none when the ranking fails, because
+    the card itself must always show."""
+    try:
+        return recommend_booths(attendee, top=top, lang=lang)
+    except Exception:  # a broken ranking must not hide the card itself
+        current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
+        db.session.rollback()
+        return []
+
+
 @checkin_signals.recommendations_wanted.connect
 def _recommend_at_gate(_app, holder, top: int, lang: str, **_kwargs) -> list[dict[str, Any]]:
     """fair.checkin.signals: a gate wants booth suggestions with its check-in answer."""
@@ -400,13 +411,8 @@ def invite(device: Device, booth: Booth, candidate: str, job_ref: str | None = N
 
     Anyone the booth cannot invite (unknown, gone home, erased) gets the same 404, so
     the endpoint tells nothing about who is inside beyond the booth's own hall list."""
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
-    job = None
-    if job_ref:
-        job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
-        if job is None or job.employer_id != booth.employer_id:
-            raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
+    require_own_booth(device, booth)
+    job = job_of_booth(booth, job_ref)
     if message is not None and len(message) > 500:
         raise InvalidInput("The message is limited to 500 characters.", field="message")
     attendee = _inside_by_pseudonym(booth, candidate)

@@ -272,8 +272,9 @@ def device_list() -> None:
     """List devices: id, kind, booth, state, last seen (venue time) and name."""
     from fair.organiser import devices
     from fair.core.timeutil import format_venue
+    from fair.web.dates import offset_hours
     states = devices.device_states()
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
+    offset = offset_hours()
     if not states:
         click.echo("No devices yet: `fair device pair --gate NAME` (or the organiser's Devices page).")
         return
