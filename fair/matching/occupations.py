@@ -61,20 +61,41 @@ AD_NOISE_WORDS: frozenset[str] = frozenset({
 # words, word pairs, the last Latin word (an English title's head noun) and
 # character trigrams (many per word, so each weighs little). Unit scores: the
 # weights of the signals (see TitleClassifier), the nearest occupations that
-# vote and the power of their similarity, and the softmax temperature of the
-# confidence. Set by cross-validation on ESCO buckets 1-4 (scripts/tune_titles.py),
-# never on bucket 0.
+# vote and the power of their similarity. Chosen by cross-validation on ESCO
+# buckets 1-4 (scripts/bench_titles.py --bucket 1..4), never on bucket 0.
 DEFAULT_SETTINGS: dict[str, float] = {
     "word": 1.0, "bigram": 0.8, "head": 0.8, "char": 0.7, "neighbours": 25, "power": 1.5,
-    "w_max": 0.5, "w_vote": 0.5, "w_probe": 1.0, "temperature": 25.0,
+    "w_max": 0.5, "w_vote": 0.5, "w_probe": 0.5,
 }
 # Below this best TF-IDF similarity nothing is written alike: abstain (unless
 # the semantic signal is there).
 MIN_SIMILARITY = 0.25
-# A unit (4-digit) is reported when its confidence reaches this; otherwise the
-# classification abstains at unit level and may still name the group.
-MIN_UNIT_CONFIDENCE = 0.12
-MIN_GROUP_CONFIDENCE = 0.25
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How scores become a confidence, and when it is enough.
+
+    ``temperature``: of the softmax over the unit scores (set to minimise the
+    log-loss of the right unit on buckets 1-4). ``unit``: the confidence from which
+    the unit is given, set so that 70 % of the units given are right on buckets
+    1-4; below it the 3-digit group (``minor``) and then the 2-digit group
+    (``sub_major``) are given when their confidence (the softmax mass of the group)
+    reaches theirs, set so that 60 % of those answers are right; else nothing.
+    The semantic signal sharpens the scores, so it has its own calibration."""
+    temperature: float
+    unit: float
+    minor: float
+    sub_major: float
+
+
+CALIBRATION = {
+    "tfidf": Calibration(temperature=15.0, unit=0.46, minor=0.44, sub_major=0.36),
+    "probe": Calibration(temperature=10.0, unit=0.49, minor=0.45, sub_major=0.31),
+}
+# Kept for callers that read them: the thresholds of the TF-IDF-only calibration.
+MIN_UNIT_CONFIDENCE = CALIBRATION["tfidf"].unit
+MIN_GROUP_CONFIDENCE = CALIBRATION["tfidf"].sub_major
 
 _LATIN_WORD = re.compile(r"^[a-z0-9]")
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
@@ -346,8 +367,8 @@ class TitleClassifier:
       probability a linear classifier over multilingual sentence embeddings
       gives the unit (trained on the same titles, ``scripts/build_title_probe.py``).
 
-    The confidence is a softmax of the combined scores (temperature
-    ``temperature``), summed over a group for the group's confidence.
+    The confidence is a softmax of the combined scores, summed over a group for
+    the group's confidence (``CALIBRATION``: temperature and thresholds).
     """
 
     def __init__(self, entries: Iterable[TitleEntry], semantic: "SemanticModel | None" = None,
@@ -446,12 +467,7 @@ class TitleClassifier:
 
     def unit_scores(self, title: str, embedding: np.ndarray | None = None) -> np.ndarray:
         """The combined score of every unit (``self.units`` order)."""
-        s = self.settings
-        signals = self.signals(title, embedding)
-        score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
-        if "probe" in signals:
-            score = score + s["w_probe"] * signals["probe"]
-        return score
+        return self._combine(self.signals(title, embedding))
 
     def votes(self, title: str) -> tuple[float, dict[str, float]]:
         """Best TF-IDF similarity, and unit -> combined score for the units that score."""
@@ -477,28 +493,30 @@ class TitleClassifier:
             # Nothing written alike: no word of the title is known (a typo of one
             # would still share trigrams). The embedding alone is not trusted.
             return Classification(title, None, 0.0, None, 0.0)
+        return self._decide(title, self._combine(signals), CALIBRATION["probe" if "probe" in signals else "tfidf"])
+
+    def _combine(self, signals: dict[str, np.ndarray]) -> np.ndarray:
         s = self.settings
         score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
         if "probe" in signals:
             score = score + s["w_probe"] * signals["probe"]
-        z = (score - score.max()) * s["temperature"]
+        return score
+
+    def _decide(self, title: str, score: np.ndarray, calibration: Calibration) -> Classification:
+        """The unit when sure enough, else the 3-digit then the 2-digit group, else nothing."""
+        z = (score - score.max()) * calibration.temperature
         probability = np.exp(z)
         probability /= probability.sum()
         top = int(probability.argmax())
         unit, unit_confidence = self.units[top], float(probability[top])
-        group, group_confidence = None, 0.0
-        if unit_confidence >= MIN_GROUP_CONFIDENCE:
-            group, group_confidence = unit, unit_confidence
-        else:
-            for n in (3, 2):
-                share = np.bincount(self._prefix_index[n], weights=probability)
-                code = int(share.argmax())
-                if share[code] >= MIN_GROUP_CONFIDENCE:
-                    group, group_confidence = f"{code:0{n}d}", float(share[code])
-                    break
-        if unit_confidence >= MIN_UNIT_CONFIDENCE:
-            return Classification(title, unit, unit_confidence, group or unit, max(group_confidence, unit_confidence))
-        return Classification(title, None, group_confidence, group, group_confidence)
+        if unit_confidence >= calibration.unit:
+            return Classification(title, unit, unit_confidence, unit, unit_confidence)
+        for n, threshold in ((3, calibration.minor), (2, calibration.sub_major)):
+            share = np.bincount(self._prefix_index[n], weights=probability)
+            code = int(share.argmax())
+            if share[code] >= threshold:
+                return Classification(title, None, float(share[code]), f"{code:0{n}d}", float(share[code]))
+        return Classification(title, None, 0.0, None, 0.0)
 
 
 _classifier: TitleClassifier | None = None
