@@ -35,8 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import numpy as np  # noqa: E402
-
 from fair.matching import occupations as occ  # noqa: E402
 from fair.matching.text import extract_occupations  # noqa: E402
 from fair.matching.vocabulary import load_vocabulary  # noqa: E402
@@ -81,13 +79,47 @@ def read_csv(name: str) -> list[tuple[str, str]]:
         return [(r["title"], r["isco08"]) for r in csv.DictReader(handle)]
 
 
+def load_figures() -> None:
+    """Fresh process: build the production classifier as fair serve does, then time
+    classify() one title a call (each title new, so the cache does not answer)."""
+    before = rss_mb()
+    start = time.perf_counter()
+    classifier = occ.classifier()
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    classifier.classify("warm up")
+    warm = time.perf_counter() - start
+    print(f"classifier built in {built:.1f} s ({len(classifier.entries)} titles, semantic "
+          f"{'on' if classifier.semantic else 'off'}); first classify (loads the encoder) {warm:.1f} s; "
+          f"RSS +{rss_mb() - before:.0f} MB")
+    titles = [f"{o.preferred} {i}" for i, o in enumerate(occ.esco_occupations()[:400])]
+    for label, embed in (("classify()", True), ("classify() given the stored embedding", False)):
+        if not embed and classifier.semantic is None:
+            continue
+        vectors = classifier.semantic.embed(titles) if not embed else None
+        times = []
+        for i, title in enumerate(titles):
+            t = time.perf_counter()
+            classifier.classify(title, None if embed else vectors[i])
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        print(f"{label}, warm, one new title a call: p50 {statistics.median(times):.2f} ms, "
+              f"p99 {times[int(len(times) * 0.99) - 1]:.2f} ms (n={len(times)})")
+    files = ("esco_occupations.tsv.gz", "isco08_examples.tsv", "thai_titles.tsv", occ.PROBE_FILE)
+    print("shipped data: " + ", ".join(f"{f} {len(occ._data(f).read_bytes()) / 1e6:.2f} MB" for f in files))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bucket", type=int, default=0, help="ESCO bucket evaluated (0: the held-out one)")
     parser.add_argument("--no-probe", action="store_true", help="TF-IDF only (as without the optional package)")
     parser.add_argument("--before", action="store_true", help="also the previous matcher (extract_occupations)")
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (build_title_probe.py)")
+    parser.add_argument("--load", action="store_true",
+                        help="only the production classifier's load time, memory and classify latency")
     args = parser.parse_args()
+    if args.load:
+        return load_figures()
     import build_title_probe as probe_builder
     cache = args.cache or probe_builder.DEFAULT_CACHE
     use_probe = not args.no_probe and occ.semantic_available()
@@ -135,22 +167,6 @@ def main() -> None:
             results.append(classifier.classify(title, embedding))
         accuracy("never abstaining", items, always)
         decisions(items, results)
-
-    # Latency of classify() as production calls it: the title is embedded inside.
-    titles = [t + " (x)" for t, _ in every[:300]]
-    for label, semantic in (("TF-IDF only", None), ("with the probe", model)):
-        if label != "TF-IDF only" and semantic is None:
-            continue
-        c = occ.TitleClassifier(entries, semantic=semantic)
-        c.classify("warm up")
-        times = []
-        for title in titles:
-            t = time.perf_counter()
-            c.classify(title)
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        print(f"classify {label}, warm, uncached, one title a call: p50 {statistics.median(times):.2f} ms, "
-              f"p99 {times[int(len(times) * 0.99) - 1]:.2f} ms (n={len(times)}, nice'd, shared 2-core machine)")
 
 
 if __name__ == "__main__":
