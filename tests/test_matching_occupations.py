@@ -104,3 +104,16 @@ def test_probe_signal_is_used_when_the_encoder_is_installed():
     embedding = np.zeros(occ.EMBEDDING_SIZE, dtype=np.float32)
     signals = classifier.signals("forklift driver", embedding)
     assert signals["probe"].shape == (436,) and abs(float(signals["probe"].sum()) - 1.0) < 1e-3
+
+
+def test_titles_classified_in_a_batch_answer_as_one_at_a_time():
+    titles = ["Forklift driver", "แคชเชียร์ประจำสาขา", "", "Forklift driver", "zzqx"]
+    batch = occ.classify_titles(titles)
+    assert [r.title for r in batch] == titles
+    alone = occ.classifier()
+    for title, result in zip(titles, batch):
+        if title:
+            expected = alone.classify(title)
+            assert (result.isco08, result.group) == (expected.isco08, expected.group), title
+            assert abs(result.confidence - expected.confidence) < 0.02
+    assert batch[0].isco08 == "8344" and batch[2].isco08 is None and occ.classify("Forklift driver") is batch[0]

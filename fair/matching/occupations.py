@@ -539,10 +539,35 @@ def classifier() -> TitleClassifier:
     return _classifier
 
 
-@lru_cache(maxsize=65536)
+_CACHE_SIZE = 65536
+_cache: dict[str, Classification] = {}
+
+
+def _remember(title: str, result: Classification) -> Classification:
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()   # rare (65,536 distinct titles); simpler than LRU bookkeeping
+    _cache[title] = result
+    return result
+
+
 def classify(title: str) -> Classification:
     """The ISCO-08 occupation of one job title or desired position (cached)."""
-    return classifier().classify(title)
+    found = _cache.get(title)
+    return found if found is not None else _remember(title, classifier().classify(title))
+
+
+def classify_titles(titles: Iterable[str | None]) -> list[Classification]:
+    """Many titles at once (an import): the new ones are embedded in batches, which
+    costs far less per title than one at a time; the results fill classify()'s cache."""
+    titles = list(titles)
+    todo = sorted({t for t in titles if t and t.strip() and t not in _cache})
+    model = classifier()
+    for start in range(0, len(todo), 64):
+        chunk = todo[start:start + 64]
+        vectors = model.semantic.embed(chunk) if model.semantic is not None else None
+        for i, title in enumerate(chunk):
+            _remember(title, model.classify(title, None if vectors is None else vectors[i]))
+    return [classify(t) if t else Classification(t or "", None, 0.0, None, 0.0) for t in titles]
 
 
 def classify_many(titles: Iterable[str | None]) -> Classification:
