@@ -117,3 +117,8 @@ def test_titles_classified_in_a_batch_answer_as_one_at_a_time():
             assert (result.isco08, result.group) == (expected.isco08, expected.group), title
             assert abs(result.confidence - expected.confidence) < 0.02
     assert batch[0].isco08 == "8344" and batch[2].isco08 is None and occ.classify("Forklift driver") is batch[0]
+
+
+def test_several_phrases_give_the_most_confident_classification():
+    assert occ.classify_many([None, "", "zzqx", "Forklift driver"]).isco08 == "8344"
+    assert occ.classify_many([None, ""]).isco08 is None

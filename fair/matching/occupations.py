@@ -579,10 +579,7 @@ def classify_many(titles: Iterable[str | None]) -> Classification:
     """One classification for several phrases that describe the same person or job
     (desired positions, a title): the most confident of them."""
     best = Classification("", None, 0.0, None, 0.0)
-    for title in titles:
-        if not title:
-            continue
-        result = classify(title)
+    for result in classify_titles([t for t in titles if t]):   # the phrases embedded in one batch
         if (result.isco08 is not None, result.confidence) > (best.isco08 is not None, best.confidence):
             best = result
     return best
