@@ -99,7 +99,8 @@ def _check_registration(fair: Fair, fields: dict[str, str],
 
 
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
-                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
+                      needs_disability_friendly: bool = False,
+                      willing_to_relocate: bool = False) -> tuple[Attendee, Card]:
     """On-site self-registration: the same rules as an imported row, then the card at once."""
     problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
@@ -115,7 +116,8 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
         if registered is not None:
             claimed, row = number, {**row, "national_id": None}
     attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
-                        needs_disability_friendly=needs_disability_friendly)
+                        needs_disability_friendly=needs_disability_friendly,
+                        willing_to_relocate=willing_to_relocate)
     apply_attendee_row(attendee, row, consent_participate=True,
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
     if claimed is not None:
