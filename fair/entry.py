@@ -8,6 +8,11 @@ import sys
 def main() -> None:
     # Owner-only files from the first one on: the database holds the card-signing key (fair.core.private_files).
     os.umask(0o077)
+    # One BLAS thread (read when numpy loads, so before any import below): the title-embedding
+    # products are small (2,000 x 512), and OpenBLAS threads spinning for a core that the event
+    # loop or another process holds made one recommendation ~10x slower (scripts/bench_matching.py).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         if os.environ.get("FAIR_ASYNC_MODE", "eventlet") == "eventlet":
             import warnings

@@ -213,7 +213,7 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         lead_id = current.id
     candidate = candidate_view(holder, booth.id, scanned=True)
     view = _lead_view(fields, booth.code, _job_ref(job, fields["job_id"]), candidate)
-    result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang), view)
+    result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang, holder), view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
     if answer is result:
         _publish_lead(booth, view, holder.id)
@@ -297,12 +297,13 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     return answer
 
 
-def _matches(booth: Booth, candidate: dict[str, Any], lang: str) -> list[dict]:
+def _matches(booth: Booth, candidate: dict[str, Any], lang: str, person: Any = None) -> list[dict]:
     # fair.matching answers (fair.booths.signals), from the booth's view of the person:
-    # reasons never mention a withheld field.
+    # reasons never mention a withheld field. `person` (the scanned CardHolder) carries the
+    # occupation stored at registration or import, for the server only.
     try:
         answers = signals.matches_wanted.send(current_app._get_current_object(), booth=booth,
-                                              candidate=candidate, lang=lang)
+                                              candidate=candidate, lang=lang, person=person)
         return next((found for _receiver, found in answers if found is not None), [])
     except Exception:
         # The match is advice; a failure there must not refuse the lead itself.

@@ -121,14 +121,16 @@ def _form_from_request() -> tuple[dict[str, Any], dict[str, str]]:
             value = ""
         form[name] = value
     form["languages"] = [code for code in request.form.getlist("languages") if code in reference.LANGUAGES]
-    for flag in ("consent_participate", "consent_share_profile", "needs_disability_friendly"):
+    for flag in ("consent_participate", "consent_share_profile", "needs_disability_friendly",
+                 "work_other_provinces", "work_abroad"):
         form[flag] = request.form.get(flag) == "yes"
     return form, problems
 
 
 def _empty_form() -> dict[str, Any]:
     return {**{name: "" for name in TEXT_FIELDS}, "languages": ["th"], "consent_participate": False,
-            "consent_share_profile": False, "needs_disability_friendly": False}
+            "consent_share_profile": False, "needs_disability_friendly": False,
+            "work_other_provinces": False, "work_abroad": False}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -169,6 +171,9 @@ def _service_fields(form: dict[str, Any]) -> dict[str, str]:
     fields["skills"] = _list_cell(form["skills"])
     fields["desired_positions"] = _list_cell(form["desired_positions"])
     fields["languages"] = ";".join(form["languages"])
+    # Work abroad too: the province cell as an import writes it ("Chon Buri;abroad").
+    if form["work_abroad"]:
+        fields["province"] = reference.PLACE_SEPARATOR.join(filter(None, (form["province"], reference.ABROAD)))
     fields["consent_share_profile"] = "yes" if form["consent_share_profile"] else "no"
     return fields
 
@@ -176,7 +181,8 @@ def _service_fields(form: dict[str, Any]) -> dict[str, str]:
 def _register(fair, form: dict[str, Any]) -> Attendee:
     attendee, _card = services.register_attendee(fair, _service_fields(form),
                                                  consent_participate=form["consent_participate"],
-                                                 needs_disability_friendly=form["needs_disability_friendly"])
+                                                 needs_disability_friendly=form["needs_disability_friendly"],
+                                                 willing_to_relocate=form["work_other_provinces"])
     return attendee
 
 

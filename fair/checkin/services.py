@@ -102,7 +102,8 @@ REGISTRATION_ATTEMPTS = 3
 
 
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
-                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
+                      needs_disability_friendly: bool = False,
+                      willing_to_relocate: bool = False) -> tuple[Attendee, Card]:
     """On-site self-registration: the same rules as an imported row, then the card at once.
 
     Two phones registering at the same instant can draw the same W-number: the one
@@ -112,7 +113,8 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
     """
     for attempt in range(REGISTRATION_ATTEMPTS):
         try:
-            return _register_once(fair, fields, consent_participate, needs_disability_friendly)
+            return _register_once(fair, fields, consent_participate, needs_disability_friendly,
+                                  willing_to_relocate)
         except IntegrityError:
             db.session.rollback()
             if attempt == REGISTRATION_ATTEMPTS - 1:
@@ -121,7 +123,7 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
 
 
 def _register_once(fair: Fair, fields: dict[str, str], consent_participate: bool,
-                   needs_disability_friendly: bool) -> tuple[Attendee, Card]:
+                   needs_disability_friendly: bool, willing_to_relocate: bool) -> tuple[Attendee, Card]:
     problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
         raise RegistrationInvalid(problems)
@@ -136,7 +138,8 @@ def _register_once(fair: Fair, fields: dict[str, str], consent_participate: bool
         if registered is not None:
             claimed, row = number, {**row, "national_id": None}
     attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
-                        needs_disability_friendly=needs_disability_friendly)
+                        needs_disability_friendly=needs_disability_friendly,
+                        willing_to_relocate=willing_to_relocate)
     apply_attendee_row(attendee, row, consent_participate=True,
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
     if claimed is not None:

@@ -150,12 +150,19 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
     return profile
 
 
-def booth_profile(view: dict[str, Any]) -> scoring.Profile:
+def booth_profile(view: dict[str, Any], person: Any = None) -> scoring.Profile:
     """A matching profile built only from what a booth may see of the person
-    (disclosure.matching_fields), so its score and reasons use nothing withheld."""
+    (disclosure.matching_fields), so its score and reasons use nothing withheld.
+
+    ``person`` (a row or checkin CardHolder with the stored columns) adds the ISCO-08 codes
+    and title embedding stored from the desired positions, when the view shows those
+    positions (consent and a scan): read as stored, never computed on the scan's path."""
     fields = disclosure.matching_fields(view)
+    codes = stored_codes(person) if person is not None and fields["desired_positions"] else None
+    stored = (None if codes is None else
+              (codes.isco08, codes.minor, codes.sub_major, codes.confidence, person.title_embedding))
     key = ("booth-view", tuple(fields["skills"]), tuple(fields["desired_positions"]), fields["education"],
-           fields["experience_years"], fields["province"], tuple(fields["languages"]))
+           fields["experience_years"], fields["province"], tuple(fields["languages"]), stored)
     profiles = _cache()["profiles"]
     cached = profiles.get(key)
     if cached is not None:
@@ -163,7 +170,7 @@ def booth_profile(view: dict[str, Any]) -> scoring.Profile:
     profile = scoring.profile_from_fields(
         skills=fields["skills"], desired_positions=fields["desired_positions"], education=fields["education"],
         experience_years=fields["experience_years"], province=fields["province"], salary_expected=None,
-        languages=fields["languages"])
+        languages=fields["languages"], occupation=codes)
     if len(profiles) < 200_000:  # bounded: one entry per distinct view
         profiles[key] = profile
     return profile
@@ -294,11 +301,13 @@ def _recommend_at_gate(_app, holder, top: int, lang: str, **_kwargs) -> list[dic
     return recommend_booths(holder, top=top, lang=lang)
 
 
-def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") -> list[dict[str, Any]]:
+def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th",
+                     person: Any = None) -> list[dict[str, Any]]:
     """How a scanned candidate fits each of the booth's jobs, best first, judged on the
-    booth's view of them (booths.services.candidate_view) and nothing more."""
+    booth's view of them (booths.services.candidate_view) and, where that view shows the
+    desired positions, the occupation stored from them on ``person`` (booth_profile)."""
     built = fair_matching(booth.fair_id)
-    profile = booth_profile(candidate)
+    profile = booth_profile(candidate, person)
     matches = []
     for job_id, job in built.jobs.items():
         if job.employer_id != booth.employer_id:
@@ -310,9 +319,10 @@ def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") 
 
 
 @booth_signals.matches_wanted.connect
-def _match_at_booth(_app, booth, candidate: dict[str, Any], lang: str, **_kwargs) -> list[dict[str, Any]]:
+def _match_at_booth(_app, booth, candidate: dict[str, Any], lang: str, person: Any = None,
+                    **_kwargs) -> list[dict[str, Any]]:
     """fair.booths.signals: a booth scanned a card and shows how the person fits its jobs."""
-    return match_booth_jobs(booth, candidate, lang=lang)
+    return match_booth_jobs(booth, candidate, lang=lang, person=person)
 
 
 def booth_jobs(booth: Booth) -> list[scoring.JobFacts]:
