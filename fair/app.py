@@ -17,11 +17,12 @@ PACKAGE_DIR = Path(__file__).parent
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """<int:...> in our URLs are row ids: beyond SQL's 64-bit integers it is a 404, not a
-    driver OverflowError (Schemathesis sent 2**64)."""
+    """<int:...> in our URLs are row ids: beyond the id column's range it is a 404, not a
+    driver OverflowError (Schemathesis sent 2**64; PostgreSQL's integer ends at 2**31 - 1)."""
 
     def __init__(self, url_map, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        from fair.extensions import MAX_ROW_ID
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, **kwargs)
 
 
