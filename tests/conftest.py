@@ -100,6 +100,26 @@ def database_config(tmp_path, postgres_schema) -> dict:
 
 
 @pytest.fixture
+def empty_database_url(tmp_path):
+    """The URL of an empty database for tests that build one themselves (migrations, `fair init`):
+    a new SQLite file, or a new schema on the test PostgreSQL, dropped afterwards."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'fair.db'}"
+        return
+    from sqlalchemy.engine import make_url
+    schema = f"empty_{os.getpid()}"
+    admin = create_engine(TEST_DATABASE_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
 def app(tmp_path, database_config, postgres_schema):
     app = create_app({
         "TESTING": True,

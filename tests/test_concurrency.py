@@ -149,7 +149,7 @@ def test_two_phones_inviting_one_person_at_once_send_one_invitation(app, fair, b
         return app.test_client().post("/api/v1/booths/A1/invitations", headers=phones[index % 2].headers,
                                       json={"candidate": pseudonym})
 
-    answers = at_once(app, 10, invite)
+    answers = at_once(app, 20, invite)
     assert all(a.status_code in (200, 201) for a in answers), [getattr(a, "data", a) for a in answers]
     assert len({a.json["invitation"]["id"] for a in answers}) == 1
     assert _count(Invitation, status="sent") == 1

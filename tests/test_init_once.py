@@ -9,34 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from tests.conftest import TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def fresh_database(tmp_path):
-    """A URL of an empty database: a new SQLite file, or a new schema on the test PostgreSQL."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'fair.db'}", None
-        return
-    schema = f"init_{os.getpid()}"
-    admin = create_engine(TEST_DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False), schema
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
-
-
 @pytest.mark.slow
-def test_two_inits_at_once_set_the_database_up_once(tmp_path, fresh_database):
-    url, _schema = fresh_database
+def test_two_inits_at_once_set_the_database_up_once(tmp_path, empty_database_url):
+    url = empty_database_url
     runs = []
     for worker in ("a", "b"):
         env = {**os.environ, "FAIR_INSTANCE": str(tmp_path / f"instance-{worker}"), "FAIR_DATABASE_URL": url,
