@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(fair_config.env_overrides())
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = fair_config.engine_options(app.config)
     database = private_files.sqlite_file(app.config.get("SQLALCHEMY_DATABASE_URI"))
     private_files.tighten(Path(app.instance_path), (database,) if database else ())  # left 0644 by older versions
     _load_instance_secrets(app)
