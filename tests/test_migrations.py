@@ -34,7 +34,7 @@ def test_upgrading_an_empty_database_yields_the_models_schema(tmp_path, empty_da
 
 
 def test_0009_seeds_the_counters_and_keeps_one_open_invitation_each(tmp_path, empty_database_url):
-    """A fair from before 0009: numbering goes on where it stood; duplicate open invitations
+    """A fair from before 0008 and 0009: numbering goes on where it stood; duplicate open invitations
     (possible before) are cancelled but the oldest, so the new unique index can be made."""
     app = _app(tmp_path, empty_database_url)
     directory = app.extensions["migrate"].directory
@@ -66,6 +66,6 @@ def test_0009_seeds_the_counters_and_keeps_one_open_invitation_each(tmp_path, em
             statuses = dict(conn.execute(text("SELECT id, status FROM invitation")).all())
         assert counters == {"card_serial": 30, "register_ref": 2}
         assert statuses == {1: "sent", 2: "cancelled", 3: "declined", 4: "sent"}
-        downgrade(directory=directory, revision="0007")
+        downgrade(directory=directory, revision="0008")
         assert "fair_counter" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

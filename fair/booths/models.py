@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.checkin.models import Attendee
@@ -71,6 +71,14 @@ class Job(db.Model):
     province: Mapped[str | None] = mapped_column(String(60))
     positions: Mapped[int] = mapped_column(default=1)
     disability_friendly: Mapped[bool] = mapped_column(default=False)
+    # The title's ISCO-08 occupation and embedding, computed once when the job is
+    # written (fair.matching.services.store_occupations), read by matching.
+    isco08: Mapped[str | None] = mapped_column(String(4))            # unit group, None when unsure
+    isco08_minor: Mapped[str | None] = mapped_column(String(3))      # 3-digit group
+    isco08_sub_major: Mapped[str | None] = mapped_column(String(2))  # 2-digit group
+    isco08_confidence: Mapped[float | None] = mapped_column(Float)
+    title_embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16, fair.matching.embeddings
+    occupation_classified_at: Mapped[datetime | None]  # None: never classified (`fair occupations reclassify`)
 
     employer: Mapped[Employer] = relationship(back_populates="jobs")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -66,6 +66,14 @@ class Attendee(db.Model):
     languages: Mapped[list] = mapped_column(JSON, default=list)
     needs_disability_friendly: Mapped[bool] = mapped_column(default=False)
     willing_to_relocate: Mapped[bool] = mapped_column(default=False)
+    # The ISCO-08 occupation and embedding of the desired positions, computed once
+    # when the profile is written (fair.matching.services.store_occupations).
+    isco08: Mapped[str | None] = mapped_column(String(4))            # unit group, None when unsure
+    isco08_minor: Mapped[str | None] = mapped_column(String(3))      # 3-digit group
+    isco08_sub_major: Mapped[str | None] = mapped_column(String(2))  # 2-digit group
+    isco08_confidence: Mapped[float | None] = mapped_column(Float)
+    title_embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16, fair.matching.embeddings
+    occupation_classified_at: Mapped[datetime | None]  # None: never classified (`fair occupations reclassify`)
     consent_participate: Mapped[bool] = mapped_column(default=True)
     consent_share_profile: Mapped[bool] = mapped_column(default=False)
     consent_at: Mapped[datetime | None]

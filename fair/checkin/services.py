@@ -120,6 +120,7 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
     if claimed is not None:
         attendee.national_id_claim_hash = hash_national_id(claimed)
+    signals.profile_written.send(current_app._get_current_object(), attendees=[attendee])
     db.session.add(attendee)
     db.session.flush()
     card = issue_card(attendee)
@@ -183,18 +184,34 @@ def _next_self_registration_ref(fair: Fair) -> str:
 
 def issue_card(attendee: Attendee) -> Card:
     """Give the attendee a new active card (in the caller's transaction)."""
+    return issue_cards([attendee])[0]
+
+
+def issue_cards(attendees: list[Attendee]) -> list[Card]:
+    """A new active card for each attendee (all of one fair), in the caller's transaction.
+
+    One query for the next serial and one for code collisions per call, so an
+    import issues a batch of cards in a few statements instead of a few per person.
+    """
+    if not attendees:
+        return []
+    fair_id = attendees[0].fair_id
     def last_serial() -> int:
-        return db.session.scalar(db.select(db.func.max(Card.serial)).filter_by(fair_id=attendee.fair_id)) or 0
-    next_serial = counters.take(attendee.fair_id, counters.CARD_SERIAL, last_serial)
-    taken = True
-    while taken:  # 31^8 codes: a collision is rare, but the constraint would abort the import
-        code = cards.new_manual_code()
-        taken = db.session.scalar(
-            db.select(Card.id).filter_by(fair_id=attendee.fair_id, manual_code=code)) is not None
-    card = Card(fair_id=attendee.fair_id, attendee=attendee, serial=next_serial, manual_code=code)
-    db.session.add(card)
+        return db.session.scalar(db.select(db.func.max(Card.serial)).filter_by(fair_id=fair_id)) or 0
+    # The block of serials is the batch's alone (fair.core.counters), even with registrations at once.
+    next_serial = counters.take(fair_id, counters.CARD_SERIAL, last_serial, count=len(attendees)) - len(attendees) + 1
+    codes: list[str] = []
+    while len(codes) < len(attendees):
+        # 31^8 codes: a collision is rare, but the constraint would abort the import.
+        wanted = {cards.new_manual_code() for _ in range(len(attendees) - len(codes))} - set(codes)
+        taken = set(db.session.scalars(db.select(Card.manual_code).where(
+            Card.fair_id == fair_id, Card.manual_code.in_(wanted))))
+        codes += sorted(wanted - taken)
+    issued = [Card(fair_id=fair_id, attendee=attendee, serial=next_serial + i, manual_code=code)
+              for i, (attendee, code) in enumerate(zip(attendees, codes))]
+    db.session.add_all(issued)
     db.session.flush()
-    return card
+    return issued
 
 
 def active_card(attendee: Attendee) -> Card | None:
@@ -281,6 +298,12 @@ class CardHolder:
     languages: list
     needs_disability_friendly: bool
     willing_to_relocate: bool
+    # Stored when the profile was written (matching.services.store_occupations): read, never computed here.
+    isco08: str | None
+    isco08_minor: str | None
+    isco08_sub_major: str | None
+    isco08_confidence: float | None
+    title_embedding: bytes | None
 
     @property
     def full_name(self) -> str:

@@ -17,3 +17,8 @@ presence_changed = signals.signal("presence-changed")
 # A gate asked for booth suggestions with its check-in; holder=..., top=..., lang=...
 # A receiver returns the suggestions (a list of dicts); fair.matching is the one that does.
 recommendations_wanted = signals.signal("recommendations-wanted")
+
+# An attendee's profile was just written (self-registration), flushed or not, not yet
+# committed; attendees=[...]. fair.matching stores their occupation code and title
+# embedding then, once, so that no scan ever computes them.
+profile_written = signals.signal("profile-written")

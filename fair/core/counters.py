@@ -23,14 +23,15 @@ CARD_SERIAL = "card_serial"
 REGISTRATION_REF = "register_ref"
 
 
-def take(fair_id: int, name: str, start: Callable[[], int]) -> int:
-    """The next number of the fair's counter `name`, in the caller's transaction.
+def take(fair_id: int, name: str, start: Callable[[], int], count: int = 1) -> int:
+    """The next number of the fair's counter `name`, in the caller's transaction; with
+    count=N the last of the next N (the caller's alone: last - N + 1 .. last).
 
     `start()` gives the last number already used when the counter does not exist yet.
     """
     table = FairCounter.__table__
     bump = (db.update(table).where(table.c.fair_id == fair_id, table.c.name == name)
-            .values(value=table.c.value + 1).returning(table.c.value))
+            .values(value=table.c.value + count).returning(table.c.value))
     value = execute(bump).scalar()
     if value is None:
         # Two first uses at once: one insert wins, the other does nothing; both then bump.

@@ -6,6 +6,7 @@ forms, matching and exports agree on codes.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -269,6 +270,180 @@ def province_name(text: str | None, lang: str) -> str | None:
     return province.th if lang == "th" else province.en
 
 
+# --------------------------------------------------------------------------
+# Places: a province, several provinces, or abroad
+# --------------------------------------------------------------------------
+
+# Stored codes beside the 77 provinces' English names. Lower case, so they can
+# never clash with a province name (all start with a capital).
+SEVERAL_PROVINCES = "several"  # "หลายจังหวัด": the job is in more than one place, not said which
+ABROAD = "abroad"  # "ต่างประเทศ": the work is outside Thailand
+PLACE_NAMES: dict[str, tuple[str, str]] = {
+    SEVERAL_PROVINCES: ("Several provinces", "หลายจังหวัด"),
+    ABROAD: ("Abroad", "ต่างประเทศ"),
+}
+# A list of places is stored in the province column joined by ";" (the
+# column holds 60 characters; a longer list is stored as SEVERAL_PROVINCES).
+PLACE_SEPARATOR = ";"
+PLACES_MAX_LENGTH = 60
+
+_PLACE_ALIASES: dict[str, tuple[str, ...]] = {
+    SEVERAL_PROVINCES: (
+        "หลายจังหวัด", "หลายพื้นที่", "หลายสาขา", "ทุกจังหวัด", "ทั่วประเทศ", "ทั่วไทย",
+        "ทุกภาค", "ทุกภูมิภาค", "ทุกสาขาทั่วประเทศ", "ทุกสาขา", "ประจำสาขาทั่วประเทศ",
+        "ทุกพื้นที่", "ได้ทุกจังหวัด", "ไม่จำกัดจังหวัด", "ไม่จำกัดพื้นที่",
+        "several provinces", "several", "multiple provinces", "multiple locations",
+        "various provinces", "various locations", "many provinces", "all provinces",
+        "any province", "nationwide", "all over thailand", "anywhere in thailand",
+        "across thailand", "throughout thailand", "all branches",
+    ),
+    ABROAD: (
+        "ต่างประเทศ", "ทำงานต่างประเทศ", "งานต่างประเทศ", "เมืองนอก", "นอกประเทศ",
+        "abroad", "overseas", "work abroad", "outside thailand", "foreign country",
+        "international",
+        # Where Thai workers are sent most (Department of Employment's overseas
+        # employment figures): a country is "abroad" for matching.
+        "ไต้หวัน", "taiwan", "เกาหลี", "เกาหลีใต้", "korea", "south korea", "ญี่ปุ่น", "japan",
+        "อิสราเอล", "israel", "สิงคโปร์", "singapore", "มาเลเซีย", "malaysia", "ฮ่องกง",
+        "hong kong", "จีน", "china", "ซาอุดีอาระเบีย", "saudi arabia", "กาตาร์", "qatar",
+        "ดูไบ", "dubai", "สหรัฐอาหรับเอมิเรตส์", "uae", "สวีเดน", "sweden", "ฟินแลนด์",
+        "finland", "ออสเตรเลีย", "australia", "นิวซีแลนด์", "new zealand", "สหรัฐอเมริกา",
+        "อเมริกา", "usa", "united states", "อังกฤษ", "united kingdom", "uk", "เยอรมนี",
+        "germany", "ลาว", "laos", "กัมพูชา", "cambodia", "เวียดนาม", "vietnam", "พม่า",
+        "เมียนมา", "myanmar", "บรูไน", "brunei",
+    ),
+}
+_PLACE_INDEX: dict[str, str] = {
+    text_key(alias): code for code, aliases in _PLACE_ALIASES.items() for alias in aliases}
+assert not set(_PLACE_INDEX) & set(_PROVINCE_INDEX), "a place alias is also a province name"
+
+# "กรุงเทพฯ และปริมณฑล": Bangkok and its five neighbouring provinces (the
+# Bangkok Metropolitan Region of the NESDC).
+_BANGKOK_VICINITY = ("Nonthaburi", "Pathum Thani", "Samut Prakan", "Samut Sakhon", "Nakhon Pathom")
+_GROUP_INDEX: dict[str, tuple[str, ...]] = {
+    **{text_key(w): _BANGKOK_VICINITY for w in ("ปริมณฑล", "vicinity", "bangkok vicinity",
+                                                 "bangkok metropolitan region", "bmr")},
+    **{text_key(f"{th}"): tuple(p.en for p in PROVINCES if p.region == code)
+       for code, (_en, th) in REGIONS.items()},
+    **{text_key(f"{en} region"): tuple(p.en for p in PROVINCES if p.region == code)
+       for code, (en, _th) in REGIONS.items()},
+}
+# The parts of a cell that name more than one place: "กรุงเทพฯ, นนทบุรี",
+# "Bangkok / Nonthaburi", "ชลบุรี หรือ ระยอง", "Bangkok and vicinity".
+_PLACE_SPLIT = re.compile(r"\s*(?:[,;/|、&+()\[\]\n]|และ|หรือ|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Places:
+    """What a province cell says: places in the order given, and what was not understood."""
+
+    codes: tuple[str, ...]  # canonical province names, SEVERAL_PROVINCES, ABROAD
+    unknown: tuple[str, ...] = ()
+
+    def _specific(self) -> list[str]:
+        codes = list(self.codes)
+        if len(codes) > 1 and SEVERAL_PROVINCES in codes:
+            codes.remove(SEVERAL_PROVINCES)  # "หลายจังหวัด (ชลบุรี, ระยอง)": those are the several
+        return codes
+
+    @property
+    def shortened(self) -> bool:
+        """True when the list is too long for the column and is stored as SEVERAL_PROVINCES."""
+        return len(PLACE_SEPARATOR.join(self._specific())) > PLACES_MAX_LENGTH
+
+    def stored(self) -> str | None:
+        """The value for a province column: one code, or several joined by ";"."""
+        codes = self._specific()
+        if not codes:
+            return None
+        if self.shortened:
+            return SEVERAL_PROVINCES + (PLACE_SEPARATOR + ABROAD if ABROAD in codes else "")
+        return PLACE_SEPARATOR.join(codes)
+
+
+def _one_place(text: str) -> tuple[str, ...] | None:
+    province = parse_province(text)
+    if province is not None:
+        return (province,)
+    key = text_key(text)
+    if key in _PLACE_INDEX:
+        return (_PLACE_INDEX[key],)
+    if key in _GROUP_INDEX:
+        return _GROUP_INDEX[key]
+    for prefix in (*_PROVINCE_PREFIXES, text_key("ประจำ"), text_key("สาขา"), text_key("ที่")):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            rest = key[len(prefix):]
+            found = parse_province(rest) or _PLACE_INDEX.get(rest)
+            if found:
+                return (found,)
+    return None
+
+
+def parse_places(text: str | None) -> Places:
+    """Read a province cell: one province (any spelling parse_province knows),
+    a list of them, "several provinces" or "abroad" in Thai or English, or a
+    mix ("กรุงเทพฯ และปริมณฑล", "Rayong, overseas"). Unrecognised parts are
+    returned in `unknown`, never guessed."""
+    if not text or not text.strip():
+        return Places(())
+    whole = _one_place(text)
+    if whole is not None:
+        return Places(whole)
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in _PLACE_SPLIT.split(text):
+        part = part.strip(" \t\r\n\u00a0\u200b\ufeff.-–")
+        if not part:
+            continue
+        found = _one_place(part)
+        if found is None:
+            found, rest = _places_between_spaces(part)
+            unknown += rest
+        codes += [c for c in found if c not in codes]
+    return Places(tuple(codes), tuple(unknown))
+
+
+def _places_between_spaces(part: str) -> tuple[tuple[str, ...], list[str]]:
+    """"ชลบุรี ระยอง" or "Chon Buri Rayong": the longest names first, left to right."""
+    words = part.split()
+    found: list[str] = []
+    unknown: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            codes = _one_place(" ".join(words[i:j]))
+            if codes is not None:
+                found += [c for c in codes if c not in found]
+                i = j
+                break
+        else:
+            unknown.append(words[i])
+            i += 1
+    if found and unknown == []:
+        return tuple(found), []
+    if not found:
+        return (), [part]
+    return tuple(found), unknown
+
+
+def stored_places(value: str | None) -> tuple[str, ...]:
+    """The codes in a stored province value ("Bangkok;Nonthaburi" -> both)."""
+    if not value:
+        return ()
+    return tuple(v for v in value.split(PLACE_SEPARATOR) if v)
+
+
+def place_name(code: str, lang: str = "en") -> str:
+    """Display name of a stored place code or province; the code itself when unknown."""
+    if code in PLACE_NAMES:
+        en, th = PLACE_NAMES[code]
+        return th if lang == "th" else en
+    province = PROVINCES_BY_NAME.get(code)
+    if province is None:
+        return code
+    return province.th if lang == "th" else province.en
+
+
 def province_distance_km(a: str, b: str) -> float | None:
     """Great-circle distance between two provinces' seats (canonical names); None if unknown.
 
@@ -433,3 +608,196 @@ def parse_language(text: str | None) -> str | None:
     if not text:
         return None
     return _LANGUAGE_INDEX.get(text_key(text))
+
+
+# --------------------------------------------------------------------------
+# Amounts people write: salaries, headcounts, years of experience
+# --------------------------------------------------------------------------
+
+def _amount_key(text: str) -> str:
+    """Lower case, ASCII digits, NFKC, single spaces (spaces kept: "15 000" is not "15000" here)."""
+    folded = unicodedata.normalize("NFKC", to_ascii_digits(text)).casefold()
+    return " ".join(folded.split())
+
+
+# An amount: "15,000", "15000", "15000.50", "1.5 หมื่น", "20k"; the multiplier words are
+# what Thai and English job boards use.
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(k(?![a-z])|พัน|หมื่น|แสน)?")
+_MULTIPLIERS = {"k": 1_000, "พัน": 1_000, "หมื่น": 10_000, "แสน": 100_000}
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|~|ถึง|จนถึง|to)\s*")
+_OPEN_ABOVE_AFTER = re.compile(r"\s*(?:\+|ขึ้นไป|เป็นต้นไป|or more|and above|or above|plus|up\b)")
+_FROM_BEFORE = ("ตั้งแต่", "เริ่มต้น", "เริ่มที่", "เริ่ม", "อย่างน้อย", "ขั้นต่ำ", "ไม่ต่ำกว่า",
+                "ไม่น้อยกว่า", "from", "at least", "min", "starting", "start", "over", "above",
+                "more than")
+_UPTO_BEFORE = ("ไม่เกิน", "สูงสุด", "up to", "upto", "max", "not more than", "at most", "under",
+                "ถึง")
+_PER_DAY = ("/วัน", "ต่อวัน", "วันละ", "per day", "/day", "a day", "daily", "/d")
+_PER_HOUR = ("/ชม", "/ชั่วโมง", "ต่อชั่วโมง", "ชั่วโมงละ", "ชม.ละ", "per hour", "/hr", "/hour",
+             "an hour", "hourly", "/h")
+# Words around a monthly figure that do not change it: "15,000 บาท/เดือน", "฿15,000 per month".
+_CURRENCY = re.compile(r"บาท|baht|thb|฿|ต่อเดือน|/\s*เดือน|เดือนละ|per month|a month|/\s*month|monthly")
+# What a salary cell says when it gives no figure: the pay is agreed at the interview.
+SALARY_NOT_STATED_WORDS = (
+    "ตามตกลง", "ตกลงกันได้", "ตกลงกัน", "ต่อรองได้", "สามารถต่อรองได้", "ต่อรอง",
+    "ตามโครงสร้างบริษัท", "ตามโครงสร้าง", "ตามโครงสร้างของบริษัท", "ตามประสบการณ์",
+    "ตามความสามารถ", "ตามวุฒิ", "ตามวุฒิการศึกษา", "ตามอัตราบริษัท", "ตามระเบียบบริษัท",
+    "ตามที่บริษัทกำหนด", "ไม่ระบุ", "ไม่ได้ระบุ", "แล้วแต่ตกลง", "สัมภาษณ์",
+    "negotiable", "nego", "to be discussed", "to be negotiated", "tbd", "tba", "tbc",
+    "depends on experience", "doe", "competitive", "according to company structure",
+    "company structure", "based on experience", "based on qualifications", "not stated",
+    "not specified", "n/a", "na", "-", "--", "—",
+)
+_NOT_STATED_KEYS = tuple(_amount_key(w) for w in SALARY_NOT_STATED_WORDS)
+
+
+@dataclass(frozen=True)
+class Salary:
+    """A salary cell read: `kind` says how the figures were written.
+
+    "exact" (15000), "range" (18,000 - 23,000), "from" (15000+, ตั้งแต่ 15,000),
+    "upto" (ไม่เกิน 20,000), or "not_stated" (ตามตกลง, negotiable). `per` is
+    "month" unless the cell says per day or per hour.
+    """
+
+    kind: str
+    low: int | None = None
+    high: int | None = None
+    per: str = "month"
+    negative: bool = False
+
+
+def _amount_value(match: re.Match) -> float:
+    whole, fraction, multiplier = match.group(1), match.group(2), match.group(3)
+    value = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
+    return value * _MULTIPLIERS.get(multiplier or "", 1)
+
+
+def parse_salary(text: str | None) -> Salary | None:
+    """Read a salary as people write it ("18,000 - 23,000 บาท", "15000+", "20k-25k",
+    "ตามตกลง", "negotiable"); None when no figure and no "not stated" word is there."""
+    if not text or not text.strip():
+        return None
+    key = _amount_key(text)
+    per = ("day" if any(w in key for w in _PER_DAY)
+           else "hour" if any(w in key for w in _PER_HOUR) else "month")
+    key = " ".join(_CURRENCY.sub(" ", key).split())
+    first = _AMOUNT.search(key)
+    if first is None:
+        compact = key.strip(" .()")
+        if any(compact == w or (len(w) > 2 and w in compact) for w in _NOT_STATED_KEYS):
+            return Salary("not_stated")
+        return None
+    before, after = key[: first.start()], key[first.end():]
+    negative = before.rstrip().endswith(("-", "−")) and not before.strip(" -−")
+    low = _amount_value(first)
+    joined = _RANGE_JOIN.match(after)
+    second = _AMOUNT.match(after, joined.end()) if joined else None
+    if second is not None:
+        high = _amount_value(second)
+        # "12-15k": the multiplier written once applies to both ends.
+        if second.group(3) and not first.group(3) and low < 1000 <= high:
+            low *= _MULTIPLIERS[second.group(3)]
+        low, high = sorted((low, high))
+        return Salary("range", int(low), int(high), per, negative)
+    if _OPEN_ABOVE_AFTER.match(after) or any(w in before for w in _FROM_BEFORE):
+        return Salary("from", int(low), None, per, negative)
+    if any(w in before for w in _UPTO_BEFORE):
+        return Salary("upto", None, int(low), per, negative)
+    return Salary("exact", int(low), int(low), per, negative)
+
+
+# A headcount written in words: the job has more than one opening, not said how many.
+POSITIONS_SEVERAL = 2  # the smallest number "หลายอัตรา" can mean; report totals stay lower bounds
+_SEVERAL_POSITIONS_WORDS = tuple(_amount_key(w) for w in (
+    "หลายอัตรา", "หลายตำแหน่ง", "หลายคน", "หลายที่", "ไม่จำกัด", "ไม่จำกัดจำนวน", "ไม่จำกัดอัตรา",
+    "จำนวนมาก", "รับจำนวนมาก", "รับหลายอัตรา", "หลาย", "several", "many", "multiple",
+    "unlimited", "various", "open", "lots", "numerous", "mass hiring",
+))
+
+
+def parse_positions(text: str | None) -> int | None:
+    """Openings from "2 อัตรา", "๕ คน", "10+", "5 positions", "หลายอัตรา" (POSITIONS_SEVERAL),
+    "ไม่จำกัด"; a range gives its lower end. None when the cell says no number."""
+    if not text or not text.strip():
+        return None
+    key = _amount_key(text)
+    match = _AMOUNT.search(key)
+    if match is not None:
+        return int(_amount_value(match))
+    compact = key.strip(" .()")
+    if any(w in compact for w in _SEVERAL_POSITIONS_WORDS):
+        return POSITIONS_SEVERAL
+    return None
+
+
+_NO_EXPERIENCE = tuple(_amount_key(w) for w in (
+    "ไม่ต้องมีประสบการณ์", "ไม่จำเป็นต้องมีประสบการณ์", "ไม่มีประสบการณ์", "ไม่จำเป็น",
+    "ไม่ต้องมี", "ไม่มี", "ไม่จำกัด", "ไม่จำกัดประสบการณ์", "ไม่ต้องการประสบการณ์",
+    "ไม่มีประสบการณ์ก็ได้", "จบใหม่", "นักศึกษาจบใหม่", "ยินดีรับนักศึกษาจบใหม่", "ไม่เคยทำงาน",
+    "no experience", "none", "no", "not required", "not needed", "not necessary",
+    "fresh graduate", "fresh graduates", "new graduate", "new graduates", "entry level",
+    "no experience required", "no experience needed", "nil",
+))
+_SOME_EXPERIENCE = tuple(_amount_key(w) for w in (
+    "มีประสบการณ์", "ต้องมีประสบการณ์", "มีประสบการณ์จะพิจารณาเป็นพิเศษ", "เคยทำงาน",
+    "experienced", "experience required", "with experience", "some experience", "yes",
+))
+_MONTHS = ("เดือน", "month", "mo")
+
+
+def parse_years(text: str | None) -> int | None:
+    """Whole years from "2 ปี", "2 ปีขึ้นไป", "1-2 years", "3+", "18 เดือน" (1),
+    "ไม่ต้องมีประสบการณ์" (0), "มีประสบการณ์" (1: the least it can mean).
+    A range gives its lower end. None when nothing is recognised; negative
+    numbers are returned as they are for the caller to refuse."""
+    if not text or not text.strip():
+        return None
+    key = _amount_key(text)
+    match = _AMOUNT.search(key)
+    if match is not None:
+        value = _amount_value(match)
+        if key[: match.start()].strip() in ("-", "−"):
+            value = -value
+        after = key[match.end():].strip()
+        if after.startswith(_MONTHS) or (_RANGE_JOIN.match(key[match.end():]) and any(
+                m in after for m in _MONTHS) and "ปี" not in after and "year" not in after):
+            value = value / 12
+        return int(value) if value >= 0 else -max(1, int(-value))
+    compact = key.strip(" .()")
+    # Negative phrases first: "ไม่ต้องมีประสบการณ์" contains "มีประสบการณ์".
+    if any(compact == w or (len(w) > 3 and w in compact) for w in _NO_EXPERIENCE):
+        return 0
+    if any(compact == w or (len(w) > 3 and w in compact) for w in _SOME_EXPERIENCE):
+        return 1
+    return None
+
+
+_NO_MINIMUM_EDUCATION = tuple(text_key(w) for w in (
+    "ไม่จำกัด", "ไม่จำกัดวุฒิ", "ไม่จำกัดวุฒิการศึกษา", "ไม่จำกัดการศึกษา", "ไม่กำหนด",
+    "ไม่กำหนดวุฒิ", "ไม่ระบุ", "วุฒิใดก็ได้", "any", "any level", "not required",
+    "no requirement", "no minimum", "all levels", "n/a",
+))
+_AT_LEAST = re.compile(r"ขึ้นไป|เป็นต้นไป|อย่างน้อย|ขั้นต่ำ|ไม่ต่ำกว่า|\+|\b(?:or|and) (?:above|higher)\b"
+                       r"|\b(?:minimum|at least|min)\b", re.IGNORECASE)
+_EDUCATION_SPLIT = re.compile(r"\s*(?:[,;/|]|หรือ|\bor\b)\s*", re.IGNORECASE)
+
+
+def parse_education_min(text: str | None) -> tuple[bool, str | None]:
+    """A job's minimum education: (understood, code). "ม.3 ขึ้นไป", "Bachelor or above",
+    "ปวช./ปวส." (the lowest of those), "ไม่จำกัดวุฒิ" (understood, no minimum: None)."""
+    if not text or not text.strip():
+        return True, None
+    if text_key(text) in _NO_MINIMUM_EDUCATION:
+        return True, None
+    levels: list[str] = []
+    for part in _EDUCATION_SPLIT.split(_AT_LEAST.sub(" ", " ".join(text.split()))):
+        key = text_key(part)
+        if not key:
+            continue
+        code = parse_education(key)
+        if code is None:
+            return False, None
+        levels.append(code)
+    if not levels:
+        return False, None
+    return True, min(levels, key=education_rank)

@@ -5,6 +5,16 @@ their rows through here, so a demo fair and a real file obey the same rules.
 The caller gets every problem in the file at once (line number, column,
 reason) and clean, typed rows; writing them is the services' job, all or
 nothing.
+
+Two kinds of problem. An *error* leaves its row out (the CLI then refuses the
+whole file, in one transaction, so the organiser fixes it and runs it again):
+a required cell that is empty or bad, a duplicate or unknown ref, a national
+ID that fails its check digit, a consent cell that is neither yes nor no, a
+salary range upside down. A *warning* keeps the row: in a file (`lenient`)
+an unrecognised value of an optional column is left empty and reported with
+its line and column, and a value read with a loss (a province list too long
+to store) is kept and reported. Real files carry "หลายจังหวัด", "ตามตกลง" and
+"หลายอัตรา"; the readers in fair.core.reference understand those.
 """
 from __future__ import annotations
 
@@ -15,10 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Mapping
 
 from fair.core.reference import (
+    Salary,
     parse_bool,
     parse_education,
+    parse_education_min,
     parse_language,
-    parse_province,
+    parse_places,
+    parse_positions,
+    parse_salary,
+    parse_years,
     split_list,
     to_ascii_digits,
 )
@@ -45,6 +60,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "jobs": ("job_ref", "employer_ref", "title"),
     "attendees": ("attendee_ref", "first_name"),
 }
+
+# Optional columns whose bad value is still an error, never a warning left
+# empty: a mistyped national ID could be someone else's, and an unclear
+# consent must not silently become "no" (PDPA: the person's choice is recorded
+# as they made it, or the file is corrected).
+STRICT_OPTIONAL: frozenset[str] = frozenset({"national_id", "consent_share_profile"})
+
+# What people put in a cell that has nothing to say.
+_EMPTY_MARKS = frozenset({"-", "--", "---", "—", "–", "n/a", "na", "none", "null", "ไม่ระบุ", "ไม่มีข้อมูล"})
 
 REF_COLUMN: dict[str, str] = {
     "employers": "employer_ref", "jobs": "job_ref", "attendees": "attendee_ref",
@@ -83,6 +107,8 @@ class ParsedFile:
     # "_line" (where the row started) and "_action" ("create", "update" or "skip").
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Problems that did not stop their row: the value was left empty or kept with a loss.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -99,6 +125,14 @@ TakenBooths = Mapping[str, str] | Iterable[str]
 
 class _Invalid(ValueError):
     """A cell's value is not acceptable; the message says why, for a person."""
+
+
+class _Lossy(ValueError):
+    """A cell was read, but not all of it: keep `value`, warn with the message."""
+
+    def __init__(self, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 # --------------------------------------------------------------------------
@@ -128,24 +162,9 @@ def _is_valid_national_id(text: str) -> bool:
 # Cell parsers: text in, typed value out, _Invalid with a reason otherwise
 # --------------------------------------------------------------------------
 
-# Excel and people add these around numbers: "15,000", "฿15,000", "15,000 บาท", "15,000.-"
-_MONEY_NOISE = re.compile(r"^(?:฿|THB)?\s*(.*?)\s*(?:บาท|THB|baht|\.-|-)?$", re.IGNORECASE)
-_GROUPED = re.compile(r"\d{1,3}(?:[, ]\d{3})+")
-
-
-def _parse_count(text: str) -> int:
-    """A non-negative whole number; "15,000", "๑๕๐๐๐", "15000.00" and "฿15,000" included."""
-    raw = to_ascii_digits(text).strip()
-    body = _MONEY_NOISE.match(raw).group(1) if raw else raw  # type: ignore[union-attr]
-    if body.startswith("-") or body.startswith("−"):
-        raise _Invalid(_("must not be negative: %(value)s", value=text))
-    if body.endswith(".00") or body.endswith(".0"):
-        body = body.rsplit(".", 1)[0]
-    if _GROUPED.fullmatch(body):
-        body = re.sub(r"[, ]", "", body)
-    if not body.isascii() or not body.isdigit():
-        raise _Invalid(_("must be a whole number (for example 15000): %(value)s", value=text))
-    return int(body)
+# Below this a "salary" is a daily wage or thousands written short ("15"): a
+# monthly salary in Thailand is not under the daily minimum wage of ~330 baht x 26.
+MIN_MONTHLY_SALARY = 1000
 
 
 # What a person's answers can plausibly be (registration and imports alike): a career
@@ -155,8 +174,10 @@ PLAUSIBLE = {"experience_years": (0, 60), "salary_expected": (0, 1_000_000)}
 _YEAR_UNITS = re.compile(r"\s*(?:ปี|years?|yrs?\.?)$", re.IGNORECASE)
 
 
-def _parse_years(text: str) -> float | int:
-    """Years of experience: "3", "2.5", "2,5" (a decimal comma), "๒", "3 ปี", "2.5 years".
+def _parse_experience_years(text: str) -> float | int:
+    """A person's years of experience: "3", "2.5", "2,5" (a decimal comma), "๒", "3 ปี",
+    "2.5 years"; else the words real files hold ("2 ปีขึ้นไป", "18 เดือน",
+    "ไม่มีประสบการณ์": reference.parse_years, whole years).
 
     Kept to one decimal; whole years stay int.
     """
@@ -165,6 +186,8 @@ def _parse_years(text: str) -> float | int:
         raise _Invalid(_("must not be negative: %(value)s", value=text))
     body = raw.replace(",", ".", 1) if re.fullmatch(r"\d+,\d{1,2}", raw) else raw
     if not re.fullmatch(r"\d{1,3}(?:\.\d+)?", body):
+        if not re.fullmatch(r"[\d.,\s]*", raw):
+            return _parse_years(text)  # words around the number, or words alone
         raise _Invalid(_("must be a number of years (for example 2 or 2.5): %(value)s", value=text))
     years = round(float(body), 1)
     return int(years) if years.is_integer() else years
@@ -227,10 +250,58 @@ def _parse_education(text: str) -> str:
 
 
 def _parse_province(text: str) -> str:
-    name = parse_province(text)
-    if name is None:
+    """One province, a list of them, "หลายจังหวัด"/"several provinces", "ต่างประเทศ"/"abroad"."""
+    places = parse_places(text)
+    stored = places.stored()
+    if stored is None:
         raise _Invalid(_("unknown province: %(value)s", value=text))
-    return name
+    if places.unknown:
+        raise _Lossy(stored, _("unknown province(s) %(unknown)s; kept: %(kept)s",
+                               unknown=", ".join(places.unknown), kept=stored))
+    if places.shortened:
+        raise _Lossy(stored, _("too many provinces to store (%(value)s); kept as "
+                               "\"several provinces\"", value=text))
+    return stored
+
+
+def _parse_salary(text: str) -> Salary:
+    salary = parse_salary(text)
+    if salary is None:
+        raise _Invalid(_("not a salary (for example 15000, 12,000 - 15,000 or ตามตกลง): %(value)s",
+                         value=text))
+    if salary.negative:
+        raise _Invalid(_("must not be negative: %(value)s", value=text))
+    if salary.per != "month":
+        raise _Invalid(_("a pay per day or hour: %(value)s (salaries are per month)", value=text))
+    figures = [v for v in (salary.low, salary.high) if v is not None]
+    if any(v < MIN_MONTHLY_SALARY for v in figures):
+        raise _Invalid(_("too small for a monthly salary in baht: %(value)s", value=text))
+    return salary
+
+
+def _parse_positions(text: str) -> int:
+    count = parse_positions(text)
+    if count is None:
+        raise _Invalid(_("not a number of openings (for example 2, 2 อัตรา or หลายอัตรา): "
+                         "%(value)s", value=text))
+    return count
+
+
+def _parse_years(text: str) -> int:
+    years = parse_years(text)
+    if years is None:
+        raise _Invalid(_("not a number of years (for example 2, 2 ปีขึ้นไป or "
+                         "ไม่ต้องมีประสบการณ์): %(value)s", value=text))
+    if years < 0:
+        raise _Invalid(_("must not be negative: %(value)s", value=text))
+    return years
+
+
+def _parse_education_min(text: str) -> str | None:
+    understood, code = parse_education_min(text)
+    if not understood:
+        return _parse_education(text)  # the same message as for an attendee's education
+    return code
 
 
 def _parse_bool(text: str) -> bool:
@@ -273,12 +344,12 @@ _FIELDS: dict[str, dict[str, tuple[Parser, Any]]] = {
         "skills_required": (split_list, []),
         "skills_optional": (split_list, []),
         "description": (_parse_text, None),
-        "education_min": (_parse_education, None),
-        "experience_min_years": (_parse_count, 0),
-        "salary_min": (_parse_count, None),
-        "salary_max": (_parse_count, None),
+        "education_min": (_parse_education_min, None),
+        "experience_min_years": (_parse_years, 0),
+        "salary_min": (_parse_salary, None),
+        "salary_max": (_parse_salary, None),
         "province": (_parse_province, None),
-        "positions": (_parse_count, 1),
+        "positions": (_parse_positions, 1),
         "disability_friendly": (_parse_bool, False),
     },
     "attendees": {
@@ -289,11 +360,11 @@ _FIELDS: dict[str, dict[str, tuple[Parser, Any]]] = {
         "email": (_parse_email, None),
         "national_id": (_parse_text, None),  # checked in _check_row: needs the callable
         "education": (_parse_education, None),
-        "experience_years": (_parse_years, 0),
+        "experience_years": (_parse_experience_years, 0),
         "skills": (split_list, []),
         "desired_positions": (split_list, []),
         "province": (_parse_province, None),
-        "salary_expected": (_parse_count, None),
+        "salary_expected": (_parse_salary, None),
         "languages": (_parse_languages, ["th"]),  # a Thai fair: Thai unless told otherwise
         # No consent unless the file says so (PDPA: consent is never presumed).
         "consent_share_profile": (_parse_bool, False),
@@ -322,14 +393,21 @@ class _Context:
     known_employer_refs: frozenset[str]
     taken_booths: dict[str, str | None]  # booth code -> ref of the employer holding it
     national_id_valid: Callable[[str], bool]
+    lenient: bool = False
     seen_refs: dict[str, int] = field(default_factory=dict)
     seen_booths: dict[str, int] = field(default_factory=dict)
     seen_national_ids: dict[str, int] = field(default_factory=dict)
 
 
+def _empty(default: Any) -> Any:
+    # A fresh list per row: rows must not share a mutable default.
+    return list(default) if isinstance(default, list) else default
+
+
 def _check_row(ctx: _Context, line: int, cells: Mapping[str, str],
-               errors: list[RowError]) -> dict[str, Any] | None:
-    """Clean one row; append every problem found to `errors`; None if there was any."""
+               errors: list[RowError], warnings: list[RowError]) -> dict[str, Any] | None:
+    """Clean one row; append every problem found to `errors` or `warnings`;
+    None if there was any error."""
     kind = ctx.kind
     before = len(errors)
     row: dict[str, Any] = {"_line": line}
@@ -337,19 +415,33 @@ def _check_row(ctx: _Context, line: int, cells: Mapping[str, str],
     def fail(column: str | None, message: str) -> None:
         errors.append(RowError(line, column, message))
 
+    def warn(column: str | None, message: str) -> None:
+        warnings.append(RowError(line, column, message))
+
     for column, (parse, default) in _FIELDS[kind].items():
         text = _clean_cell(cells.get(column))
+        optional = column not in REQUIRED[kind]
+        if optional and text.casefold() in _EMPTY_MARKS:
+            text = ""
         if not text:
-            if column in REQUIRED[kind]:
+            if not optional:
                 fail(column, _("is required"))
-            # A fresh list per row: rows must not share a mutable default.
-            row[column] = list(default) if isinstance(default, list) else default
+            row[column] = _empty(default)
             continue
         try:
             row[column] = parse(text)
+        except _Lossy as exc:
+            row[column] = exc.value
+            warn(column, str(exc))
         except _Invalid as exc:
-            fail(column, str(exc))
-            row[column] = None
+            if ctx.lenient and optional and column not in STRICT_OPTIONAL:
+                warn(column, _("%(problem)s; left empty", problem=str(exc)))
+                row[column] = _empty(default)
+            else:
+                fail(column, str(exc))
+                row[column] = None
+
+    _settle_amounts(kind, row)
 
     ref_column = REF_COLUMN[kind]
     ref = row.get(ref_column)
@@ -415,9 +507,39 @@ def _check_row(ctx: _Context, line: int, cells: Mapping[str, str],
     return row if len(errors) == before else None
 
 
+def _settle_amounts(kind: str, row: dict[str, Any]) -> None:
+    """Salary cells read as Salary become the integer columns.
+
+    A job's range may sit in either cell ("18,000 - 23,000" under salary_min,
+    salary_max empty): each end goes where it belongs unless that cell has its
+    own figure. An attendee's expectation is the least they said they accept
+    (the lower end of a range). "ตามตกลง" (negotiable) leaves the column empty.
+    """
+    if kind == "jobs":
+        low_cell, high_cell = row.get("salary_min"), row.get("salary_max")
+        low = high = None
+        spare_low = spare_high = None
+        if isinstance(low_cell, Salary):
+            if low_cell.kind in ("exact", "from", "range"):
+                low = low_cell.low
+            if low_cell.kind in ("range", "upto"):
+                spare_high = low_cell.high
+        if isinstance(high_cell, Salary):
+            if high_cell.kind in ("exact", "upto", "range"):
+                high = high_cell.high
+            if high_cell.kind in ("range", "from"):
+                spare_low = high_cell.low
+        row["salary_min"] = low if low is not None else spare_low
+        row["salary_max"] = high if high is not None else spare_high
+    elif kind == "attendees":
+        expected = row.get("salary_expected")
+        if isinstance(expected, Salary):
+            row["salary_expected"] = expected.low if expected.low is not None else expected.high
+
+
 def _context(kind: str, existing_refs: Iterable[str], on_existing: str,
              known_employer_refs: Iterable[str], taken_booths: TakenBooths,
-             national_id_valid: Callable[[str], bool] | None) -> _Context:
+             national_id_valid: Callable[[str], bool] | None, lenient: bool = False) -> _Context:
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
     if on_existing not in ("error", "update", "skip"):
@@ -433,6 +555,7 @@ def _context(kind: str, existing_refs: Iterable[str], on_existing: str,
         known_employer_refs=frozenset(known_employer_refs),
         taken_booths={_parse_booth_or_same(code): ref for code, ref in holders.items()},
         national_id_valid=national_id_valid or _is_valid_national_id,
+        lenient=lenient,
     )
 
 
@@ -452,6 +575,7 @@ def validate_rows(
     known_employer_refs: Iterable[str] = frozenset(),
     taken_booths: TakenBooths = frozenset(),
     national_id_valid: Callable[[str], bool] | None = None,
+    lenient: bool = False,
 ) -> ParsedFile:
     """Check rows that are already dicts of column -> text (the demo generator's
     output, a web form). Line numbers are as if from a file: the first row is
@@ -464,13 +588,15 @@ def validate_rows(
     {code: holder's employer_ref} (a row may keep its own booth) or as a set
     of codes held by others.
     `national_id_valid`: the check-digit rule; fair.checkin.natid's by default.
+    `lenient`: an unrecognised optional value is a warning and left empty
+    instead of an error (files do this; a web form, the default, does not).
     """
     ctx = _context(kind, existing_refs, on_existing, known_employer_refs, taken_booths,
-                   national_id_valid)
+                   national_id_valid, lenient)
     result = ParsedFile(kind)
     for index, cells in enumerate(rows):
         line = int(cells.get("_line") or index + 2)
-        row = _check_row(ctx, line, cells, result.errors)
+        row = _check_row(ctx, line, cells, result.errors, result.warnings)
         if row is not None:
             result.rows.append(row)
     return result
@@ -521,15 +647,17 @@ def parse_csv(
     known_employer_refs: Iterable[str] = frozenset(),
     taken_booths: TakenBooths = frozenset(),
     national_id_valid: Callable[[str], bool] | None = None,
+    lenient: bool = True,
 ) -> ParsedFile:
     """Read and check one CSV file of `kind` ("employers", "jobs", "attendees").
 
     Every row is checked and every problem reported with its physical line
     (header = line 1), so the organiser fixes the file in one go; `rows` holds
-    only clean rows. The keyword arguments are those of `validate_rows`.
+    only clean rows. The keyword arguments are those of `validate_rows`, but a
+    file is `lenient` by default: an unknown optional value is a warning.
     """
     ctx = _context(kind, existing_refs, on_existing, known_employer_refs, taken_booths,
-                   national_id_valid)
+                   national_id_valid, lenient)
     result = ParsedFile(kind)
     if isinstance(data, bytes):
         text, error = decode_csv_bytes(data)
@@ -584,7 +712,7 @@ def parse_csv(
                 "%(count)s values but the header has %(columns)s columns; put text that "
                 "contains commas in double quotes", count=len(cells), columns=len(names))))
             continue
-        row = _check_row(ctx, start, dict(zip(names, cells)), result.errors)
+        row = _check_row(ctx, start, dict(zip(names, cells)), result.errors, result.warnings)
         if row is not None:
             result.rows.append(row)
     return result

@@ -2,14 +2,25 @@
 
 fair.loading.importing checks every row (pure); this module writes them, all or
 nothing, in one transaction.
+
+Rows are written in batches of BATCH_SIZE: after each batch is flushed (the
+objects have their ids, nothing is committed yet) `_after_batch` runs, the
+one place for per-batch work at import such as classifying titles or
+computing embeddings; callers may add their own hooks with `on_batch`. A
+hook that raises rolls the whole import back. Long imports show a progress
+bar on stderr when it is a terminal.
 """
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TextIO
 
+from flask import current_app
 from tqdm import tqdm
 
+from fair.core import changes
 from fair.loading import importing
 from fair.loading.demo import booth_position
 from fair.booths.models import Booth, Employer, Job
@@ -20,6 +31,11 @@ from fair.core.fairs import ensure_fair
 from fair.core.models import Fair
 
 KINDS = ("employers", "jobs", "attendees")
+BATCH_SIZE = 200
+# Called after each flushed batch: (kind, the batch's Employer/Job/Attendee objects).
+BatchHook = Callable[[str, list], None]
+# `progress`: False, True (stderr) or a stream; the bar shows only on a terminal.
+Progress = bool | TextIO
 REF_COLUMN = {"employers": "employer_ref", "jobs": "job_ref", "attendees": "attendee_ref"}
 MODEL = {"employers": Employer, "jobs": Job, "attendees": Attendee}
 
@@ -31,6 +47,8 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # rows kept; a value left empty or shortened
+    seconds: float = 0.0  # checking and writing, commit included
 
 
 def _existing_refs(fair: Fair, kind: str) -> set[str]:
@@ -51,29 +69,39 @@ def _context(fair: Fair, kind: str, extra_employer_refs: Iterable[str] = ()) -> 
 
 
 def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: str = "error",
-                progress: bool = False) -> ImportReport:
-    """Validate a whole file; write it in one transaction only when no row is bad."""
+                progress: Progress = False, on_batch: Sequence[BatchHook] = ()) -> ImportReport:
+    """Validate a whole file; write it in one transaction only when no row has an error.
+
+    Warnings (an unknown optional value, left empty) never stop the file: the
+    rows are written and the warnings returned for the organiser to read.
+    """
+    started = time.perf_counter()
     fair, _ = ensure_fair()
     parsed = importing.parse_csv(kind, data, on_existing=on_existing, **_context(fair, kind))
-    report = ImportReport(kind, errors=list(parsed.errors))
+    report = ImportReport(kind, errors=list(parsed.errors), warnings=list(parsed.warnings))
     if report.errors or dry_run:
         existing = _existing_refs(fair, kind)
         ref = REF_COLUMN[kind]
         report.updated = sum(1 for row in parsed.rows if row[ref] in existing)
         report.created = len(parsed.rows) - report.updated
+        report.seconds = time.perf_counter() - started
         return report
     try:
-        _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress)
+        _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress,
+               on_batch=on_batch)
+        changes.bump(fair.id)  # a server running elsewhere rebuilds its job index, booth facts, counts
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
+    report.seconds = time.perf_counter() - started
     return report
 
 
 def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "skip",
-              source: str = "import", progress: bool = False) -> int:
+              source: str = "import", progress: Progress = False,
+              on_batch: Sequence[BatchHook] = ()) -> int:
     """Validate and write several kinds of raw rows in one transaction (the demo fair)."""
     fair, _ = ensure_fair()
     added = 0
@@ -87,46 +115,96 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
                 raise ValueError(f"{kind}: {len(parsed.errors)} bad rows, first at line "
                                  f"{first.line}: {first.message}")
             report = ImportReport(kind)
-            _write(fair, kind, parsed.rows, on_existing, report, source=source, progress=progress)
+            _write(fair, kind, parsed.rows, on_existing, report, source=source, progress=progress,
+                   on_batch=on_batch)
             db.session.flush()
             added += report.created
             if kind == "employers":
                 employer_refs |= {row["employer_ref"] for row in parsed.rows}
+        changes.bump(fair.id)
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
     return added
 
 
-def _jobs_changed(fair: Fair) -> None:
-    from fair.matching import services as matching
-    matching.invalidate(fair.id)
+def save_rows(fair: Fair, kind: str, rows: list[dict], *, on_existing: str = "update",
+              source: str = "import") -> ImportReport:
+    """Write rows already checked (fair.loading.importing's typed output) in one transaction,
+    then tell the caches, as the imports do (the fair's revision, fair.core.changes); a row
+    whose ref exists updates it unless on_existing is "skip". The test factories build
+    employers and jobs through here."""
+    report = ImportReport(kind)
+    try:
+        _write(fair, kind, rows, on_existing, report, source=source, progress=False)
+        changes.bump(fair.id)
+        db.session.commit()
+        changes.changed_here(current_app._get_current_object(), fair.id)
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _progress_bar(kind: str, total: int, progress: Progress) -> tqdm:
+    """A bar on stderr (or the given stream), shown only when that is a terminal."""
+    stream = sys.stderr if progress is True else progress or None
+    show = stream is not None and hasattr(stream, "isatty") and stream.isatty()
+    return tqdm(total=total, desc=f"importing {kind}", unit="row", file=stream, disable=not show,
+                leave=False, mininterval=0.2, dynamic_ncols=True)
 
 
 def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,
-           *, source: str, progress: bool) -> None:
+           *, source: str, progress: Progress, on_batch: Sequence[BatchHook] = ()) -> None:
     model = MODEL[kind]
     ref_column = REF_COLUMN[kind]
     existing = {row.ref: row for row in db.session.scalars(db.select(model).filter_by(fair_id=fair.id))}
     employers = ({e.ref: e for e in db.session.scalars(db.select(Employer).filter_by(fair_id=fair.id))}
                  if kind in ("jobs", "employers") else {})
     writer = {"employers": _write_employer, "jobs": _write_job, "attendees": _write_attendee}[kind]
-    bar = tqdm(rows, desc=f"{kind}", unit="row", disable=not progress or len(rows) < 200,
-               leave=False)
-    for row in bar:
-        current = existing.get(row[ref_column])
-        if current is not None and on_existing == "skip":
-            report.skipped += 1
-            continue
-        obj = writer(fair, row, current, employers, source)
-        if kind == "employers":
-            employers[obj.ref] = obj
-        if current is None:
-            report.created += 1
-        else:
-            report.updated += 1
+    with _progress_bar(kind, len(rows), progress) as bar:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start:start + BATCH_SIZE]
+            written, new_attendees = [], []
+            for row in batch:
+                current = existing.get(row[ref_column])
+                if current is not None and on_existing == "skip":
+                    report.skipped += 1
+                    continue
+                obj = writer(fair, row, current, employers, source)
+                written.append(obj)
+                if kind == "employers":
+                    employers[obj.ref] = obj
+                if current is None:
+                    report.created += 1
+                    if kind == "attendees":
+                        new_attendees.append(obj)
+                else:
+                    report.updated += 1
+            if new_attendees:
+                # Every attendee has one active card from the start; issued per batch
+                # (one serial query, one code check) rather than per person.
+                checkin_services.issue_cards(new_attendees)
+            db.session.flush()
+            if written:
+                _after_batch(fair, kind, written, on_batch)
+            bar.update(len(batch))
+
+
+def _after_batch(fair: Fair, kind: str, objects: list, on_batch: Sequence[BatchHook]) -> None:
+    """Per-batch work on freshly written rows, inside the import's transaction.
+
+    The place for import-time enrichment that must not run on a scan's path
+    (an occupation code per job title, stored embeddings): the objects are
+    flushed (ids set) and not yet committed.
+    """
+    if kind in ("jobs", "attendees"):
+        from fair.matching import services as matching
+        matching.store_occupations(objects)  # ISCO-08 code and title embedding, once per row
+    for hook in on_batch:
+        hook(kind, objects)
 
 
 def _write_employer(fair: Fair, row: dict, current: Employer | None, employers: dict, source: str) -> Employer:
@@ -167,9 +245,7 @@ def _write_attendee(fair: Fair, row: dict, current: Attendee | None, employers: 
     checkin_services.apply_attendee_row(attendee, row, consent_participate=True,
                                         consent_wording=f"{source}:{checkin_services.CONSENT_WORDING_VERSION}")
     if current is None:
-        db.session.add(attendee)
-        db.session.flush()
-        checkin_services.issue_card(attendee)  # every attendee has one active card from the start
+        db.session.add(attendee)  # its card is issued with its batch (_write)
     return attendee
 
 

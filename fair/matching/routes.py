@@ -37,7 +37,21 @@ def api_recommendations(principal: Principal, ref: str):
     if attendee is None or attendee.erased_at is not None:
         abort(404)
     lang = request.args.get("lang") or str(get_locale() or "th")
-    return jsonify(recommendations=services.recommend_booths(attendee, top=int(top), lang=lang))
+    return jsonify(recommendations=services.recommend_booths(attendee, top=int(top), lang=lang),
+                   attendee={"ref": attendee.ref, "isco08": attendee.isco08,
+                             "isco08_confidence": attendee.isco08_confidence})
+
+
+@bp.post("/api/v1/occupations/classify")
+@require("organiser", "api")
+def api_classify_occupations(principal: Principal):
+    """Integrations (the Smart Job system) and the organiser turn job titles into ISCO-08 codes."""
+    from fair.web.validation import json_body
+    body = json_body(request)
+    if not isinstance(body, dict):
+        return jsonify(error="invalid_input", message="The body must be a JSON object."), 400
+    titles = services.check_titles(body.get("titles"))
+    return jsonify(results=services.classify_titles(titles))
 
 
 @bp.get("/api/v1/booths/<code>/candidates")

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
 
 from fair.matching import text as text_analysis
 from fair.matching.vocabulary import LANGUAGE_SKILLS, load_vocabulary
 from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, education_rank
+from fair.core import reference
 
 # --- weights: the one place that says what matters how much -----------------
 #
@@ -64,6 +68,28 @@ RELATED_POSITION_FACTOR = 0.8
 TITLE_WORDS_FACTOR = 0.7
 POSITION_UNKNOWN = 0.4   # no desired position given: neither a match nor a miss
 
+# Position from the stored ISCO-08 codes (fair.matching.occupations): the same
+# unit group counts nearly as a named occupation, a shared 3- or 2-digit group
+# less, each damped below ISCO_FULL_CONFIDENCE. When both titles have an
+# embedding, the position is blended with their similarity: a cosine from
+# SIMILAR_TITLE_FROM (nothing) to SIMILAR_TITLE_FULL (everything), with
+# SIMILAR_TITLE_SHARE of the say. Set on ESCO bucket 1 (scripts/bench_matching.py
+# --e2e --bucket 1), never on the test bucket 0.
+ISCO_UNIT_FACTOR = 0.9
+ISCO_MINOR_FACTOR = 0.65
+ISCO_SUB_MAJOR_FACTOR = 0.4
+ISCO_FULL_CONFIDENCE = 0.5
+SIMILAR_TITLE_FROM = 0.3
+SIMILAR_TITLE_FULL = 1.0
+SIMILAR_TITLE_SHARE = 0.7
+NAMED_OCCUPATION_KEEPS = 0.8
+# A vocabulary occupation outside the ISCO-08 group (first VOCABULARY_AGREEMENT_DIGITS
+# digits) a title was classified in is probably a false friend ("Data Engineer" is
+# no production engineer, a "video technician" no maintenance technician): its
+# match counts this much.
+VOCABULARY_DISAGREES_FACTOR = 0.5
+VOCABULARY_AGREEMENT_DIGITS = 2
+
 EDUCATION_BELOW_BY_ONE = 0.5
 EDUCATION_BELOW_BY_TWO = 0.2
 EDUCATION_UNKNOWN = 0.6
@@ -71,6 +97,13 @@ EXPERIENCE_UNKNOWN = 0.5
 LOCATION_UNKNOWN = 0.6
 LOCATION_RELOCATE = 0.8
 LOCATION_OTHER = 0.3
+# A job "in several provinces" (a chain hiring for its branches) can usually be
+# done near home: almost a same-province match for anyone living in Thailand.
+LOCATION_SEVERAL = 0.9
+# Work abroad suits only people who said they would go ("ต่างประเทศ" among
+# their places); being willing to move within Thailand is not that.
+LOCATION_ABROAD = 0.0
+LOCATION_ABROAD_RELOCATE = 0.3
 SALARY_TOLERANCE = 1.2   # expecting up to 20% above the range: a negotiation
 SALARY_NEAR = 0.5
 SALARY_FAR = 0.1
@@ -91,6 +124,13 @@ class Profile:
     salary_expected: int | None
     languages: frozenset[str]
     needs_disability_friendly: bool
+    # The desired positions' ISCO-08 codes (unit, 3- and 2-digit groups) and title
+    # embedding, as stored at import or registration; None when unknown.
+    isco08: str | None = None
+    isco08_minor: str | None = None
+    isco08_sub_major: str | None = None
+    isco08_confidence: float = 1.0
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +148,12 @@ class JobFacts:
     salary_max: int | None
     languages: frozenset[str]
     disability_friendly: bool
+    # The title's ISCO-08 codes and embedding, as stored when the job was written.
+    isco08: str | None = None
+    isco08_minor: str | None = None
+    isco08_sub_major: str | None = None
+    isco08_confidence: float = 1.0
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -160,14 +206,32 @@ _PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.|จ |changwat |pro
 _PROVINCE_SYNONYMS = {
     "กทม": "bangkok", "กทม.": "bangkok", "กรุงเทพ": "bangkok", "กรุงเทพฯ": "bangkok",
     "กรุงเทพมหานคร": "bangkok", "bkk": "bangkok", "krung thep": "bangkok",
+    # The stored codes (fair.core.reference) and their names, however they arrive.
+    **{text_analysis.normalize(name): code for code, names in reference.PLACE_NAMES.items()
+       for name in (code, *names)},
 }
+SEVERAL_KEY = reference.SEVERAL_PROVINCES
+ABROAD_KEY = reference.ABROAD
 
 
 def province_key(value: str | None) -> str | None:
+    """A comparison key for a province value; a stored list ("Bangkok;Nonthaburi")
+    keeps its ";" between the keys of its places."""
     if not value:
         return None
+    if reference.PLACE_SEPARATOR in value:
+        keys = [k for part in value.split(reference.PLACE_SEPARATOR) if (k := province_key(part))]
+        return reference.PLACE_SEPARATOR.join(dict.fromkeys(keys)) or None
     key = _PROVINCE_PREFIX.sub("", text_analysis.normalize(value)).strip()
     return _PROVINCE_SYNONYMS.get(key, key) or None
+
+
+@lru_cache(maxsize=4096)
+def place_keys(key: str | None) -> frozenset[str]:
+    """The places in a province key: one province, a list, "several", "abroad"."""
+    if not key:
+        return frozenset()
+    return frozenset(key.split(reference.PLACE_SEPARATOR))
 
 
 def _int_or_none(value) -> int | None:
@@ -185,6 +249,25 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+@dataclass(frozen=True)
+class OccupationCodes:
+    """What was stored of a title's occupation: ISCO-08 unit and groups (any may be
+    None), the title's unit embedding (float32 array, or None) and the classifier's
+    confidence in the codes."""
+    isco08: str | None = None
+    minor: str | None = None
+    sub_major: str | None = None
+    embedding: Any = field(default=None, compare=False, hash=False, repr=False)
+    confidence: float = 1.0
+
+
+def _occupation_fields(codes: OccupationCodes | None) -> dict[str, Any]:
+    if codes is None:
+        return {}
+    return {"isco08": codes.isco08, "isco08_minor": codes.minor, "isco08_sub_major": codes.sub_major,
+            "isco08_confidence": codes.confidence, "embedding": codes.embedding}
+
+
 def profile_from_fields(
     skills: str | Iterable[str] | None,
     desired_positions: str | Iterable[str] | None,
@@ -196,6 +279,7 @@ def profile_from_fields(
     *,
     willing_to_relocate: bool = False,
     needs_disability_friendly: bool = False,
+    occupation: OccupationCodes | None = None,
 ) -> Profile:
     """Build a Profile from an attendee's raw fields (Thai or English)."""
     skill_ids = text_analysis.extract_skills(skills)
@@ -217,6 +301,7 @@ def profile_from_fields(
         salary_expected=_int_or_none(salary_expected),
         languages=frozenset(spoken),
         needs_disability_friendly=bool(needs_disability_friendly),
+        **_occupation_fields(occupation),
     )
 
 
@@ -252,6 +337,7 @@ def job_from_fields(
     languages: str | Iterable[str] | None = None,
     *,
     occupation: str | None = None,
+    codes: OccupationCodes | None = None,
 ) -> JobFacts:
     """Build JobFacts from a job's raw fields. The occupation is taken from the
     title, else inferred from the skills; a job that lists no skills gets its
@@ -283,6 +369,7 @@ def job_from_fields(
         salary_max=_int_or_none(salary_max),
         languages=frozenset(spoken),
         disability_friendly=bool(disability_friendly),
+        **_occupation_fields(codes),
     )
 
 
@@ -316,6 +403,56 @@ def skills_value(profile_skills: frozenset[str], required: frozenset[str], optio
     if n_optional:
         return (SKILL_REQUIRED_SHARE + SKILL_OPTIONAL_SHARE) * optional_cover + SKILL_PRECISION_SHARE * precision
     return 0.0
+
+
+def wants_position(profile: Profile) -> bool:
+    """Whether the person said what work they want (the position factor then counts)."""
+    return bool(profile.desired_occupations or profile.desired_tokens or profile.isco08_sub_major
+                or profile.embedding is not None)
+
+
+def occupation_group_match(profile: Profile, job: JobFacts) -> tuple[float, str, dict]:
+    """Position value from the ISCO-08 codes both sides share: unit, 3- or 2-digit group,
+    damped when either code is unsure (the classifier's confidence is calibrated: at
+    0.5 and above its units are right about nine times in ten)."""
+    sure = min(1.0, min(profile.isco08_confidence, job.isco08_confidence) / ISCO_FULL_CONFIDENCE)
+    if profile.isco08 and profile.isco08 == job.isco08:
+        return ISCO_UNIT_FACTOR * sure, "position_isco_unit", {"isco": job.isco08}
+    if profile.isco08_minor and profile.isco08_minor == job.isco08_minor:
+        return ISCO_MINOR_FACTOR * sure, "position_isco_group", {"isco": job.isco08_minor}
+    if profile.isco08_sub_major and profile.isco08_sub_major == job.isco08_sub_major:
+        return ISCO_SUB_MAJOR_FACTOR * sure, "position_isco_group", {"isco": job.isco08_sub_major}
+    return 0.0, "position_other", {}
+
+
+def similar_title_value(cosine: float) -> float:
+    """0..1 for a title-embedding cosine: 0 up to SIMILAR_TITLE_FROM, 1 from SIMILAR_TITLE_FULL."""
+    if cosine <= SIMILAR_TITLE_FROM:
+        return 0.0
+    return min(1.0, (cosine - SIMILAR_TITLE_FROM) / (SIMILAR_TITLE_FULL - SIMILAR_TITLE_FROM))
+
+
+def title_similarity_value(profile: Profile, job: JobFacts) -> float:
+    """0..1 from the cosine of the two stored title embeddings (0 when either is missing)."""
+    if profile.embedding is None or job.embedding is None:
+        return 0.0
+    return similar_title_value(float(np.dot(profile.embedding, job.embedding)))
+
+
+def vocabulary_confirmed(occupation: str, profile: Profile, job: JobFacts) -> bool:
+    """Whether both titles were classified in the vocabulary occupation's 3-digit group."""
+    isco = load_vocabulary().occupations[occupation].isco
+    return all(code and isco.startswith(code) for code in (profile.isco08_minor, job.isco08_minor))
+
+
+def vocabulary_agrees(occupation: str, profile: Profile, job: JobFacts) -> bool:
+    """Whether a vocabulary occupation found in both titles fits the ISCO-08 group each
+    title was classified in (a title not classified does not object)."""
+    isco = load_vocabulary().occupations[occupation].isco
+    for code in (profile.isco08_sub_major, job.isco08_sub_major):
+        if code and not isco.startswith(code[:VOCABULARY_AGREEMENT_DIGITS]):
+            return False
+    return True
 
 
 def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, list[Reason]]:
@@ -356,7 +493,7 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
 
     # Position.
     w = WEIGHTS["position"]
-    if profile.desired_occupations or profile.desired_tokens:
+    if wants_position(profile):
         value, code, params = 0.0, "position_other", {"desired": list(profile.desired_occupations)}
         if job.occupation is not None and profile.desired_occupations:
             related = load_vocabulary().related.get(job.occupation, {})
@@ -368,12 +505,31 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
                 if similarity > value:
                     value, code, params = similarity, "position_related", {"occupation": job.occupation,
                                                                             "desired": desired}
+            if value > 0 and not vocabulary_agrees(job.occupation, profile, job):
+                value *= VOCABULARY_DISAGREES_FACTOR
+        if value < ISCO_UNIT_FACTOR:
+            isco_value, isco_code, isco_params = occupation_group_match(profile, job)
+            if isco_value > value:
+                value, code, params = isco_value, isco_code, isco_params
         if value < 1.0 and profile.desired_tokens:
             shared_words = profile.desired_tokens & job.title_tokens
             if shared_words:
                 words_value = TITLE_WORDS_FACTOR * min(1.0, 2 * len(shared_words) / len(profile.desired_tokens))
                 if words_value > value:
                     value, code, params = words_value, "position_title", {"words": sorted(shared_words)}
+        # A similar title adds to what the codes and words say (either alone counts,
+        # both count more), so it also orders jobs the codes rank alike.
+        if profile.embedding is not None and job.embedding is not None:
+            # With both embeddings the similar title has the larger say: on held-out
+            # titles it ranks better than the codes of a classifier that is often unsure.
+            # A vocabulary occupation named in both titles keeps most of its value: a short
+            # or slangy title ("เลขา") can embed far from the job's, and the vocabulary knows it.
+            similar = title_similarity_value(profile, job)
+            if similar * SIMILAR_TITLE_SHARE > value * (1.0 - SIMILAR_TITLE_SHARE):
+                code, params = "similar_title", {}
+            floor = (NAMED_OCCUPATION_KEEPS * value
+                     if code == "position_match" and vocabulary_confirmed(job.occupation, profile, job) else 0.0)
+            value = max(floor, (1.0 - SIMILAR_TITLE_SHARE) * value + SIMILAR_TITLE_SHARE * similar)
         add(w, value, code, params)
     else:
         add(w, POSITION_UNKNOWN)
@@ -411,14 +567,10 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
     w = WEIGHTS["location"]
     if job.province is None:
         add(w, 1.0)
-    elif profile.province is None:
-        add(w, LOCATION_UNKNOWN)
-    elif profile.province == job.province:
+    elif profile.province == job.province and job.province not in (SEVERAL_KEY, ABROAD_KEY):
         add(w, 1.0, "same_province", {"province": job.province})
-    elif profile.willing_to_relocate:
-        add(w, LOCATION_RELOCATE, "relocate", {"province": job.province})
     else:
-        add(w, LOCATION_OTHER, "other_province", {"province": job.province})
+        add(w, *_location(profile, job))
 
     # Salary.
     w = WEIGHTS["salary"]
@@ -453,6 +605,33 @@ def _evaluate(profile: Profile, job: JobFacts, explain: bool) -> tuple[float, li
     return round(points * scale, 2), reasons
 
 
+def _location(profile: Profile, job: JobFacts) -> tuple[float, str | None, dict | None]:
+    """The location factor when the places are not one and the same province.
+
+    A job's places may be a list ("Bangkok;Nonthaburi": either is a match),
+    "several" provinces not named (nearly a match for anyone in Thailand), or
+    "abroad" (a match only for someone whose places include abroad).
+    """
+    offered, wanted = place_keys(job.province), place_keys(profile.province)
+    shared = (offered & wanted) - {SEVERAL_KEY}
+    if shared:
+        place = sorted(shared)[0]
+        return 1.0, ("abroad_ok" if place == ABROAD_KEY else "same_province"), {"province": place}
+    in_thailand = offered - {ABROAD_KEY}
+    if not in_thailand:
+        return (LOCATION_ABROAD_RELOCATE if profile.willing_to_relocate else LOCATION_ABROAD,
+                "abroad", {})
+    if not wanted:
+        return LOCATION_UNKNOWN, None, None
+    if wanted == {ABROAD_KEY}:
+        return LOCATION_OTHER, "other_province", {"province": job.province}
+    if SEVERAL_KEY in in_thailand:
+        return LOCATION_SEVERAL, "several_provinces", {}
+    if profile.willing_to_relocate or SEVERAL_KEY in wanted:
+        return LOCATION_RELOCATE, "relocate", {"province": job.province}
+    return LOCATION_OTHER, "other_province", {"province": job.province}
+
+
 # --- rendering ----------------------------------------------------------------------
 
 NameLookup = Mapping[str, str] | Callable[[str], str] | None
@@ -466,6 +645,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_related": "close to the position asked for ({desired})",
         "position_title": "job title matches the position asked for",
         "position_other": "not the position asked for",
+        "position_isco_unit": "same occupation: {isco}",
+        "position_isco_group": "same occupation group: {isco}",
+        "similar_title": "similar title",
         "education_ok": "education meets the minimum ({need})",
         "education_below": "education below the minimum ({need})",
         "experience_ok": "{have} years of experience (needs {need})",
@@ -473,6 +655,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "same_province": "job in the same province ({province})",
         "relocate": "job in {province}; willing to relocate",
         "other_province": "job in another province ({province})",
+        "several_provinces": "job in several provinces",
+        "abroad": "job abroad",
+        "abroad_ok": "job abroad, as wished",
         "salary_ok": "pay fits the expectation (up to {max} THB)",
         "salary_below_expectation": "pays up to {max} THB; expects {expected} THB",
         "languages_ok": "speaks {languages}",
@@ -489,6 +674,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_related": "ใกล้เคียงกับตำแหน่งที่ต้องการ ({desired})",
         "position_title": "ชื่อตำแหน่งตรงกับที่ต้องการ",
         "position_other": "ไม่ใช่ตำแหน่งที่ต้องการ",
+        "position_isco_unit": "อาชีพเดียวกัน: {isco}",
+        "position_isco_group": "กลุ่มอาชีพเดียวกัน: {isco}",
+        "similar_title": "ชื่อตำแหน่งใกล้เคียงกัน",
         "education_ok": "วุฒิการศึกษาถึงเกณฑ์ ({need})",
         "education_below": "วุฒิการศึกษาต่ำกว่าที่กำหนด ({need})",
         "experience_ok": "ประสบการณ์ {have} ปี (ต้องการ {need} ปี)",
@@ -496,6 +684,9 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "same_province": "งานอยู่ในจังหวัดเดียวกัน ({province})",
         "relocate": "งานอยู่ที่ {province}; ย้ายที่ทำงานได้",
         "other_province": "งานอยู่ต่างจังหวัด ({province})",
+        "several_provinces": "งานมีหลายจังหวัด",
+        "abroad": "งานอยู่ต่างประเทศ",
+        "abroad_ok": "งานอยู่ต่างประเทศ ตามที่ต้องการ",
         "salary_ok": "เงินเดือนตรงตามที่คาดหวัง (สูงสุด {max} บาท)",
         "salary_below_expectation": "เงินเดือนสูงสุด {max} บาท ต่ำกว่าที่คาดหวัง {expected} บาท",
         "languages_ok": "ใช้ภาษา{languages}ได้",
@@ -505,6 +696,21 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "busy_booth": "บูธนี้คิวยาว: รอ {queue} คน",
     },
 }
+
+
+_PROVINCE_BY_KEY = {province_key(p.en): p.en for p in reference.PROVINCES}
+
+
+def _place_display(key: str, lang: str) -> str:
+    """A province key as the viewer reads it: "chon buri;rayong" -> "ชลบุรี, ระยอง"."""
+    names = []
+    for part in key.split(reference.PLACE_SEPARATOR):
+        code = _PROVINCE_BY_KEY.get(part, part)
+        if code in reference.PROVINCES_BY_NAME or code in reference.PLACE_NAMES:
+            names.append(reference.place_name(code, lang))
+        else:
+            names.append(part.title() if part.isascii() else part)
+    return ", ".join(names)
 
 
 def _lookup(names: NameLookup, default: Callable[[str], str]) -> Callable[[str], str]:
@@ -533,7 +739,7 @@ def render_reasons(
     vocabulary = load_vocabulary()
     skill = _lookup(skill_names, lambda s: vocabulary.skill_name(s, lang))
     occupation = _lookup(occupation_names, lambda o: vocabulary.occupation_name(o, lang))
-    province = _lookup(province_names, lambda p: p.title() if p.isascii() else p)
+    province = _lookup(province_names, lambda key: _place_display(key, lang))
     education_names = EDUCATION_NAMES_TH if lang == "th" else EDUCATION_NAMES_EN
     separator = ", "
 
@@ -554,6 +760,8 @@ def render_reasons(
                 p[key] = education_names.get(p[key], p[key])
         if "province" in p:
             p["province"] = province(p["province"])
+        if isinstance(p.get("isco"), str):
+            p["isco"] = _isco_label(p["isco"], lang)
         for key in ("max", "expected"):
             if isinstance(p.get(key), int):
                 p[key] = f"{p[key]:,}"
@@ -564,3 +772,10 @@ def render_reasons(
             line += templates["skills_required_missing"].format(missing=p["missing"])
         lines.append(line)
     return lines
+
+
+def _isco_label(code: str, lang: str) -> str:
+    """An ISCO-08 group's name for a reason: Thai, or English in lower case as in a sentence."""
+    from fair.matching.occupations import load_taxonomy
+    label = load_taxonomy().label(code, lang) or code
+    return label if lang == "th" or label[:2].isupper() else label[:1].lower() + label[1:]

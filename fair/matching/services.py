@@ -2,9 +2,10 @@
 
 The scoring lives in the pure modules (text, scoring, ranking); this module
 feeds them rows and keeps the precomputed parts fresh: a job index per fair
-(rebuilt when the jobs change, even by an import from another process), a
-pool of the attendees inside (updated on every entry and exit), and the
-booths' queue lengths (recomputed at most every few seconds).
+(rebuilt when the fair's revision moves: fair.core.changes, which an import
+in this or another process bumps, --update edits included), a pool of the
+attendees inside (updated on every entry and exit), and the booths' queue
+lengths (recomputed at most every few seconds).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from fair.checkin.models import Attendee
 from fair.web.blocking import let_others_run
 from fair.web.errors import InvalidInput
 from fair.extensions import db
-from fair.matching import ranking, scoring
+from fair.matching import embeddings, occupations, ranking, scoring
 from fair.matching.models import Invitation
 from fair.core.models import Device
 from fair.core.timeutil import iso, utcnow
@@ -35,9 +36,6 @@ from fair.core.timeutil import iso, utcnow
 # A booth's queue: people it scanned in the last QUEUE_WINDOW plus open invitations.
 QUEUE_WINDOW = timedelta(minutes=15)
 QUEUE_REFRESH_SECONDS = 5.0
-# How often the job index checks whether the jobs changed (an import in another
-# process); within this process, imports call invalidate() at once.
-SIGNATURE_CHECK_SECONDS = 2.0
 # Below this score a job has "no matching candidate in the hall".
 GOOD_MATCH = 50.0
 MAX_OPEN_INVITATIONS_PER_BOOTH = 30
@@ -56,13 +54,12 @@ class JobOnFloor:
     booth: str | None
     plan_x: int = 0
     plan_y: int = 0
+    isco08: str | None = None   # the title's stored ISCO-08 unit
 
 
 @dataclass
 class FairMatching:
     """Everything precomputed for one fair in one app."""
-    signature: tuple
-    checked_at: float
     index: ranking.JobIndex
     jobs: dict[int, JobOnFloor]
     facts: dict[int, scoring.JobFacts]
@@ -70,6 +67,7 @@ class FairMatching:
     pool: ranking.CandidatePool | None = None
     queue: dict[int, float] = field(default_factory=dict)
     queue_at: float = 0.0
+    stale: bool = False   # the fair changed (invalidate): rebuilt on next use, keeping the pool
 
 
 def _cache() -> dict[str, Any]:
@@ -81,44 +79,41 @@ def _cache() -> dict[str, Any]:
     return cache
 
 
-def _signature(fair_id: int) -> tuple:
-    """Cheap fingerprint of the fair's jobs and booths: a new import changes it."""
-    jobs = db.session.execute(db.select(db.func.count(Job.id), db.func.max(Job.id)).where(Job.fair_id == fair_id)).one()
-    booths = db.session.execute(db.select(db.func.count(Booth.id), db.func.max(Booth.id)).where(Booth.fair_id == fair_id)).one()
-    return tuple(jobs) + tuple(booths)
-
-
 def job_facts(job: Job) -> scoring.JobFacts:
     return scoring.job_from_fields(
         job_id=job.id, title=job.title, skills_required=job.skills_required or [],
         skills_optional=job.skills_optional or [], description=job.description or "",
         education_min=job.education_min, experience_min_years=job.experience_min_years,
         province=job.province, salary_min=job.salary_min, salary_max=job.salary_max,
-        disability_friendly=job.disability_friendly)
+        disability_friendly=job.disability_friendly, codes=stored_codes(job))
 
 
-def invalidate(fair_id: int) -> None:
-    """Jobs or booths changed in this process: rebuild the index on next use."""
-    cached = _cache()["fairs"].get(fair_id)
+def stored_codes(row: Job | Attendee) -> scoring.OccupationCodes:
+    """The occupation stored on a job or attendee (store_occupations), for matching."""
+    return scoring.OccupationCodes(row.isco08, row.isco08_minor, row.isco08_sub_major,
+                                   embeddings.from_bytes(row.title_embedding), row.isco08_confidence or 0.0)
+
+
+def invalidate(fair_id: int, app=None) -> None:
+    """Jobs or booths changed: rebuild the index on next use (fair_changed calls this)."""
+    cache = (app or current_app).extensions.get("matching_cache")
+    cached = cache["fairs"].get(fair_id) if cache is not None else None
     if cached is not None:
-        cached.checked_at = 0.0
-        cached.signature = ()
+        cached.stale = True
 
 
 def fair_matching(fair_id: int) -> FairMatching:
     fairs = _cache()["fairs"]
     cached = fairs.get(fair_id)
-    now = time.monotonic()
-    if cached is not None and now - cached.checked_at < SIGNATURE_CHECK_SECONDS:
-        return cached  # the hot path: a scan does not query for job changes
-    signature = _signature(fair_id)
-    if cached is not None and cached.signature == signature:
-        cached.checked_at = now
-        return cached
+    if cached is not None and not cached.stale:
+        return cached  # the hot path: nothing queried; fair_changed marks it stale
     with _cache()["lock"]:
+        # populate_existing: rows this session loaded before another process's change are read afresh.
         rows = db.session.scalars(db.select(Job).where(Job.fair_id == fair_id)
-                                  .options(db.joinedload(Job.employer))).unique()
-        booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))
+                                  .options(db.joinedload(Job.employer))
+                                  .execution_options(populate_existing=True)).unique()
+        booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id)
+                                        .execution_options(populate_existing=True))
         booth_by_employer = {b.employer_id: b for b in booth_rows}
         jobs: dict[int, JobOnFloor] = {}
         facts: dict[int, scoring.JobFacts] = {}
@@ -126,9 +121,9 @@ def fair_matching(fair_id: int) -> FairMatching:
             booth = booth_by_employer.get(job.employer_id)
             jobs[job.id] = JobOnFloor(job.id, job.ref, job.title, job.employer_id, job.employer.name,
                                       booth.id if booth else None, booth.code if booth else None,
-                                      booth.plan_x if booth else 0, booth.plan_y if booth else 0)
+                                      booth.plan_x if booth else 0, booth.plan_y if booth else 0, job.isco08)
             facts[job.id] = job_facts(job)
-        built = FairMatching(signature, now, ranking.JobIndex(list(facts.values())), jobs, facts,
+        built = FairMatching(ranking.JobIndex(list(facts.values())), jobs, facts,
                              {job_id: job.booth_id for job_id, job in jobs.items()},
                              pool=cached.pool if cached else None)
         fairs[fair_id] = built
@@ -139,7 +134,9 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
     """The attendee's matching profile, cached until their fields change."""
     key = (tuple(attendee.skills or []), tuple(attendee.desired_positions or []), attendee.education,
            attendee.experience_years, attendee.province, attendee.salary_expected,
-           tuple(attendee.languages or []), attendee.needs_disability_friendly, attendee.willing_to_relocate)
+           tuple(attendee.languages or []), attendee.needs_disability_friendly, attendee.willing_to_relocate,
+           attendee.isco08, attendee.isco08_minor, attendee.isco08_sub_major, attendee.isco08_confidence,
+           attendee.title_embedding)
     profiles = _cache()["profiles"]
     cached = profiles.get(attendee.id)
     if cached is not None and cached[0] == key:
@@ -149,7 +146,7 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
         education=attendee.education, experience_years=attendee.experience_years,
         province=attendee.province, salary_expected=attendee.salary_expected,
         languages=attendee.languages or [], needs_disability_friendly=attendee.needs_disability_friendly,
-        willing_to_relocate=attendee.willing_to_relocate)
+        willing_to_relocate=attendee.willing_to_relocate, occupation=stored_codes(attendee))
     profiles[attendee.id] = (key, profile)
     return profile
 
@@ -214,16 +211,18 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
 
 
 @changes.fair_changed.connect
-def _forget_people(app, fair_id: int, **_kwargs) -> None:
-    """fair.core.changes: someone may have been erased (or changed) by this or another process.
+def _forget_fair(app, fair_id: int, **_kwargs) -> None:
+    """fair.core.changes: jobs, booths or people changed, in this or another process.
 
-    The pool of people inside is rebuilt from the database on next use, and the
-    cached profiles of erased attendees are dropped (both hold what they were)."""
+    The job index and the pool of people inside are rebuilt from the database on
+    next use, and the cached profiles of erased attendees are dropped (all hold
+    what they were)."""
     cache = app.extensions.get("matching_cache")
     if cache is None:
         return
     built = cache["fairs"].get(fair_id)
     if built is not None:
+        built.stale = True
         built.pool = None
     profiles = cache["profiles"]
     if profiles and has_app_context():
@@ -255,14 +254,8 @@ def _on_presence_changed(_app, holder, **_kwargs) -> None:
 # --- recommendations ---------------------------------------------------------------------
 
 def _reasons(score: scoring.Score, lang: str) -> list[str]:
-    # Provinces in the page's language too: "(Bangkok)" on a Thai page read as untranslated.
-    from fair.core.reference import parse_province, province_name
-
-    def province(key: str) -> str:
-        if parse_province(key) is None:
-            return key.title() if key.isascii() else key
-        return province_name(key, lang)
-    return scoring.render_reasons(score.reasons, lang, province_names=province)
+    # scoring renders provinces (and lists of them, "several", "abroad") in the page's language.
+    return scoring.render_reasons(score.reasons, lang)
 
 
 def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list[dict[str, Any]]:
@@ -279,7 +272,8 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
         if job.booth is None:
             continue
         found.append({"booth": job.booth, "employer": job.employer, "job_ref": job.ref,
-                      "title": job.title, "score": round(score.value, 1), "reasons": _reasons(score, lang),
+                      "title": job.title, "isco08": job.isco08, "score": round(score.value, 1),
+                      "reasons": _reasons(score, lang),
                       "plan_x": job.plan_x, "plan_y": job.plan_y})
     return found
 
@@ -300,8 +294,8 @@ def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") 
         if job.employer_id != booth.employer_id:
             continue
         score = scoring.score(profile, built.facts[job_id])
-        matches.append({"job_ref": job.ref, "title": job.title, "score": round(score.value, 1),
-                        "reasons": _reasons(score, lang)})
+        matches.append({"job_ref": job.ref, "title": job.title, "isco08": job.isco08,
+                        "score": round(score.value, 1), "reasons": _reasons(score, lang)})
     return sorted(matches, key=lambda m: -m["score"])
 
 
@@ -353,6 +347,7 @@ def candidates_in_hall(booth: Booth, top: int = 20, lang: str = "th",
         invitation = invited.get(attendee_id)
         results.append({"candidate": candidate_view(attendee, booth.id, scanned=attendee_id in known),
                         "job_ref": built.jobs[job_id].ref, "title": built.jobs[job_id].title,
+                        "isco08": built.jobs[job_id].isco08,
                         "score": round(score.value, 1), "reasons": _reasons(score, lang),
                         "invitation": invitation_view(invitation) if invitation else None})
         if for_organiser:
@@ -468,3 +463,171 @@ def _publish_invitation(invitation: Invitation) -> None:
                "candidate": booth_pseudonym(invitation.booth_id, invitation.attendee_id)}
     live.publish("invitation", payload, fair=invitation.booth.fair_id, booth=invitation.booth_id,
                  attendee=invitation.attendee_id)
+
+
+# --- occupations: ISCO-08 codes and title embeddings, stored once -------------------------
+
+def occupation_texts(row: Job | Attendee) -> list[str]:
+    """What says a row's occupation: a job's title, an attendee's desired positions."""
+    if isinstance(row, Job):
+        return [row.title] if row.title else []
+    return [p for p in (row.desired_positions or []) if p and p.strip()]
+
+
+def store_occupations(rows: Sequence[Job | Attendee], *, progress: bool = False) -> None:
+    """Classify (ISCO-08) and embed jobs or attendees and write the result on the rows.
+
+    Called where a job or a profile is written (import, demo, registration, reclassify),
+    never on a scan: the scan paths read what is stored. Texts are embedded once each
+    and in batches; the caller commits."""
+    from tqdm import tqdm
+    if not rows:
+        return
+    texts = [occupation_texts(row) for row in rows]
+    joined = ["; ".join(t) for t in texts]
+    vectors: dict[str, bytes | None] = {}
+    if embeddings.available():
+        unique = sorted({j for j in joined if j})
+        bar = tqdm(total=len(unique), desc="title embeddings", unit="title", leave=False,
+                   disable=not progress or len(unique) < 200)
+        for start in range(0, len(unique), embeddings.BATCH_SIZE):
+            chunk = unique[start:start + embeddings.BATCH_SIZE]
+            encoded = embeddings.encode(chunk)
+            vectors.update((text, embeddings.to_bytes(v)) for text, v in zip(chunk, encoded))
+            bar.update(len(chunk))
+        bar.close()
+    now = utcnow()
+    for row, phrases, text in zip(rows, texts, joined):
+        found = occupations.classify_many(phrases)
+        groups = occupation_groups(found)
+        row.isco08, row.isco08_minor, row.isco08_sub_major = groups
+        row.isco08_confidence = round(found.confidence, 4) if any(groups) else None
+        row.title_embedding = vectors.get(text)
+        row.occupation_classified_at = now
+
+
+@checkin_signals.profile_written.connect
+def _on_profile_written(_app, attendees: Sequence[Attendee], **_kwargs) -> None:
+    """fair.checkin.signals: a registration wrote a profile; its occupation is stored now."""
+    store_occupations(attendees)
+
+
+def occupation_groups(found: occupations.Classification) -> tuple[str | None, str | None, str | None]:
+    """(unit, 3-digit, 2-digit) of a classification; the groups also when only they are sure."""
+    code = found.isco08 or found.group
+    if not code:
+        return None, None, None
+    return found.isco08, code[:3] if len(code) >= 3 else None, code[:2]
+
+
+def reclassify(fair_id: int, *, everything: bool = False, progress: bool = False) -> dict[str, int]:
+    """Fill the occupation of jobs and attendees never classified (or of all of them)."""
+    counts = {}
+    for model in (Job, Attendee):
+        select = db.select(model).where(model.fair_id == fair_id)
+        if model is Attendee:
+            select = select.where(Attendee.erased_at.is_(None))
+        if not everything:
+            select = select.where(model.occupation_classified_at.is_(None))
+        rows = list(db.session.scalars(select))
+        store_occupations(rows, progress=progress)
+        counts[model.__tablename__] = len(rows)
+    db.session.commit()
+    invalidate(fair_id)
+    _cache()["profiles"].clear()
+    return counts
+
+
+def warm_occupations() -> None:
+    """Build the title classifier and load the embedding model (fair serve's warm-up)."""
+    occupations.classifier()
+    occupations.load_taxonomy()
+    embeddings.encode(["warm up"])
+
+
+MAX_TITLES_PER_REQUEST = 500
+MAX_TITLE_LENGTH = 200
+
+
+def check_titles(titles: Any) -> list[str]:
+    """The titles of a classify request: a list of 1..500 non-empty texts of at most
+    200 characters, or InvalidInput saying what is wrong."""
+    if not isinstance(titles, list) or not titles:
+        raise InvalidInput("'titles' must be a list of 1 to 500 job titles.", field="titles")
+    if len(titles) > MAX_TITLES_PER_REQUEST:
+        raise InvalidInput(f"At most {MAX_TITLES_PER_REQUEST} titles per request; split the list.", field="titles")
+    checked = []
+    for n, title in enumerate(titles):
+        if not isinstance(title, str) or not title.strip():
+            raise InvalidInput(f"Title {n + 1} must be non-empty text.", field="titles")
+        if len(title) > MAX_TITLE_LENGTH or "\x00" in title:
+            raise InvalidInput(f"Title {n + 1} is longer than {MAX_TITLE_LENGTH} characters or has a NUL "
+                               "character.", field="titles")
+        checked.append(title)
+    return checked
+
+
+def classify_titles(titles: Sequence[str]) -> list[dict[str, Any]]:
+    """The classification interface (POST /api/v1/occupations/classify, the CLI): per title
+    {"title", "isco08", "label_en", "label_th", "confidence", "group", "group_confidence"};
+    ``isco08`` None when the classifier abstains (``group`` may still name a 3- or 2-digit group)."""
+    from fair.web.blocking import let_others_run
+    taxonomy = occupations.load_taxonomy()
+    results = []
+    for n, title in enumerate(titles):
+        if n % 20 == 19:
+            let_others_run()  # ~0.3 ms a title: 500 of them would hold every phone's answer
+        results.append(occupations.classify(title.strip()).as_json(taxonomy))
+    return results
+
+
+CLASSIFICATION_COLUMNS = ("isco08", "label_en", "label_th", "confidence")
+
+
+class ClassifyFileError(ValueError):
+    """A CSV file that cannot be classified (not UTF-8, no such column)."""
+
+
+def classify_csv(data: bytes, column: str = "title", *,
+                 progress: bool = False) -> tuple[list[str], list[list[str]], int]:
+    """`fair occupations classify FILE`: the CSV's rows with isco08,label_en,label_th,confidence
+    columns set (added, or replaced where they exist) for the title in ``column``.
+
+    Returns (header, rows, rows given a unit); the caller writes the file (fair.ops, with
+    organiser.exports.write_csv: matching sits below the organiser's exports). The other
+    cells are left as they were."""
+    import csv
+    import io
+
+    from tqdm import tqdm
+
+    from fair.loading.importing import decode_csv_bytes
+    text, problem = decode_csv_bytes(data)
+    if problem is not None:
+        raise ClassifyFileError(problem.message)
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ClassifyFileError("The file is empty: a header row is needed.")
+    header = [h.strip() for h in rows[0]]
+    wanted = column.strip().casefold()
+    matches = [i for i, name in enumerate(header) if name.casefold() == wanted]
+    if not matches:
+        raise ClassifyFileError(f"No column {column!r}; the header has: {', '.join(header)}.")
+    at = matches[0]
+    keep = [i for i, name in enumerate(header) if name.casefold() not in CLASSIFICATION_COLUMNS]
+    out_header = [header[i] for i in keep] + list(CLASSIFICATION_COLUMNS)
+    body = rows[1:]
+    taxonomy = occupations.load_taxonomy()
+    out_rows, found = [], 0
+    for row in tqdm(body, desc="classify", unit="row", leave=False, disable=not progress or len(body) < 200):
+        title = (row[at] if at < len(row) else "").strip()
+        result = occupations.classify(title[:MAX_TITLE_LENGTH]) if title else None
+        cells = [row[i] if i < len(row) else "" for i in keep]
+        if result is None or result.isco08 is None:
+            cells += ["", "", "", f"{result.confidence:.3f}" if result else ""]
+        else:
+            found += 1
+            cells += [result.isco08, taxonomy.label(result.isco08, "en") or "",
+                      taxonomy.label(result.isco08, "th") or "", f"{result.confidence:.3f}"]
+        out_rows.append(cells)
+    return out_header, out_rows, found

@@ -28,7 +28,7 @@ def run(create_app) -> None:
 def register_commands(app) -> None:
     for command in (init_command, demo_command, serve_command, import_group, cards_group,
                     device_group, export_command, organiser_group, backup_command, attendee_group,
-                    retention_group, booth_group):
+                    retention_group, booth_group, occupations_group):
         app.cli.add_command(command)
 
 
@@ -111,16 +111,25 @@ def _import_kind(kind: str):
         from fair.loading import store
         report = store.import_file(kind, file.read_bytes(), dry_run=dry_run,
                                       on_existing="update" if update else "error", progress=True)
+        _echo_problems(report.warnings, "warning")
         if report.errors:
-            _echo_err(f"{file.name}: {len(report.errors)} problem(s); nothing was imported.")
-            for error in report.errors:
-                column = f" [{error.column}]" if error.column else ""
-                click.echo(f"  line {error.line}{column}: {error.message}", err=True)
+            _echo_err(f"{file.name}: {len(report.errors)} error(s); nothing was imported "
+                      "(fix these rows and run the import again).")
+            _echo_problems(report.errors, "error")
             sys.exit(1)
         verb = "would import" if dry_run else "imported"
-        click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}.")
+        warned = f" ({len(report.warnings)} warning(s) above: those values were left empty)" \
+            if report.warnings else ""
+        click.echo(f"{file.name}: {verb} {report.created} new and {report.updated} updated {kind}"
+                   f" in {report.seconds:.1f} s{warned}.")
     command.__doc__ = f"Import {kind} from a CSV file (UTF-8, header row)."
     return command
+
+
+def _echo_problems(problems, label: str) -> None:
+    for problem in problems:
+        column = f" [{problem.column}]" if problem.column else ""
+        click.echo(f"  {label}: line {problem.line}{column}: {problem.message}", err=True)
 
 
 for _kind in ("attendees", "employers", "jobs"):
@@ -562,3 +571,45 @@ def booth_question_remove(code: str, question_id: int) -> None:
         _echo_err(exc.message)
         sys.exit(1)
     click.echo(f"Booth {booth.code} no longer asks question {question_id}.")
+
+
+# --- occupations (ISCO-08) ----------------------------------------------------------------
+
+@click.group("occupations")
+def occupations_group() -> None:
+    """Job titles to ISCO-08 occupations (ESCO classification of the European Commission)."""
+
+
+@occupations_group.command("classify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--column", default="title", show_default=True, help="The column holding the titles.")
+@click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the result (default: FILE itself).")
+@with_appcontext
+def occupations_classify(file: Path, column: str, output: Path | None) -> None:
+    """Add isco08,label_en,label_th,confidence columns to a CSV file of titles."""
+    from fair.matching import services as matching
+    from fair.organiser.exports import write_csv
+    try:
+        header, classified, found = matching.classify_csv(file.read_bytes(), column, progress=True)
+    except matching.ClassifyFileError as exc:
+        _echo_err(f"{file.name}: {exc}")
+        sys.exit(1)
+    data, rows = write_csv(header, classified), len(classified)
+    target = output or file
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(target)  # a failure half-way never leaves half a file
+    click.echo(f"{target}: {rows} rows, {found} with an ISCO-08 unit, {rows - found} unsure.")
+
+
+@occupations_group.command("reclassify")
+@click.option("--all", "everything", is_flag=True, help="Every job and attendee, not only those never classified.")
+@with_appcontext
+def occupations_reclassify(everything: bool) -> None:
+    """Store the ISCO-08 code (and title embedding) of jobs and attendees that lack one."""
+    from fair.core.fairs import ensure_fair
+    from fair.matching import services as matching
+    fair, _ = ensure_fair()
+    counts = matching.reclassify(fair.id, everything=everything, progress=True)
+    click.echo(f"Classified {counts['job']} job(s) and {counts['attendee']} attendee(s).")

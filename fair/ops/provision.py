@@ -79,6 +79,9 @@ def initialise(name: str | None = None, quiet: bool = False) -> InitReport:
     with one_setup_at_a_time():
         upgrade(directory=current_app.extensions["migrate"].directory)
         fair, created = ensure_fair(name=name or current_app.config["FAIR_NAME"])
+        # Rows written before occupations were stored (migration 0008) get theirs now, once.
+        from fair.matching import services as matching
+        matching.reclassify(fair.id, progress=not quiet)
         organiser = db.session.scalar(db.select(Organiser).order_by(Organiser.id).limit(1))
         password = None
         if organiser is None:

@@ -99,7 +99,8 @@ def warm_up(app) -> None:
     """Build what the first scans would otherwise wait for, then hide it from the GC.
 
     The Thai dictionary and vocabulary matcher (about 0.6 s), the fair's job
-    index and the pool of people inside are built in this green thread, a
+    index, the pool of people inside and the ISCO-08 title classifier are built
+    in this green thread, a
     moment after the server starts listening (restart time counts after a
     crash). Not in a real thread: the matcher and PyThaiNLP guard their lazy
     builds with locks, which eventlet makes green, and a green lock held by a
@@ -122,6 +123,9 @@ def warm_up(app) -> None:
             if fair is not None:
                 matching.pool_of(fair.id)
             db.session.remove()
+        # The title classifier (about 2 s) and the embedding model: registrations and
+        # the classify API need them; better a stall now than at the first registration.
+        matching.warm_occupations()
     except Exception:  # a warm-up failure only costs the first scans the time
         app.logger.exception("warming the matcher and the matching index failed")
     gc.freeze()

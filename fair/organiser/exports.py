@@ -39,19 +39,20 @@ class ExportError(Exception):
 
 LEAD_COLUMNS = ["lead_id", "booth", "candidate", "attendee_ref", "name", "phone", "email",
                 "education", "experience_years", "skills", "rating", "tags", "notes", "next_step",
-                "job_ref", "job_title", "first_scanned_at", "last_scanned_at"]
+                "job_ref", "job_title", "job_isco08", "first_scanned_at", "last_scanned_at"]
 # After the stable columns: who (which named phone) scanned first and wrote last, and the
 # answers to the booth's own questions (booths.services.answers_text).
 LEAD_COLUMNS += ["scanned_by", "edited_by", "answers"]
 CHECKIN_COLUMNS = ["checkin_id", "attendee_ref", "name", "gate", "type", "status", "scanned_at", "received_at"]
 ATTENDEE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "education",
-                    "experience_years", "skills", "desired_positions", "province", "salary_expected",
+                    "experience_years", "skills", "desired_positions", "isco08", "province", "salary_expected",
                     "languages", "consent_share_profile", "checked_in", "first_entry_at", "inside"]
 
 ATTENDANCE_COLUMNS = ["attendee_ref", "first_name", "last_name", "phone", "email", "first_entry_at",
                       "last_moved_at", "inside", "entries", "exits", "booths_visited"]
-MATCH_COLUMNS = ["attendee_ref", "name", "rank", "booth", "employer", "job_ref", "title", "score", "reasons"]
-HIRE_COLUMNS = ["lead_id", "booth", "employer", "job_ref", "job_title", "attendee_ref", "name", "phone",
+MATCH_COLUMNS = ["attendee_ref", "name", "rank", "booth", "employer", "job_ref", "title", "job_isco08", "score",
+                 "reasons"]
+HIRE_COLUMNS = ["lead_id", "booth", "employer", "job_ref", "job_title", "job_isco08", "attendee_ref", "name", "phone",
                 "email", "rating", "hired_at"]
 # The organiser's end-of-day set (dashboard exports); the CLI keeps its own three.
 DAY_EXPORTS = ("attendance", "leads", "matches", "hires")
@@ -123,6 +124,7 @@ def lead_row(lead: Lead, cells: Cells) -> list:
             a["experience_years"] if a["experience_years"] is not None else "",
             "; ".join(a["skills"] or []), lead.rating or "", "; ".join(lead.tags or []), lead.notes or "",
             cells.word(lead.next_step), lead.job.ref if lead.job else "", lead.job.title if lead.job else "",
+            (lead.job.isco08 or "") if lead.job else "",
             cells.when(lead.first_scanned_at), cells.when(lead.last_scanned_at)]
 
 
@@ -160,7 +162,7 @@ def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tupl
         return ATTENDEE_COLUMNS, (
             [a.ref, a.first_name, a.last_name, a.phone or "", a.email or "", cells.education(a.education),
              a.experience_years if a.experience_years is not None else "", "; ".join(a.skills or []),
-             "; ".join(a.desired_positions or []), a.province or "",
+             "; ".join(a.desired_positions or []), a.isco08 or "", a.province or "",
              a.salary_expected if a.salary_expected is not None else "", "; ".join(a.languages or []),
              cells.yes_no(a.consent_share_profile), cells.yes_no(a.first_entry_at),
              cells.when(a.first_entry_at), cells.yes_no(a.inside)]
@@ -215,7 +217,8 @@ def _match_rows(fair_id: int, lang: str) -> Iterable[list]:
     for a in db.session.scalars(_came(fair_id)):
         for rank, rec in enumerate(recommend_booths(a, top=MATCHES_PER_ATTENDEE, lang=lang), start=1):
             yield [a.ref, a.full_name, rank, rec.get("booth", ""), rec.get("employer", ""), rec.get("job_ref", ""),
-                   rec.get("title", ""), rec.get("score", ""), "; ".join(rec.get("reasons") or [])]
+                   rec.get("title", ""), rec.get("isco08") or "", rec.get("score", ""),
+                   "; ".join(rec.get("reasons") or [])]
 
 
 def _hire_rows(fair_id: int, cells: Cells) -> Iterable[list]:
@@ -227,7 +230,8 @@ def _hire_rows(fair_id: int, cells: Cells) -> Iterable[list]:
         a = lead.attendee
         present = a.erased_at is None
         yield [lead.id, lead.booth.code, employer, lead.job.ref if lead.job else "",
-               lead.job.title if lead.job else "", a.ref if present else "", a.full_name if present else "",
+               lead.job.title if lead.job else "", (lead.job.isco08 or "") if lead.job else "",
+               a.ref if present else "", a.full_name if present else "",
                (a.phone or "") if present else "", (a.email or "") if present else "", lead.rating or "",
                cells.when(lead.updated_at)]
 

@@ -27,6 +27,8 @@ AUTH_ERRORS = {"401": {**_error("No or unknown token."),
                        "headers": {"WWW-Authenticate": {"schema": {"const": "Bearer"}}}},
                "403": _error("This device or account may not do that.")}
 BAD_INPUT = {"400": _error("Invalid input: nothing was stored.")}
+ISCO08 = {"type": ["string", "null"], "pattern": "^[0-9]{4}$",
+          "description": "ISCO-08 unit group (4 digits), null when unknown or unsure"}
 BOOTH_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 12}}
 
 
@@ -131,8 +133,23 @@ def document(version: str) -> dict:
                                {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
                                {"name": "lang", "in": "query", "schema": {"enum": ["th", "en"]}}],
                 "responses": {"200": _json({"type": "object", "properties": {
-                    "recommendations": {"type": "array", "items": ref("Recommendation")}}}),
+                    "recommendations": {"type": "array", "items": ref("Recommendation")},
+                    "attendee": {"type": "object", "properties": {
+                        "ref": {"type": "string"}, "isco08": ISCO08,
+                        "isco08_confidence": {"type": ["number", "null"]}}}}}),
                     **BAD_INPUT, **AUTH_ERRORS, "404": _error("No such attendee.")}}},
+            "/api/v1/occupations/classify": {"post": {
+                "summary": "Job titles (Thai or English) to ISCO-08 occupation unit groups (organiser or api key). "
+                           "`isco08` is null when the classifier is unsure; `group` may then still name the "
+                           "3- or 2-digit group. Uses the ESCO classification of the European Commission.",
+                "operationId": "classifyOccupations",
+                "requestBody": _body({"type": "object", "required": ["titles"], "properties": {
+                    "titles": {"type": "array", "minItems": 1, "maxItems": 500,
+                               "items": {"type": "string", "minLength": 1, "maxLength": 200,
+                                         "pattern": "\\S"}}}}),
+                "responses": {"200": _json({"type": "object", "required": ["results"], "properties": {
+                    "results": {"type": "array", "items": ref("Classification")}}}),
+                    **BAD_INPUT, **AUTH_ERRORS}}},
             "/api/v1/decode": {"post": {
                 "summary": "Read QR codes from a photo (plain-HTTP phones).", "operationId": "decode",
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -222,9 +239,18 @@ def document(version: str) -> dict:
                     "scanned_by": {"type": ["string", "null"], "description": "the name of the phone that first scanned"},
                     "edited_by": {"type": ["string", "null"], "description": "the name of the phone that wrote last"},
                     "answers": {"type": "object"}}},
+                "Classification": {"type": "object",
+                                   "required": ["title", "isco08", "label_en", "label_th", "confidence"],
+                                   "properties": {
+                    "title": {"type": "string"}, "isco08": ISCO08,
+                    "label_en": {"type": ["string", "null"]}, "label_th": {"type": ["string", "null"]},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    "group": {"type": ["string", "null"], "pattern": "^[0-9]{2,4}$",
+                              "description": "the most specific ISCO-08 group the classifier is sure of"},
+                    "group_confidence": {"type": "number", "minimum": 0, "maximum": 1}}},
                 "Recommendation": {"type": "object", "properties": {
                     "booth": {"type": "string"}, "employer": {"type": "string"}, "job_ref": {"type": "string"},
-                    "title": {"type": "string"}, "score": {"type": "number"},
+                    "title": {"type": "string"}, "isco08": ISCO08, "score": {"type": "number"},
                     "reasons": {"type": "array", "items": {"type": "string"}}}},
                 "Stats": {"type": "object", "properties": {
                     "registered": {"type": "integer"}, "checked_in": {"type": "integer"},

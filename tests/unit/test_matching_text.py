@@ -96,3 +96,65 @@ def test_thai_tokenizer_works_offline_with_custom_dictionary():
     # The dictionary is PyThaiNLP's bundled word list plus the vocabulary's
     # Thai aliases: multiword skills come out as one token, nothing downloads.
     assert "ขับรถโฟล์คลิฟท์" in text.word_tokens("ขับรถโฟล์คลิฟท์ได้")
+
+
+# -- sentences: what job descriptions and skills cells really say -----------------
+
+@pytest.mark.parametrize("sentence, skills", [
+    ("มีใบขับขี่รถยก", {"forklift"}),
+    ("ใช้ Excel ได้ดี", {"ms_excel"}),
+    ("Forklift licence required, basic computer skills", {"forklift", "computer_basic"}),
+    ("สามารถขับรถยกได้ ใช้คอมพิวเตอร์ได้", {"forklift", "computer_basic"}),
+    ("ขับรถโฟล์คลิฟท์ได้ มีใบขับขี่", {"forklift", "driving_license_car"}),
+    ("มีใบขับขี่รถยนต์", {"driving_license_car"}),
+    ("มีใบขับขี่ ท.2", {"driving_license_commercial"}),
+    ("motorcycle driving licence", {"motorcycle_riding"}),
+    ("Good command of English and MS Office", {"english", "ms_office"}),
+    ("can use excel well", {"ms_excel"}),
+    ("ไม่ต้องมีประสบการณ์ ขับรถยกได้", {"forklift"}),
+    ("ใช้ Excel ได้ ไม่มีประสบการณ์ก็ได้", {"ms_excel"}),
+    ("ขับรถยกได้ ไม่จำกัดเพศ", {"forklift"}),
+    ("not only Excel but also Word", {"ms_excel", "ms_word"}),
+    ("ขับรถ ไม่เคยมีอุบัติเหตุ", {"driving_car", "defensive_driving"}),
+])
+def test_skills_from_sentences(sentence, skills):
+    assert text.extract_skills(sentence, via_occupations=False) == skills
+
+
+@pytest.mark.parametrize("sentence", [
+    "ไม่ต้องมีประสบการณ์",
+    "ไม่มีประสบการณ์ก็ได้",
+    "No experience needed",
+    "ไม่มีประสบการณ์สอน",
+    "ไม่จำเป็นต้องใช้คอมพิวเตอร์",
+    "ไม่ต้องมีใบขับขี่",
+    "no forklift licence required",
+    "No forklift or truck licence needed",
+    "without computer skills",
+    "ใช้ Excel ไม่เป็น",
+    "ขับรถยกไม่ได้",
+    "forklift not required",
+    "ประสบการณ์สอนไม่จำเป็น",
+])
+def test_negated_mentions_give_no_skill(sentence):
+    assert text.extract_skills(sentence, via_occupations=False) == set()
+
+
+def test_a_negation_does_not_reach_past_a_thai_clause():
+    assert text.extract_skills("ไม่ต้องมีใบขับขี่ ใช้ Excel ได้", via_occupations=False) == {"ms_excel"}
+    assert text.extract_skills("no car licence needed; forklift", via_occupations=False) == {"forklift"}
+
+
+def test_negated_occupations_are_dropped_too():
+    assert text.extract_occupations("ไม่อยากเป็นแคชเชียร์") == []
+    assert text.extract_occupations("อยากเป็นแคชเชียร์") == ["cashier"]
+    assert text.extract_occupations("cashier, not a programmer") == ["cashier"]
+
+
+def test_job_description_sentences_become_the_jobs_skills():
+    from fair.matching.scoring import job_from_fields
+    job = job_from_fields(1, "Operator", ["Forklift licence required, basic computer skills"], None,
+                          "ไม่ต้องมีประสบการณ์ ใช้ Excel ได้จะพิจารณาเป็นพิเศษ ไม่จำเป็นต้องพูดภาษาอังกฤษ",
+                          None, None, None, None, None)
+    assert job.skills_required == {"forklift", "computer_basic"}
+    assert job.skills_optional == {"ms_excel"}

@@ -7,7 +7,7 @@ import pytest
 
 from fair.loading.importing import COLUMNS, RowError, national_id_check_digit, parse_csv, validate_rows
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 EMPLOYER_REFS = {"EMP001", "EMP002", "EMP003", "EMP004"}
 
 
@@ -125,20 +125,38 @@ def test_header_names_are_matched_ignoring_case_and_order_and_optional_columns_m
 def test_every_bad_row_is_reported_with_its_line_and_reason():
     parsed = parse_csv("attendees", read("attendees_bad.csv"))
     by_line = errors_by_line(parsed)
-    # Line 2 (B001) is fine; line 7 is blank; everything else is wrong.
-    assert sorted(by_line) == [3, 4, 5, 6, 8, 9, 10]
+    # Line 2 (B001) is fine; line 7 is blank; these rows cannot be imported as they are.
+    assert sorted(by_line) == [3, 5, 8, 9, 10]
     assert [(e.column, e.message) for e in by_line[3]] == [("first_name", "is required")]
-    assert by_line[4][0].column == "phone" and "12345" in by_line[4][0].message
     assert by_line[5][0].column == "attendee_ref" and "line 2" in by_line[5][0].message
-    assert by_line[6][0].column == "email"
     assert by_line[8][0].column == "national_id" and "check digit" in by_line[8][0].message
-    assert {e.column for e in by_line[9]} == {
-        "education", "experience_years", "province", "salary_expected", "consent_share_profile"}
-    assert "negative" in next(e.message for e in by_line[9] if e.column == "experience_years")
+    # An unclear consent is never read as "no": it stays an error.
+    assert [e.column for e in by_line[9]] == ["consent_share_profile"]
     # A row with too many cells: an unquoted comma.
     assert by_line[10][0].column is None and "double quotes" in by_line[10][0].message
-    assert [r["attendee_ref"] for r in parsed.rows] == ["B001"]
+    assert [r["attendee_ref"] for r in parsed.rows] == ["B001", "B003", "B005"]
     assert str(by_line[3][0]) == "line 3, first_name: is required"
+
+
+def test_unknown_optional_values_in_a_file_are_warnings_and_left_empty():
+    parsed = parse_csv("attendees", read("attendees_bad.csv"))
+    warned = {(w.line, w.column) for w in parsed.warnings}
+    assert warned == {(4, "phone"), (6, "email"), (9, "education"), (9, "experience_years"),
+                      (9, "province"), (9, "salary_expected")}
+    phone = next(w for w in parsed.warnings if w.column == "phone")
+    assert "12345" in phone.message and "left empty" in phone.message
+    assert "negative" in next(w.message for w in parsed.warnings if w.column == "experience_years")
+    b003 = next(r for r in parsed.rows if r["attendee_ref"] == "B003")
+    assert b003["phone"] is None and b003["first_name"] == "ปิติ"
+
+
+def test_a_form_is_strict_where_a_file_warns():
+    row = {"attendee_ref": "A", "first_name": "a", "province": "ดาวอังคาร", "phone": "12345"}
+    strict = validate_rows("attendees", [row])
+    assert {e.column for e in strict.errors} == {"province", "phone"} and strict.rows == []
+    lenient = validate_rows("attendees", [row], lenient=True)
+    assert lenient.errors == [] and {w.column for w in lenient.warnings} == {"province", "phone"}
+    assert lenient.rows[0]["province"] is None
 
 
 def test_non_utf8_thai_file_asks_to_save_as_utf8():
@@ -265,7 +283,10 @@ def test_bad_phones(phone):
 
 @pytest.mark.parametrize("value, expected", [
     ("15000", 15000), ("15,000", 15000), ("๑๕,๐๐๐", 15000), ("฿15,000", 15000),
-    ("15,000 บาท", 15000), ("15,000.-", 15000), ("15000.00", 15000), ("0", 0),
+    ("15,000 บาท", 15000), ("15,000.-", 15000), ("15000.00", 15000),
+    # What people write for an expectation: the least they said they accept.
+    ("15k", 15000), ("15000-20000", 15000), ("15,000 - 18,000 บาท", 15000), ("15000+", 15000),
+    ("ตามตกลง", None), ("negotiable", None), ("-", None),
 ])
 def test_numbers(value, expected):
     parsed = validate_rows("attendees", [
@@ -273,7 +294,7 @@ def test_numbers(value, expected):
     assert parsed.errors == [] and parsed.rows[0]["salary_expected"] == expected
 
 
-@pytest.mark.parametrize("value", ["-1", "1.5", "1,5", "15k", "สองหมื่น", "15000-20000"])
+@pytest.mark.parametrize("value", ["-1", "1.5", "1,5", "สองหมื่น", "350 บาท/วัน", "0"])
 def test_bad_numbers(value):
     parsed = validate_rows("attendees", [
         {"attendee_ref": "A", "first_name": "a", "salary_expected": value}])
@@ -314,3 +335,118 @@ def test_an_employer_keeps_its_own_booth_when_booths_are_given_with_holders():
     parsed = parse_csv("employers", text, existing_refs={"E1"}, on_existing="update",
                        taken_booths={"A1": "E1", "A2": "E7"})
     assert [(e.line, e.column) for e in parsed.errors] == [(3, "booth")]
+
+
+# -- real values -----------------------------------------------------------
+
+def job_row(**cells) -> dict:
+    return {"job_ref": "J1", "employer_ref": "E1", "title": "พนักงานขาย", **cells}
+
+
+def one_job(**cells):
+    parsed = validate_rows("jobs", [job_row(**cells)], known_employer_refs={"E1"}, lenient=True)
+    assert parsed.errors == [], parsed.errors
+    return parsed.rows[0], parsed.warnings
+
+
+@pytest.mark.parametrize("cell, stored", [
+    ("หลายจังหวัด", "several"),
+    ("Several provinces", "several"),
+    ("ทั่วประเทศ", "several"),
+    ("nationwide", "several"),
+    ("ต่างประเทศ", "abroad"),
+    ("Overseas", "abroad"),
+    ("ไต้หวัน", "abroad"),
+    ("กรุงเทพฯ, นนทบุรี", "Bangkok;Nonthaburi"),
+    ("Bangkok / Nonthaburi", "Bangkok;Nonthaburi"),
+    ("ชลบุรี ระยอง", "Chon Buri;Rayong"),
+    ("ชลบุรี หรือ ระยอง", "Chon Buri;Rayong"),
+    ("หลายจังหวัด (ชลบุรี, ระยอง)", "Chon Buri;Rayong"),
+    ("Rayong, overseas", "Rayong;abroad"),
+    ("จ.ชลบุรี", "Chon Buri"),
+])
+def test_province_cells_as_real_postings_write_them(cell, stored):
+    row, warnings = one_job(province=cell)
+    assert row["province"] == stored and warnings == []
+
+
+def test_a_province_list_too_long_for_the_column_is_several_with_a_warning():
+    row, warnings = one_job(province="กรุงเทพฯ และปริมณฑล")
+    assert row["province"] == "several"
+    assert [w.column for w in warnings] == ["province"] and "several provinces" in warnings[0].message
+
+
+def test_a_partly_unknown_province_list_keeps_what_it_knows_and_warns():
+    row, warnings = one_job(province="ชลบุรี, ดาวอังคาร")
+    assert row["province"] == "Chon Buri"
+    assert len(warnings) == 1 and "ดาวอังคาร" in warnings[0].message
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    ("ตามตกลง", "", (None, None)),
+    ("ตามโครงสร้างบริษัท", "ตามโครงสร้างบริษัท", (None, None)),
+    ("negotiable", "", (None, None)),
+    ("18,000 - 23,000 บาท", "", (18000, 23000)),
+    ("", "18,000 - 23,000 บาท", (18000, 23000)),
+    ("15000+", "", (15000, None)),
+    ("ตั้งแต่ 15,000", "", (15000, None)),
+    ("", "ไม่เกิน 20,000", (None, 20000)),
+    ("20k-25k", "", (20000, 25000)),
+    ("12-15k", "", (12000, 15000)),
+    ("1.5 หมื่น", "2 หมื่น", (15000, 20000)),
+    ("12,000", "15,000 (ต่อรองได้)", (12000, 15000)),
+    ("13000", "ตามตกลง", (13000, None)),
+    ("-", "-", (None, None)),
+])
+def test_salary_written_as_text(low, high, expected):
+    row, warnings = one_job(salary_min=low, salary_max=high)
+    assert (row["salary_min"], row["salary_max"]) == expected and warnings == []
+
+
+@pytest.mark.parametrize("cell", ["ห้าพัน", "350 บาท/วัน", "15"])
+def test_salary_that_cannot_be_read_is_a_warning_in_a_file(cell):
+    row, warnings = one_job(salary_min=cell)
+    assert row["salary_min"] is None
+    assert [(w.line, w.column) for w in warnings] == [(2, "salary_min")]
+    assert cell in warnings[0].message and "left empty" in warnings[0].message
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("หลายอัตรา", 2), ("ไม่จำกัด", 2), ("2 อัตรา", 2), ("๕ คน", 5), ("10+", 10),
+    ("5 positions", 5), ("Several", 2), ("1-3 อัตรา", 1), ("", 1),
+])
+def test_positions_written_as_text(cell, expected):
+    row, warnings = one_job(positions=cell)
+    assert row["positions"] == expected and warnings == []
+
+
+def test_unreadable_positions_keep_the_default_with_a_warning():
+    row, warnings = one_job(positions="ตามความเหมาะสม")
+    assert row["positions"] == 1 and [w.column for w in warnings] == ["positions"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("ไม่ต้องมีประสบการณ์", 0), ("ไม่จำเป็น", 0), ("No experience", 0), ("2 ปีขึ้นไป", 2),
+    ("1-2 ปี", 1), ("3+ years", 3), ("18 เดือน", 1), ("มีประสบการณ์", 1),
+])
+def test_experience_written_as_text(cell, expected):
+    row, warnings = one_job(experience_min_years=cell)
+    assert row["experience_min_years"] == expected and warnings == []
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("ม.3 ขึ้นไป", "lower_secondary"), ("ปวช./ปวส.", "vocational"), ("ไม่จำกัดวุฒิ", None),
+    ("Bachelor or above", "bachelor"), ("อย่างน้อย ม.6", "upper_secondary"),
+])
+def test_minimum_education_written_as_text(cell, expected):
+    row, warnings = one_job(education_min=cell)
+    assert row["education_min"] == expected and warnings == []
+
+
+def test_required_cells_stay_errors_in_a_lenient_file():
+    text = header("jobs") + "J1,E1,,,,,,,ตามตกลง,,หลายจังหวัด,หลายอัตรา,\nJ2,E1,Cook,,,,,,,,Mars,,maybe\n"
+    parsed = parse_csv("jobs", text, known_employer_refs={"E1"})
+    assert [(e.line, e.column, e.message) for e in parsed.errors] == [(2, "title", "is required")]
+    assert [(w.line, w.column) for w in parsed.warnings] == [(3, "province"), (3, "disability_friendly")]
+    assert [r["job_ref"] for r in parsed.rows] == ["J2"]
+    assert parsed.rows[0]["province"] is None and parsed.rows[0]["disability_friendly"] is False

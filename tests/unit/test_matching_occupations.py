@@ -39,3 +39,24 @@ def test_held_out_split_is_stable_and_about_a_fifth():
 def test_classification_json_has_the_stable_fields():
     data = occ.classify("forklift driver").as_json()
     assert {"title", "isco08", "label_en", "label_th", "confidence"} <= set(data)
+
+
+def test_isco_unit_examples_are_titles_of_the_index():
+    examples = occ.isco_examples()
+    assert ("5223", "example", "Shop assistant") in examples
+    assert any(kind == "elsewhere" for _, kind, _ in examples)
+    owners = {e.owner for e in occ.default_entries()}
+    assert "isco:5223" in owners
+
+
+def test_held_out_occupations_are_not_in_the_index_built_without_them():
+    held = {o.uuid for o in occ.esco_occupations() if occ.held_out(o.uri)}
+    owners = {e.owner for e in occ.default_entries(exclude=held)}
+    assert not held & owners
+    assert held <= {e.owner for e in occ.default_entries()}
+
+
+def test_groups_are_the_prefixes_of_the_unit():
+    result = occ.classify("forklift driver")
+    assert result.isco08 == "8344"
+    assert result.groups == ("8", "83", "834")

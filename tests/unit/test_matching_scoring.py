@@ -193,3 +193,58 @@ def test_rank_candidates_matches_scoring_everyone():
     ranked = rank_candidates(jobs, profiles, top=3)
     expected = sorted((max(score(p, j).value for j in jobs) for p in profiles.values()), reverse=True)[:3]
     assert [s.value for _, _, s in ranked] == expected
+
+
+# -- places: a list of provinces, several provinces, abroad ------------------------
+
+def location_reason(profile: Profile, job: JobFacts):
+    codes = {"same_province", "relocate", "other_province", "several_provinces", "abroad", "abroad_ok"}
+    return next((r for r in score(profile, job).reasons if r.code in codes), None)
+
+
+def test_a_job_in_a_list_of_provinces_matches_anyone_in_one_of_them():
+    job = make_job(province="bangkok;nonthaburi")
+    in_list = make_profile(province="nonthaburi")
+    assert location_reason(in_list, job).code == "same_province"
+    assert location_reason(in_list, job).params == {"province": "nonthaburi"}
+    assert value(in_list, job) == value(make_profile(province="bangkok"), make_job(province="bangkok"))
+    assert location_reason(make_profile(province="chonburi"), job).code == "other_province"
+
+
+def test_a_job_in_several_provinces_suits_any_province_nearly_as_well_as_the_same_one():
+    several = make_job(province="several")
+    same = value(make_profile(), make_job())
+    anywhere = value(make_profile(province="chiang mai"), several)
+    elsewhere = value(make_profile(province="chiang mai"), make_job())
+    assert same > anywhere > elsewhere
+    assert location_reason(make_profile(province="chiang mai"), several).code == "several_provinces"
+
+
+def test_a_job_abroad_suits_only_people_who_accept_abroad():
+    abroad = make_job(province="abroad")
+    accepts = make_profile(province="chonburi;abroad")
+    stays = make_profile(province="chonburi")
+    moves_within_thailand = make_profile(province="chonburi", willing_to_relocate=True)
+    unknown = make_profile(province=None)
+    assert location_reason(accepts, abroad).code == "abroad_ok"
+    assert value(accepts, abroad) == value(make_profile(), make_job())
+    assert value(accepts, abroad) > value(moves_within_thailand, abroad) > value(stays, abroad)
+    assert value(unknown, abroad) == value(stays, abroad)
+    assert location_reason(stays, abroad).code == "abroad"
+    # Someone who only wants work abroad is not matched by place to a job in Thailand.
+    assert location_reason(make_profile(province="abroad"), make_job()).code == "other_province"
+
+
+def test_places_from_stored_values_and_their_reasons_in_both_languages():
+    job = job_from_fields(1, "Forklift driver", None, None, None, None, None, "Chon Buri;Rayong",
+                          None, None)
+    person = profile_from_fields("forklift", None, None, None, "Rayong", None)
+    reason = location_reason(person, job)
+    assert reason.code == "same_province" and reason.params == {"province": "rayong"}
+    assert "ระยอง" in render_reasons([reason], "th")[0]
+    listed = location_reason(profile_from_fields("forklift", None, None, None, "Trat", None), job)
+    assert render_reasons([listed], "th")[0].endswith("(ชลบุรี, ระยอง)")
+    assert render_reasons([listed], "en")[0].endswith("(Chon Buri, Rayong)")
+    several = job_from_fields(2, "Sales", None, None, None, None, None, "several", None, None)
+    assert render_reasons([location_reason(person, several)], "th") == ["งานมีหลายจังหวัด"]
+    assert job_from_fields(3, "Sales", None, None, None, None, None, "ต่างประเทศ", None, None).province == "abroad"

@@ -170,3 +170,103 @@ def test_languages_by_code_and_name():
 def test_provinces_by_name_indexes_every_province():
     assert PROVINCES_BY_NAME["Chon Buri"].th == "ชลบุรี"
     assert PROVINCES_BY_NAME["Bangkok"].region == "central"
+
+
+# -- places, salaries, headcounts, years -------------------------------------
+
+from fair.core.reference import (  # noqa: E402
+    ABROAD,
+    SEVERAL_PROVINCES,
+    parse_education_min,
+    parse_places,
+    parse_positions,
+    parse_salary,
+    parse_years,
+    place_name,
+    stored_places,
+)
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("หลายจังหวัด", (SEVERAL_PROVINCES,)),
+    ("multiple locations", (SEVERAL_PROVINCES,)),
+    ("ต่างประเทศ", (ABROAD,)),
+    ("ต่างประเทศ (ญี่ปุ่น)", (ABROAD,)),
+    ("work abroad", (ABROAD,)),
+    ("กรุงเทพฯ, นนทบุรี", ("Bangkok", "Nonthaburi")),
+    ("Chon Buri Rayong", ("Chon Buri", "Rayong")),
+    ("กรุงเทพฯ และปริมณฑล", ("Bangkok", "Nonthaburi", "Pathum Thani", "Samut Prakan",
+                            "Samut Sakhon", "Nakhon Pathom")),
+    ("Bangkok and vicinity", ("Bangkok", "Nonthaburi", "Pathum Thani", "Samut Prakan",
+                              "Samut Sakhon", "Nakhon Pathom")),
+    ("สาขาชลบุรี", ("Chon Buri",)),
+])
+def test_places_in_a_cell(text, codes):
+    places = parse_places(text)
+    assert places.codes == codes and places.unknown == ()
+
+
+def test_places_report_what_they_do_not_know_and_never_guess():
+    assert parse_places("Chiang").codes == () and parse_places("Chiang").unknown == ("Chiang",)
+    mixed = parse_places("Rayong; Atlantis")
+    assert mixed.codes == ("Rayong",) and mixed.unknown == ("Atlantis",)
+    assert parse_places("").codes == () and parse_places(None).stored() is None
+
+
+def test_stored_places_fit_the_column_and_read_back():
+    assert parse_places("ชลบุรี, ระยอง").stored() == "Chon Buri;Rayong"
+    assert stored_places("Chon Buri;Rayong") == ("Chon Buri", "Rayong")
+    long = parse_places("ภาคตะวันออก, ต่างประเทศ")
+    assert long.shortened and long.stored() == "several;abroad"
+    assert place_name("several", "th") == "หลายจังหวัด" and place_name("abroad") == "Abroad"
+    assert place_name("Chon Buri", "th") == "ชลบุรี" and place_name("Narnia") == "Narnia"
+
+
+@pytest.mark.parametrize("text, kind, low, high", [
+    ("ตามตกลง", "not_stated", None, None),
+    ("ตามโครงสร้างบริษัท", "not_stated", None, None),
+    ("Negotiable", "not_stated", None, None),
+    ("18,000 - 23,000 บาท", "range", 18000, 23000),
+    ("๑๘,๐๐๐ ถึง ๒๓,๐๐๐", "range", 18000, 23000),
+    ("15000+", "from", 15000, None),
+    ("15,000 บาทขึ้นไป", "from", 15000, None),
+    ("20k-25k", "range", 20000, 25000),
+    ("25k-20k", "range", 20000, 25000),
+    ("up to 30K", "upto", None, 30000),
+    ("สูงสุด 30,000", "upto", None, 30000),
+    ("15,000", "exact", 15000, 15000),
+])
+def test_salary_as_written(text, kind, low, high):
+    salary = parse_salary(text)
+    assert (salary.kind, salary.low, salary.high, salary.per) == (kind, low, high, "month")
+
+
+def test_salary_per_day_and_unreadable_salary():
+    assert parse_salary("วันละ 400 บาท").per == "day"
+    assert parse_salary("100/hour").per == "hour"
+    assert parse_salary("สองหมื่น") is None and parse_salary("") is None
+    assert parse_salary("-500").negative
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("หลายอัตรา", 2), ("ไม่จำกัด", 2), ("2 อัตรา", 2), ("10+", 10), ("many", 2),
+    ("ตามความเหมาะสม", None), ("", None),
+])
+def test_positions_as_written(text, expected):
+    assert parse_positions(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ไม่ต้องมีประสบการณ์", 0), ("ไม่มีประสบการณ์ก็ได้", 0), ("fresh graduate", 0),
+    ("2 ปีขึ้นไป", 2), ("1-2 years", 1), ("6 months", 0), ("24 เดือน", 2),
+    ("มีประสบการณ์", 1), ("experienced", 1), ("-2", -2), ("blah", None),
+])
+def test_years_as_written(text, expected):
+    assert parse_years(text) == expected
+
+
+def test_minimum_education_as_written():
+    assert parse_education_min("ป.ตรี ขึ้นไป") == (True, "bachelor")
+    assert parse_education_min("ม.6/ปวช. ขึ้นไป") == (True, "upper_secondary")
+    assert parse_education_min("ไม่จำกัดวุฒิการศึกษา") == (True, None)
+    assert parse_education_min("ปริญญาจิ๋ว") == (False, None)
