@@ -20,6 +20,9 @@ def main() -> None:
             warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
             import eventlet
             eventlet.monkey_patch()
+            # psycopg 3 (PostgreSQL) waits in C by default, which blocks every green thread;
+            # its selector-based wait goes through the patched selectors (fair.ops.serving).
+            os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
     else:
         # Other commands serve nothing: plain threading, no green threads to set up.
         os.environ.setdefault("FAIR_ASYNC_MODE", "threading")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from fair.core import cached, disclosure
@@ -189,21 +190,35 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     except checkin_services.CodeRejected as rejected:
         result = LeadResult(rejected.status, None, None, [])
         return _store_receipt(device.id, nonce, None, rejected.status, scanned_at, now, result)
-    statements = _statements()
+    # The candidate and their job matches first, before any write: matching is CPU work
+    # (the first time in a process, building the skill matcher, seconds), and a write
+    # holds SQLite's only write lock (PostgreSQL: the lead's row) until the commit.
+    candidate = candidate_view(holder, booth.id, scanned=True)
+    matches = _matches(booth, candidate, lang, holder)
+    statements = _statements(db.engine.dialect.name)
+    # FOR UPDATE (PostgreSQL; SQLite holds the whole database on a write anyway): two
+    # phones rescanning one person at once each add to the other's answers, none lost.
     current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
     values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
               "job_id": job.id if job else None}
     values = {name: value for name, value in values.items() if value is not None}
     values.update(updated_at=now, last_device_id=device.id)
+    lead_id = None
     if current is None:
-        status = "ok"
         fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
                   "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values,
                   "answers": _merged_answers({}, answers)}
+        # Two phones' first scans of one person at once: both read no lead; one insert
+        # goes through, the other does nothing (ON CONFLICT, waiting for the first to
+        # commit) and updates that lead below instead of failing on the unique key.
         lead_id = execute(statements.insert_lead, dict(
-            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).inserted_primary_key[0]
-        fields.update(id=lead_id, device_id=device.id)
-    else:
+            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).scalar()
+        if lead_id is not None:
+            status = "ok"
+            fields.update(id=lead_id, device_id=device.id)
+        else:
+            current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
+    if lead_id is None:
         status = "updated"
         values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
         if answers:
@@ -211,9 +226,8 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         execute(statements.update_lead, {"lead": current.id, **values})
         fields = {**current._mapping, **values}
         lead_id = current.id
-    candidate = candidate_view(holder, booth.id, scanned=True)
     view = _lead_view(fields, booth.code, _job_ref(job, fields["job_id"]), candidate)
-    result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang, holder), view)
+    result = LeadResult(status, lead_id, candidate, matches, view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
     if answer is result:
         _publish_lead(booth, view, holder.id)
@@ -221,16 +235,18 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
 
 
 @functools.cache
-def _statements() -> SimpleNamespace:
-    """The booth scan's statements, built once per process (as the entrance's are)."""
+def _statements(dialect: str = "sqlite") -> SimpleNamespace:
+    """The booth scan's statements, built once per process and database kind (as the entrance's are)."""
     leads, receipts = Lead.__table__, LeadScan.__table__
+    upsert = (postgresql if dialect == "postgresql" else sqlite).insert
     return SimpleNamespace(
         receipt=db.select(receipts.c.response, receipts.c.status, receipts.c.lead_id).where(receipts.c.device_id == db.bindparam("device"),
                                                      receipts.c.nonce == db.bindparam("nonce")),
         insert_receipt=db.insert(receipts),
         lead_of=db.select(leads).where(leads.c.booth_id == db.bindparam("booth"),
-                                       leads.c.attendee_id == db.bindparam("attendee")),
-        insert_lead=db.insert(leads),
+                                       leads.c.attendee_id == db.bindparam("attendee")).with_for_update(),
+        insert_lead=upsert(leads).on_conflict_do_nothing(index_elements=["booth_id", "attendee_id"])
+                                 .returning(leads.c.id),
         update_lead=db.update(leads).where(leads.c.id == db.bindparam("lead")),
         job_ref=db.select(Job.__table__.c.ref).where(Job.__table__.c.id == db.bindparam("job")),
     )

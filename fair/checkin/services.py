@@ -17,11 +17,11 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from fair.core import cached, disclosure
+from fair.core import cached, counters, disclosure
 from fair.web import live
 from fair.checkin import cards, natid, signals
 from fair.checkin.models import Attendee, Card, CheckIn
-from fair.extensions import db, execute
+from fair.extensions import MAX_ROW_ID, db, execute
 from fair.core.models import AuditEvent, Device, Fair
 from fair.loading import importing
 from fair.web.limits import limiter
@@ -195,12 +195,13 @@ def resolve_national_id_claim(claimant: Attendee, give_to_claimant: bool, actor:
 
 
 def _next_self_registration_ref(fair: Fair) -> str:
-    count = db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id, source="register"))
-    ref = f"W{count + 1:05d}"
-    while db.session.scalar(db.select(Attendee.id).filter_by(fair_id=fair.id, ref=ref)) is not None:
-        count += 1
-        ref = f"W{count + 1:05d}"
-    return ref
+    """W00001, W00002, ...: the fair's next one (fair.core.counters), past refs an import took."""
+    def registered_so_far() -> int:
+        return db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id, source="register"))
+    while True:
+        ref = f"W{counters.take(fair.id, counters.REGISTRATION_REF, registered_so_far):05d}"
+        if db.session.scalar(db.select(Attendee.id).filter_by(fair_id=fair.id, ref=ref)) is None:
+            return ref
 
 
 # --- cards ------------------------------------------------------------------------------
@@ -219,8 +220,10 @@ def issue_cards(attendees: list[Attendee]) -> list[Card]:
     if not attendees:
         return []
     fair_id = attendees[0].fair_id
-    next_serial = (db.session.scalar(
-        db.select(db.func.max(Card.serial)).filter_by(fair_id=fair_id)) or 0) + 1
+    def last_serial() -> int:
+        return db.session.scalar(db.select(db.func.max(Card.serial)).filter_by(fair_id=fair_id)) or 0
+    # The block of serials is the batch's alone (fair.core.counters), even with registrations at once.
+    next_serial = counters.take(fair_id, counters.CARD_SERIAL, last_serial, count=len(attendees)) - len(attendees) + 1
     codes: list[str] = []
     while len(codes) < len(attendees):
         # 31^8 codes: a collision is rare, but the constraint would abort the import.
@@ -294,7 +297,6 @@ def card_link(attendee: Attendee) -> str:
     return f"{attendee.id}.{mac.hexdigest()[:24]}"
 
 
-MAX_ID_DIGITS = 18  # below 2**63: a longer id is no row of ours, and SQLite overflows on it
 
 
 def attendee_for_link(link: str) -> Attendee | None:
@@ -303,8 +305,8 @@ def attendee_for_link(link: str) -> Attendee | None:
     if not isinstance(link, str) or not link.isascii():
         return None
     head, _, _mac = link.partition(".")
-    if not head.isdigit() or len(head) > MAX_ID_DIGITS:
-        return None
+    if not head.isdigit() or len(head) > len(str(MAX_ROW_ID)) or int(head) > MAX_ROW_ID:
+        return None  # no row of ours, and PostgreSQL (or SQLite, past 2**63) would overflow on it
     attendee = db.session.get(Attendee, int(head))
     if attendee is None or attendee.erased_at is not None:
         return None

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any, Sequence
 
 from flask import current_app, has_app_context
+from sqlalchemy.exc import IntegrityError
 
 from fair.core import changes, disclosure
 from fair.web import live
@@ -437,7 +438,17 @@ def invite(device: Device, booth: Booth, candidate: str, job_ref: str | None = N
         raise InvalidInput("This booth has too many unanswered invitations.", status=429)
     invitation = Invitation(booth=booth, attendee=attendee, job=job, device_id=device.id, message=message)
     db.session.add(invitation)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another phone of the booth invited this person a moment ago (uq_invitation_open):
+        # theirs is the open invitation, as if this one had come second.
+        db.session.rollback()
+        existing = db.session.scalar(db.select(Invitation).filter_by(booth_id=booth.id, attendee_id=attendee.id,
+                                                                     status="sent"))
+        if existing is None:
+            raise
+        return existing
     _publish_invitation(invitation)
     return invitation
 
