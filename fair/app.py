@@ -98,7 +98,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
-    from fair.web import live
+    from fair.web import cluster, live
 
     # Socket.IO handlers must be declared before the first init_app: the
     # extension copies its handler list into each new server it creates.
@@ -116,7 +116,13 @@ def _init_extensions(app: Flask) -> None:
                       ping_timeout=float(app.config["SOCKETIO_PING_TIMEOUT"]),
                       # Run each event in its connection's own reader (green) thread instead
                       # of spawning one more per event: a scan never waits on another phone.
-                      async_handlers=False)
+                      async_handlers=False,
+                      # Several workers: emits go through Redis to every worker's rooms
+                      # (fair.web.cluster). None: the in-process manager (Flask-SocketIO keeps
+                      # options between init_app calls, so it is always said).
+                      client_manager=cluster.client_manager(app.config.get("MESSAGE_QUEUE")))
+    cluster.init_app(app)
+    _trust_proxies(app)
     socket.install_scan_handler(app)
     # Import the models of every area so metadata (and migrations) see them all.
     from fair.core import models  # noqa: F401
@@ -127,6 +133,17 @@ def _init_extensions(app: Flask) -> None:
     from fair.organiser import dashboard
     live.init_app(app)
     live.broadcaster(app).stats_provider = dashboard.stats_for_broadcast(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind HAProxy or nginx (TRUSTED_PROXIES = how many), the client's address and scheme
+    come from X-Forwarded-For/-Proto: rate limits count per phone, not one bucket for the proxy.
+    Wraps Socket.IO's middleware too, so sockets see the same address. Never trusted by default:
+    a phone could name any address it likes."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
 
 
 def _select_locale() -> str:

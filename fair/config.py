@@ -23,6 +23,16 @@ DEFAULTS: dict[str, object] = {
     # (the browser's offline event, an unanswered scan): see static/js/lib/live.js.
     "SOCKETIO_PING_INTERVAL": 5,
     "SOCKETIO_PING_TIMEOUT": 5,
+    # Several `fair serve` workers (docs/deploy.md): a redis:// URL. Socket.IO events, cache
+    # invalidations, people let in or out and rate limits are then shared through it
+    # (fair.web.cluster); unset, one process keeps all of that in memory.
+    "MESSAGE_QUEUE": None,
+    # Where the sliding-window rate limits count (a `limits` storage URI, e.g. redis://...):
+    # unset, the message queue's Redis when there is one, else this process's memory.
+    "RATE_LIMIT_STORAGE": None,
+    # How many reverse proxies (HAProxy, nginx) stand before the workers: their
+    # X-Forwarded-For/-Proto are trusted that many hops deep (0: none, the default).
+    "TRUSTED_PROXIES": 0,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
     # Request bodies (fair.web.limits): JSON and forms are small; only the photo upload
     # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two
