@@ -64,7 +64,8 @@ def _load_instance_secrets(app: Flask) -> None:
     if not app.config.get("NATIONAL_ID_KEY"):
         app.config["NATIONAL_ID_KEY"] = fair_config.load_secret(folder / "national_id_key")
     elif isinstance(app.config["NATIONAL_ID_KEY"], str):
-        app.config["NATIONAL_ID_KEY"] = app.config["NATIONAL_ID_KEY"].encode()
+        # FAIR_NATIONAL_ID_KEY or config.py: read as the file is (hex), so the hashes are the same.
+        app.config["NATIONAL_ID_KEY"] = fair_config.secret_bytes(app.config["NATIONAL_ID_KEY"], "NATIONAL_ID_KEY")
 
 
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # 4 KB pages: 40 MB

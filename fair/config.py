@@ -95,17 +95,39 @@ def load_secret(path: Path, nbytes: int = 32) -> bytes:
     """Read a secret from the instance folder, creating it once (mode 600) when missing.
 
     Secrets live beside the database, never in git, and survive restarts so
-    sessions and keyed hashes stay valid.
+    sessions and keyed hashes stay valid. `fair init` makes them; several workers
+    starting at once on a new folder agree on one: each writes its candidate to a
+    file of its own and links it into place, which only the first link does, and
+    all then read that one (never a half-written file).
     """
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)  # made readable by an older version or a copy: nobody else reads a secret
-        return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    value = secrets.token_bytes(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value.hex())
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_bytes(nbytes).hex())
+        try:
+            os.link(candidate, path)   # fails when another process linked its own first
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # made readable by an older version or a copy: nobody else reads a secret
+    return secret_bytes(path.read_text(), str(path))
+
+
+def secret_bytes(text: str, where: str) -> bytes:
+    """A secret as its file holds it (hex): FAIR_NATIONAL_ID_KEY copied from
+    instance/national_id_key must give the same key, so the same national-ID hashes."""
+    text = text.strip()
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        value = b""
+    if len(value) < 16:
+        raise ValueError(f"{where} must be at least 32 hexadecimal digits, as `fair init` writes "
+                         "them (e.g. the contents of instance/national_id_key)")
     return value
 
 
