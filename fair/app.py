@@ -121,7 +121,8 @@ def _init_extensions(app: Flask) -> None:
                       # Several workers: emits go through Redis to every worker's rooms
                       # (fair.web.cluster). None: the in-process manager (Flask-SocketIO keeps
                       # options between init_app calls, so it is always said).
-                      client_manager=cluster.client_manager(app.config.get("MESSAGE_QUEUE")))
+                      client_manager=cluster.client_manager(app.config.get("MESSAGE_QUEUE")),
+                      transports=_socket_transports(app.config.get("SOCKETIO_TRANSPORTS")))
     cluster.init_app(app)
     _trust_proxies(app)
     socket.install_scan_handler(app)
@@ -136,6 +137,18 @@ def _init_extensions(app: Flask) -> None:
     live.broadcaster(app).stats_provider = dashboard.stats_for_broadcast(app)
 
 
+def _socket_transports(setting) -> list[str] | None:
+    """SOCKETIO_TRANSPORTS ("websocket", or "websocket,polling"): several workers without sticky
+    sessions must refuse long-polling, whose requests would land on any worker."""
+    if not setting:
+        return None
+    names = [name.strip() for name in setting.split(",")] if isinstance(setting, str) else list(setting)
+    unknown = set(names) - {"websocket", "polling"}
+    if unknown or not names:
+        raise ValueError(f"SOCKETIO_TRANSPORTS: websocket and/or polling, not {', '.join(sorted(unknown)) or 'nothing'}")
+    return names
+
+
 def _trust_proxies(app: Flask) -> None:
     """Behind HAProxy or nginx (TRUSTED_PROXIES = how many), the client's address and scheme
     come from X-Forwarded-For/-Proto: rate limits count per phone, not one bucket for the proxy.
@@ -144,7 +157,8 @@ def _trust_proxies(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        # Not X-Forwarded-Host/-Port: HAProxy passes a phone's own on unless told to drop it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _select_locale() -> str:

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     # How many reverse proxies (HAProxy, nginx) stand before the workers: their
     # X-Forwarded-For/-Proto are trusted that many hops deep (0: none, the default).
     "TRUSTED_PROXIES": 0,
+    # "websocket": refuse Engine.IO long-polling, for several workers behind a proxy without
+    # sticky sessions (each polling request may reach another worker). Unset: both.
+    "SOCKETIO_TRANSPORTS": None,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
     # Request bodies (fair.web.limits): JSON and forms are small; only the photo upload
     # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two
