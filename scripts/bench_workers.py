@@ -72,6 +72,7 @@ def run(env: dict, bases: list[str], cards: list[str], scans: int, label: str) -
     latencies: dict[str, list[float]] = {name: [] for name in screens}
     missed = {name: 0 for name in screens}
     rng = random.Random(7)
+    interval = float(env["FAIR_LIVE_BATCH_INTERVAL"])
     for i in range(scans):
         card = cards[i % len(cards)]
         kind = "entry" if (i // len(cards)) % 2 == 0 else "exit"
@@ -83,7 +84,7 @@ def run(env: dict, bases: list[str], cards: list[str], scans: int, label: str) -
                 missed[name] += 1
             else:
                 latencies[name].append((arrived - sent) * 1000)
-        time.sleep(rng.uniform(0.0, 0.25))   # anywhere in the broadcast tick, not in step with it
+        time.sleep(rng.uniform(0.0, interval))   # anywhere in the broadcast tick, not in step with it
     phone.disconnect()
     for screen in screens.values():
         screen.client.disconnect()
@@ -100,11 +101,12 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=100)
     parser.add_argument("--ports", type=int, nargs=2, default=[6810, 6811])
     parser.add_argument("--redis-port", type=int, default=None, help="default: a free port")
+    parser.add_argument("--batch-interval", default="0.25", help="LIVE_BATCH_INTERVAL of the workers (s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as folder:
         folder = Path(folder)
         with redis_server(folder / "redis", args.redis_port) as url:
-            env = fair_env(folder, url)
+            env = fair_env(folder, url, LIVE_BATCH_INTERVAL=args.batch_interval)
             fair(env, "init")
             fair(env, "demo", "--attendees", "200", "--booths", "10")
             cards = [line.split(",")[-1] for line in fair(env, "cards", "list", "--csv").splitlines()[1:]]
