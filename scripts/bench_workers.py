@@ -7,11 +7,16 @@ on A itself; then the same with one worker and no Redis. Dashboards hear events 
 (LIVE_BATCH_INTERVAL, 0.25 s by default), so half a tick is the expected floor.
 
     PYTHONPATH=$PWD python scripts/bench_workers.py --scans 100
+    PYTHONPATH=$PWD python scripts/bench_workers.py --scans 0 --load 100 --seconds 20   # CPU per scan
+
+With --load, gate phones spread over the workers scan at a fixed rate: ack latency and
+the workers' CPU per scan, 2 workers on Redis against 1 without.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -96,11 +101,77 @@ def run(env: dict, bases: list[str], cards: list[str], scans: int, label: str) -
     return latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: float, seconds: float,
+         phones: int, label: str) -> None:
+    """`rate` scans a second from `phones` gate phones spread over the workers, for `seconds`:
+    ack latency and the workers' CPU per scan."""
+    tokens = [json.loads(fair(env, "device", "pair", "--gate", f"Load {label} {i}", "--json"))["token"]
+              for i in range(phones)]
+    clients = []
+    for i, token in enumerate(tokens):
+        client = socketio.Client(reconnection=False)
+        client.connect(bases[i % len(bases)], namespaces=["/live"], transports=["websocket"],
+                       auth={"token": token}, wait_timeout=20)
+        clients.append(client)
+    acks: list[float] = []
+    lost = [0]
+    lock = threading.Lock()
+
+    def phone(index: int) -> None:
+        mine = cards[index::phones]
+        interval = phones / rate
+        start = time.perf_counter() + index * interval / phones
+        n = 0
+        while True:
+            due = start + n * interval
+            if due - begin > seconds:
+                return
+            time.sleep(max(0.0, due - time.perf_counter()))
+            card = mine[n % len(mine)]
+            kind = "entry" if (n // len(mine)) % 2 == 0 else "exit"
+            sent = time.perf_counter()
+            done = threading.Event()
+
+            def answered(*_args, sent=sent, done=done) -> None:
+                with lock:
+                    acks.append((time.perf_counter() - sent) * 1000)
+                done.set()
+            clients[index].emit("scan", {"code": card, "nonce": f"{label}-{index}-{n}", "type": kind},
+                                namespace="/live", callback=answered)
+            n += 1
+    before = [cpu_seconds(pid) for pid in pids]
+    begin = time.perf_counter()
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(2.0)   # the last acks
+    elapsed = time.perf_counter() - begin
+    used = sum(cpu_seconds(pid) for pid in pids) - sum(before)
+    for client in clients:
+        client.disconnect()
+    sent_total = round(rate * seconds)
+    print(f"{label:<26} {rate:.0f} scans/s for {seconds:.0f} s from {phones} phones: ack median "
+          f"{statistics.median(acks):6.1f} ms  p99 {percentile(acks, 0.99):7.1f} ms  ({len(acks)} acked of "
+          f"~{sent_total}); workers' CPU {used / max(1, len(acks)) * 1000:.2f} ms per scan "
+          f"({used / elapsed * 100:.0f} % of a core over {elapsed:.0f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scans", type=int, default=100)
     parser.add_argument("--ports", type=int, nargs=2, default=[6810, 6811])
     parser.add_argument("--redis-port", type=int, default=None, help="default: a free port")
+    parser.add_argument("--load", type=float, default=0, help="also: this many scans/s from --phones phones")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--phones", type=int, default=10)
     parser.add_argument("--batch-interval", default="0.25", help="LIVE_BATCH_INTERVAL of the workers (s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as folder:
@@ -110,11 +181,18 @@ def main() -> None:
             fair(env, "init")
             fair(env, "demo", "--attendees", "200", "--booths", "10")
             cards = [line.split(",")[-1] for line in fair(env, "cards", "list", "--csv").splitlines()[1:]]
-            with workers(env, args.ports) as bases:
-                run(env, bases, cards, args.scans, "2 workers on Redis")
+            pids: list[int] = []
+            with workers(env, args.ports, pids) as bases:
+                if args.scans:
+                    run(env, bases, cards, args.scans, "2 workers on Redis")
+                if args.load:
+                    load(env, bases, pids, cards, args.load, args.seconds, args.phones, "2 workers on Redis")
             single = {k: v for k, v in env.items() if k != "FAIR_MESSAGE_QUEUE"}
-            with workers(single, args.ports[:1]) as bases:
-                run(single, bases + bases, cards, args.scans, "1 worker, no Redis")
+            with workers(single, args.ports[:1], pids) as bases:
+                if args.scans:
+                    run(single, bases + bases, cards, args.scans, "1 worker, no Redis")
+                if args.load:
+                    load(single, bases, pids, cards, args.load, args.seconds, args.phones, "1 worker, no Redis")
     print(f"(batch interval {env['FAIR_LIVE_BATCH_INTERVAL']} s; with one worker both dashboards are on it)")
 
 

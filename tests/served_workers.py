@@ -79,8 +79,9 @@ def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> 
 
 
 @contextlib.contextmanager
-def workers(env: dict[str, str], ports: list[int]) -> Iterator[list[str]]:
-    """`fair serve` once per port, all on env's instance folder and Redis; yields their base URLs."""
+def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None) -> Iterator[list[str]]:
+    """`fair serve` once per port, all on env's instance folder and Redis; yields their base URLs
+    (and fills `pids` with their process ids)."""
     processes: list[subprocess.Popen] = []
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
@@ -90,6 +91,8 @@ def workers(env: dict[str, str], ports: list[int]) -> Iterator[list[str]]:
                                               text=True))
         for base, process in zip(bases, processes):
             wait_until_up(base, process)
+        if pids is not None:
+            pids[:] = [process.pid for process in processes]
         yield bases
     finally:
         for process in processes:

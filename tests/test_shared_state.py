@@ -172,3 +172,25 @@ def test_one_worker_is_the_stats_leader_and_counts_the_fairs_the_others_saw_chan
     other._leader_checked = -1e9
     assert other.is_leader()                               # the place is taken at the next renewal
     other.resign()
+
+
+@needs_redis
+@pytest.mark.slow
+def test_a_worker_still_hears_the_others_after_a_quiet_spell(tmp_path, redis_url):
+    """A quiet channel is no failure: the listener must not time out and miss what comes next."""
+    import threading
+    import time
+    app = _app(tmp_path, MESSAGE_QUEUE=redis_url)
+    listener, teller = cluster.Cluster(redis_url), cluster.Cluster(redis_url)
+    retries: list[float] = []   # listen() sleeps only after losing its subscription
+    threading.Thread(target=listener.listen, args=(app, retries.append), daemon=True).start()
+    try:
+        time.sleep(6.5)   # longer than the command connection's 5 s read timeout
+        teller.tell("dirty", fairs=[42])
+        deadline = time.monotonic() + 3
+        while listener.received == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert listener.received == 1
+        assert retries == [], "the subscription was dropped during a quiet spell"
+    finally:
+        listener.stop()

@@ -87,6 +87,8 @@ class Cluster:
         self._leader = False
         self._leader_checked = -1e9
         self._listening = False
+        self._stopped = False
+        self._pubsub = None
         self.received = 0                             # messages handled from other workers (tests, logs)
 
     def redis(self):
@@ -95,6 +97,13 @@ class Cluster:
             self._redis = redis.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=5,
                                                health_check_interval=30)
         return self._redis
+
+    def _listening_client(self):
+        """A client of its own for the subscription, without a read timeout: a quiet channel
+        is no failure (with one, listen() raised every few seconds and missed messages
+        while it subscribed again). Keep-alives notice a dead connection instead."""
+        import redis
+        return redis.Redis.from_url(self.url, socket_connect_timeout=5, socket_keepalive=True)
 
     # --- telling the others --------------------------------------------------------------
 
@@ -200,9 +209,9 @@ class Cluster:
     def listen(self, app, sleep) -> None:
         """Run forever in a background task: subscribe, handle, resubscribe after a Redis failure."""
         retry = 1.0
-        while True:
+        while not self._stopped:
             try:
-                pubsub = self.redis().pubsub(ignore_subscribe_messages=True)
+                pubsub = self._pubsub = self._listening_client().pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 retry = 1.0
                 for item in pubsub.listen():
@@ -212,9 +221,20 @@ class Cluster:
                         except Exception:
                             app.logger.exception("a message from another worker failed")
             except Exception:
+                if self._stopped:
+                    return
                 app.logger.warning("lost Redis (%s); listening again in %.0f s", self.url, retry, exc_info=True)
                 sleep(retry)
                 retry = min(retry * 2, 30.0)
+
+    def stop(self) -> None:
+        """End listen() (tests, a script): its subscription is closed under it."""
+        self._stopped = True
+        if self._pubsub is not None:
+            try:
+                self._pubsub.close()
+            except Exception:
+                pass
 
     def start(self, app, start_background_task, sleep) -> None:
         if not self._listening:
