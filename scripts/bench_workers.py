@@ -145,6 +145,9 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
             clients[index].emit("scan", {"code": card, "nonce": f"{label}-{index}-{n}", "type": kind},
                                 namespace="/live", callback=answered)
             n += 1
+    idle_from, idle_start = sum(cpu_seconds(pid) for pid in pids), time.perf_counter()
+    time.sleep(5.0)   # connected, nobody scanning: what the workers cost anyway
+    idle_rate = (sum(cpu_seconds(pid) for pid in pids) - idle_from) / (time.perf_counter() - idle_start)
     before = [cpu_seconds(pid) for pid in pids]
     begin = time.perf_counter()
     threads = [threading.Thread(target=phone, args=(i,)) for i in range(phones)]
@@ -160,8 +163,9 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
     sent_total = round(rate * seconds)
     print(f"{label:<26} {rate:.0f} scans/s for {seconds:.0f} s from {phones} phones: ack median "
           f"{statistics.median(acks):6.1f} ms  p99 {percentile(acks, 0.99):7.1f} ms  ({len(acks)} acked of "
-          f"~{sent_total}); workers' CPU {used / max(1, len(acks)) * 1000:.2f} ms per scan "
-          f"({used / elapsed * 100:.0f} % of a core over {elapsed:.0f} s)")
+          f"~{sent_total}); workers' CPU {used / max(1, len(acks)) * 1000:.2f} ms per scan, "
+          f"{(used - idle_rate * elapsed) / max(1, len(acks)) * 1000:.2f} ms above idle "
+          f"({used / elapsed * 100:.0f} % of a core over {elapsed:.0f} s; idle {idle_rate * 100:.1f} %)")
 
 
 def main() -> None:

@@ -1,21 +1,34 @@
-"""Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients."""
+"""Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients.
+
+The schema is built once per run (`schema_template`); each test's database is a copy of it.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
-from fair import create_app
-from fair.web import live
-from fair.extensions import db, socketio
-from fair.core.fairs import ensure_fair
-from tests import factories
+# The app's modules are imported inside the fixtures: the unit tests (tests/unit) share this
+# conftest and load none of Flask, SQLAlchemy or Socket.IO when run on their own.
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> Path:
+    """An empty database with the whole schema, built once; tests copy it (tests.schema)."""
+    from tests.schema import build_template
+    return build_template(tmp_path_factory.mktemp("schema"))
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, schema_template):
+    from fair import create_app
+    from fair.extensions import db
+    from fair.web import live
+    from tests.schema import fresh_database
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "test.db"),
         "ASYNC_MODE": "threading",
         "SECRET_KEY": "test-secret",
         "NATIONAL_ID_KEY": b"test-national-id-key",
@@ -23,7 +36,6 @@ def app(tmp_path):
         "BASE_URL": "http://fair.test:5000",
     })
     with app.app_context():
-        db.create_all()
         live.broadcaster().reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
         db.session.remove()
@@ -42,16 +54,19 @@ def runner(app):
 
 @pytest.fixture
 def fair(app):
+    from fair.core.fairs import ensure_fair
     return ensure_fair("Test Fair")[0]
 
 
 @pytest.fixture
 def gate(fair):
+    from tests import factories
     return factories.make_device(fair, "gate", "Gate 1")
 
 
 @pytest.fixture
 def employer(fair):
+    from tests import factories
     return factories.make_employer(fair, ref="E1", booth_code="A1")
 
 
@@ -62,26 +77,31 @@ def booth(employer):
 
 @pytest.fixture
 def booth_device(fair, booth):
+    from tests import factories
     return factories.make_device(fair, "booth", "Recruiter phone", booth)
 
 
 @pytest.fixture
 def dashboard_device(fair):
+    from tests import factories
     return factories.make_device(fair, "dashboard", "Big screen")
 
 
 @pytest.fixture
 def api_device(fair):
+    from tests import factories
     return factories.make_device(fair, "api", "Smart Job link")
 
 
 @pytest.fixture
 def attendee(fair):
+    from tests import factories
     return factories.make_attendee(fair, ref="A1")
 
 
 @pytest.fixture
 def attendee_token(attendee):
+    from tests import factories
     return factories.token_of(attendee)
 
 
@@ -96,6 +116,8 @@ def organiser_client(app, client):
 @pytest.fixture
 def live_client(app, fair):
     """Factory: a Socket.IO test client on /live, authenticated as given."""
+    from fair.extensions import socketio
+    from fair.web import live
     clients = []
 
     def connect(token: str | None = None, card: str | None = None, flask_client=None):

@@ -10,6 +10,7 @@ from fair.checkin import services as checkin_services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from fair.core.models import Device, Fair
+from fair.loading import store
 
 _numbers = itertools.count(1)
 
@@ -32,26 +33,23 @@ def make_device(fair: Fair, kind: str, name: str | None = None, booth: Booth | N
 
 def make_employer(fair: Fair, ref: str | None = None, booth_code: str | None = None,
                   name: str = "Siam Packing Co., Ltd.") -> Employer:
+    """An employer and its booth, written as an import writes them (and the caches told)."""
     n = next(_numbers)
-    employer = Employer(fair_id=fair.id, ref=ref or f"E{n}", name=name, industry="factory",
-                        province="Bangkok")
-    db.session.add(employer)
-    db.session.add(Booth(fair_id=fair.id, code=booth_code or f"Z{n}", employer=employer, plan_x=n, plan_y=1))
-    db.session.commit()
-    from fair.matching import services as matching
-    matching.invalidate(fair.id)
-    return employer
+    ref = ref or f"E{n}"
+    store.save_rows(fair, "employers", [{"employer_ref": ref, "name": name, "industry": "factory",
+                                         "province": "Bangkok", "booth": booth_code or f"Z{n}"}])
+    return db.session.scalar(db.select(Employer).filter_by(fair_id=fair.id, ref=ref))
 
 
 def make_job(employer: Employer, ref: str | None = None, title: str = "Forklift driver",
              skills_required=("forklift",), skills_optional=(), **fields) -> Job:
-    job = Job(fair_id=employer.fair_id, ref=ref or f"J{next(_numbers)}", employer=employer, title=title,
-              skills_required=list(skills_required), skills_optional=list(skills_optional), **fields)
-    db.session.add(job)
-    db.session.commit()
-    from fair.matching import services as matching
-    matching.invalidate(employer.fair_id)
-    return job
+    """A job of the employer, written as an import writes it (and the caches told)."""
+    ref = ref or f"J{next(_numbers)}"
+    fields.setdefault("disability_friendly", False)
+    store.save_rows(db.session.get(Fair, employer.fair_id), "jobs", [{
+        "job_ref": ref, "employer_ref": employer.ref, "title": title, "skills_required": list(skills_required),
+        "skills_optional": list(skills_optional), **fields}])
+    return db.session.scalar(db.select(Job).filter_by(fair_id=employer.fair_id, ref=ref))
 
 
 def make_attendee(fair: Fair, ref: str | None = None, first_name: str = "สมชาย", last_name: str = "ใจดี",

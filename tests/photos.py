@@ -1,6 +1,6 @@
 """Deterministic "phone photo of a phone screen" images of a card QR.
 
-Used by tests/test_checkin_decode.py and scripts/bench_decode.py to measure
+Used by tests/unit/test_checkin_decode.py and scripts/bench_decode.py to measure
 server-side decoding on the kinds of pictures gate staff actually upload:
 a phone held at an angle, glare from the hall's lights, a dim corner, a
 12 MP photo where the card is small, a dark-mode screen, heavy compression.

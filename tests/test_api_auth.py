@@ -8,14 +8,15 @@ from fair.web import auth
 from fair import create_app
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
+from tests.schema import fresh_database
 
 
 @pytest.fixture
-def served_app(tmp_path):
+def served_app(tmp_path, schema_template):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "ASYNC_MODE": "threading",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}", "SECRET_KEY": "s"})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "t.db"),
+                      "SECRET_KEY": "s"})
     with app.app_context():
-        db.create_all()
         ensure_fair("Test Fair")
         auth.create_organiser("admin", "correct horse")
         yield app

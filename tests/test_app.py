@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fair import create_app
+from tests.schema import fresh_database
 
 
 def test_factory_honours_test_config(tmp_path):
@@ -65,12 +66,10 @@ def test_organiser_signs_in_with_the_right_password_only(client, app):
         assert "organiser_id" in session
 
 
-def test_login_form_refuses_a_post_without_csrf_token(tmp_path):
+def test_login_form_refuses_a_post_without_csrf_token(tmp_path, schema_template):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "ASYNC_MODE": "threading",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "t.db")})
     with app.app_context():
-        from fair.extensions import db
-        db.create_all()
         response = app.test_client().post("/login", data={"username": "a", "password": "b"})
     assert response.status_code == 400
 

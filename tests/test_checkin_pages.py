@@ -19,6 +19,7 @@ from fair.checkin import cards, natid, services
 from fair.checkin.models import Attendee, Card
 from fair.extensions import db
 from tests import factories
+from tests.schema import fresh_database
 
 VALID = {
     "first_name": "มานี", "last_name": "มีนา", "phone": "081-234-5678", "education": "vocational",
@@ -131,11 +132,11 @@ def test_registration_is_rate_limited_per_address(client, fair):
     assert attendees() == 0
 
 
-def test_registration_form_carries_a_working_csrf_token(tmp_path):
+def test_registration_form_carries_a_working_csrf_token(tmp_path, schema_template):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "ASYNC_MODE": "threading",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db", "SECRET_KEY": "s"})
+                      "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "t.db"),
+                      "SECRET_KEY": "s"})
     with app.app_context():
-        db.create_all()
         from fair.core.fairs import ensure_fair
         ensure_fair("CSRF Fair")
         client = app.test_client()

@@ -16,16 +16,16 @@ from fair.organiser import devices
 from fair.extensions import db, socketio
 from fair.core.fairs import ensure_fair
 from tests import factories
+from tests.schema import fresh_database
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
+def csrf_app(tmp_path, schema_template):
     """The app as it runs at the fair: CSRF checked on every cookie-authenticated write."""
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "ASYNC_MODE": "threading",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}", "SECRET_KEY": "s",
+                      "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "csrf.db"), "SECRET_KEY": "s",
                       "NATIONAL_ID_KEY": b"k", "BASE_URL": "http://fair.test:5000"})
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()

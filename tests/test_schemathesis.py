@@ -37,6 +37,7 @@ from fair.extensions import db  # noqa: E402
 from fair.core.fairs import ensure_fair  # noqa: E402
 from fair.web.openapi import document  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.schema import fresh_database  # noqa: E402
 
 EXAMPLES = 50
 BOOTH = "A1"
@@ -48,13 +49,13 @@ CALLER = {"checkIn": "gate", "decode": "gate", "gateSearch": "gate", "gateRoster
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, schema_template):
     """One app and database for the module: a fair with a booth, a job, attendees, a lead and the devices."""
     home = tmp_path_factory.mktemp("schemathesis")
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(home / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, home / "test.db"),
         "ASYNC_MODE": "threading",
         "SECRET_KEY": "test-secret",
         "NATIONAL_ID_KEY": b"test-national-id-key",
@@ -64,7 +65,6 @@ def world(tmp_path_factory):
         "GATE_SEARCHES_PER_MINUTE": 10_000,
     })
     with app.app_context():
-        db.create_all()
         live.broadcaster().reset(stats_interval=0)
         fair = ensure_fair("Schemathesis Fair")[0]
         employer = factories.make_employer(fair, ref="E1", booth_code=BOOTH)
@@ -80,7 +80,7 @@ def world(tmp_path_factory):
         world = {"app": app, "tokens": {"gate": gate.token, "booth": phone.token, "api": api.token},
                  "card": factories.token_of(inside), "manual": factories.card_of(inside).manual_code,
                  "lead_id": lead.lead_id, "candidate": booth_services.booth_pseudonym(booth.id, inside.id),
-                 "gate": gate.device, "booth_id": booth.id}
+                 "gate": gate.device, "phone": phone.device, "booth_id": booth.id}
         yield world
         db.session.remove()
         db.engine.dispose()
@@ -97,6 +97,17 @@ def api_schema(world):
 OPERATIONS = [(path, method) for path, ops in document("0")["paths"].items() for method in ops]
 
 
+def _fresh_lead(world) -> int:
+    """The booth's lead of A1, scanned again if an earlier call deleted it."""
+    from fair.booths.models import Booth, Lead
+    with world["app"].app_context():
+        if db.session.get(Lead, world["lead_id"]) is None:
+            booth = db.session.get(Booth, world["booth_id"])
+            world["lead_id"] = booth_services.capture_lead(world["phone"], booth, world["card"],
+                                                           str(uuid.uuid4())).lead_id
+        return world["lead_id"]
+
+
 def _aim(case, world) -> None:
     """Swap most generated identifiers for real ones (chosen by a hash of the generated value, so
     a case shrinks and replays the same way); the rest stay as generated."""
@@ -107,7 +118,8 @@ def _aim(case, world) -> None:
     if "code" in params and pick(params["code"]):
         params["code"] = BOOTH
     if "lead_id" in params and pick(params["lead_id"]):
-        params["lead_id"] = world["lead_id"]
+        # A lead a generated DELETE can remove: each real call gets one that exists (the scan again).
+        params["lead_id"] = _fresh_lead(world)
     if "question_id" in params and pick(params["question_id"]):
         # A question a generated DELETE can remove: each real call gets a fresh one.
         from fair.booths.models import Booth

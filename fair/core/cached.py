@@ -6,15 +6,12 @@ more than the scan's own writes, so they are kept here as frozen values:
 
 - changes made in this process through the ORM (a revoked device, a fair's
   new hours, an import of booths) drop the affected entries at flush time;
-- changes made by another process (`fair device revoke` while serving) are
-  seen within MAX_AGE_SECONDS, when an entry is read again from the database.
-  (SQLite's data_version cannot tell those apart from this server's own
-  commits, so the age is the rule.) Five seconds keeps ~200 scanning devices
-  at a few dozen small reads per second.
+- changes made by another process (`fair device revoke` or `fair import` while
+  serving) bump the fair's revision, and the fair.core.changes.fair_changed
+  signal the server sends within a second drops every entry.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, TypeVar
@@ -23,10 +20,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from fair.core import changes
 from fair.core.models import Device, Fair
 from fair.extensions import db
-
-MAX_AGE_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -52,20 +48,19 @@ class DeviceFacts:
     active: bool
 
 
-def _entries() -> dict[tuple[str, int], tuple[float, Any]]:
+def _entries() -> dict[tuple[str, int], Any]:
     return current_app.extensions.setdefault("scan_facts", {})
 
 
 def remember(kind: str, key: int, load: Callable[[int], T | None]) -> T | None:
     """The cached facts of (kind, key), else load(key)'s (kept unless None)."""
     entries = _entries()
-    now = time.monotonic()
     hit = entries.get((kind, key))
-    if hit is not None and now - hit[0] < MAX_AGE_SECONDS:
-        return hit[1]
+    if hit is not None:
+        return hit
     value = load(key)
     if value is not None:
-        entries[(kind, key)] = (now, value)
+        entries[(kind, key)] = value
     return value
 
 
@@ -83,11 +78,6 @@ def device(device_id: int) -> DeviceFacts | None:
                                            Device.revoked_at).where(Device.id == key)).one_or_none()
         return DeviceFacts(*row[:5], active=row.revoked_at is None) if row else None
     return remember("device", device_id, load)
-
-
-def forget_all() -> None:
-    if has_app_context():
-        _entries().clear()
 
 
 @event.listens_for(Session, "after_flush")
@@ -112,6 +102,14 @@ def _forget_changed(session: Session, _flush_context) -> None:
 # Which flushed rows drop which entries; the areas above add theirs (forget_when_flushed).
 _ROW_KINDS: dict[type, str] = {Fair: "fair", Device: "device"}
 _WHOLE_KINDS: dict[type, str] = {}
+
+
+@changes.fair_changed.connect
+def _forget_everything(app, **_kwargs) -> None:
+    """fair.core.changes: another process (or this one) changed the fair; read it all afresh."""
+    entries = app.extensions.get("scan_facts")
+    if entries:
+        entries.clear()
 
 
 def forget_when_flushed(model: type, kind: str, *, whole_kind: bool = False) -> None:

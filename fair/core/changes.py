@@ -1,12 +1,17 @@
 """One change signal between processes: the fair's revision number.
 
 A write whose effect the caches of *other* processes must see (an erasure, a
-revoked device, a job import, all possibly made by the `fair` command while
-the server runs) calls bump() inside its own transaction. The server polls
-the revisions once a second (poll(), from live.py's broadcast loop) and sends
-the `fair_changed` signal for each fair whose revision moved; caches subscribe
-to it and drop what they hold. Within one process the writers also send it at
-once after their commit (changed_here()).
+revoked device, an import of employers, jobs or attendees, incl. --update,
+the demo fair; all possibly made by the `fair` command while the server runs)
+calls bump() inside its own transaction. The server polls the revisions once
+a second (poll(), from live.py's broadcast loop) and sends the `fair_changed`
+signal for each fair whose revision moved; within one process the writers
+also send it at once after their commit (changed_here()).
+
+Every cache of another process's writes listens to this signal and nothing
+else: the scan facts (fair.core.cached), matching's job index and pool of
+people inside, the dashboards' counts (fair.web.live), the sockets of revoked
+devices (fair.web.socket).
 """
 from __future__ import annotations
 
@@ -37,12 +42,14 @@ class RevisionWatcher:
     """Remembers the revisions last seen; poll() reports the fairs whose revision moved."""
 
     def __init__(self) -> None:
-        self._seen: dict[int, int] = {}
+        self._seen: dict[int, int] | None = None
 
     def poll(self, app) -> list[int]:
+        """The fairs whose revision moved since the last poll (a fair created since counts too);
+        the first poll only learns where they stand."""
         rows = db.session.execute(db.select(Fair.id, Fair.revision)).all()
-        moved = [fair_id for fair_id, revision in rows
-                 if fair_id in self._seen and self._seen[fair_id] != revision]
+        seen = self._seen
+        moved = [] if seen is None else [fair_id for fair_id, revision in rows if seen.get(fair_id) != revision]
         self._seen = {fair_id: revision for fair_id, revision in rows}
         for fair_id in moved:
             fair_changed.send(app, fair_id=fair_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from flask import current_app
 from tqdm import tqdm
 
+from fair.core import changes
 from fair.loading import importing
 from fair.loading.demo import booth_position
 from fair.booths.models import Booth, Employer, Job
@@ -64,8 +66,9 @@ def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: s
         return report
     try:
         _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress)
+        changes.bump(fair.id)  # a server running elsewhere rebuilds its job index, booth facts, counts
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
@@ -92,17 +95,31 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
             added += report.created
             if kind == "employers":
                 employer_refs |= {row["employer_ref"] for row in parsed.rows}
+        changes.bump(fair.id)
         db.session.commit()
-        _jobs_changed(fair)
+        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
     return added
 
 
-def _jobs_changed(fair: Fair) -> None:
-    from fair.matching import services as matching
-    matching.invalidate(fair.id)
+def save_rows(fair: Fair, kind: str, rows: list[dict], *, on_existing: str = "update",
+              source: str = "import") -> ImportReport:
+    """Write rows already checked (fair.loading.importing's typed output) in one transaction,
+    then tell the caches, as the imports do (the fair's revision, fair.core.changes); a row
+    whose ref exists updates it unless on_existing is "skip". The test factories build
+    employers and jobs through here."""
+    report = ImportReport(kind)
+    try:
+        _write(fair, kind, rows, on_existing, report, source=source, progress=False)
+        changes.bump(fair.id)
+        db.session.commit()
+        changes.changed_here(current_app._get_current_object(), fair.id)
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
 
 
 def _write(fair: Fair, kind: str, rows: list[dict], on_existing: str, report: ImportReport,

@@ -2,9 +2,10 @@
 
 The scoring lives in the pure modules (text, scoring, ranking); this module
 feeds them rows and keeps the precomputed parts fresh: a job index per fair
-(rebuilt when the jobs change, even by an import from another process), a
-pool of the attendees inside (updated on every entry and exit), and the
-booths' queue lengths (recomputed at most every few seconds).
+(rebuilt when the fair's revision moves: fair.core.changes, which an import
+in this or another process bumps, --update edits included), a pool of the
+attendees inside (updated on every entry and exit), and the booths' queue
+lengths (recomputed at most every few seconds).
 """
 from __future__ import annotations
 
@@ -34,9 +35,6 @@ from fair.core.timeutil import iso, utcnow
 # A booth's queue: people it scanned in the last QUEUE_WINDOW plus open invitations.
 QUEUE_WINDOW = timedelta(minutes=15)
 QUEUE_REFRESH_SECONDS = 5.0
-# How often the job index checks whether the jobs changed (an import in another
-# process); within this process, imports call invalidate() at once.
-SIGNATURE_CHECK_SECONDS = 2.0
 # Below this score a job has "no matching candidate in the hall".
 GOOD_MATCH = 50.0
 MAX_OPEN_INVITATIONS_PER_BOOTH = 30
@@ -60,8 +58,6 @@ class JobOnFloor:
 @dataclass
 class FairMatching:
     """Everything precomputed for one fair in one app."""
-    signature: tuple
-    checked_at: float
     index: ranking.JobIndex
     jobs: dict[int, JobOnFloor]
     facts: dict[int, scoring.JobFacts]
@@ -69,6 +65,7 @@ class FairMatching:
     pool: ranking.CandidatePool | None = None
     queue: dict[int, float] = field(default_factory=dict)
     queue_at: float = 0.0
+    stale: bool = False   # the fair changed (invalidate): rebuilt on next use, keeping the pool
 
 
 def _cache() -> dict[str, Any]:
@@ -80,13 +77,6 @@ def _cache() -> dict[str, Any]:
     return cache
 
 
-def _signature(fair_id: int) -> tuple:
-    """Cheap fingerprint of the fair's jobs and booths: a new import changes it."""
-    jobs = db.session.execute(db.select(db.func.count(Job.id), db.func.max(Job.id)).where(Job.fair_id == fair_id)).one()
-    booths = db.session.execute(db.select(db.func.count(Booth.id), db.func.max(Booth.id)).where(Booth.fair_id == fair_id)).one()
-    return tuple(jobs) + tuple(booths)
-
-
 def job_facts(job: Job) -> scoring.JobFacts:
     return scoring.job_from_fields(
         job_id=job.id, title=job.title, skills_required=job.skills_required or [],
@@ -96,28 +86,26 @@ def job_facts(job: Job) -> scoring.JobFacts:
         disability_friendly=job.disability_friendly)
 
 
-def invalidate(fair_id: int) -> None:
-    """Jobs or booths changed in this process: rebuild the index on next use."""
-    cached = _cache()["fairs"].get(fair_id)
+def invalidate(fair_id: int, app=None) -> None:
+    """Jobs or booths changed: rebuild the index on next use (fair_changed calls this)."""
+    cache = (app or current_app).extensions.get("matching_cache")
+    cached = cache["fairs"].get(fair_id) if cache is not None else None
     if cached is not None:
-        cached.checked_at = 0.0
-        cached.signature = ()
+        cached.stale = True
 
 
 def fair_matching(fair_id: int) -> FairMatching:
     fairs = _cache()["fairs"]
     cached = fairs.get(fair_id)
-    now = time.monotonic()
-    if cached is not None and now - cached.checked_at < SIGNATURE_CHECK_SECONDS:
-        return cached  # the hot path: a scan does not query for job changes
-    signature = _signature(fair_id)
-    if cached is not None and cached.signature == signature:
-        cached.checked_at = now
-        return cached
+    if cached is not None and not cached.stale:
+        return cached  # the hot path: nothing queried; fair_changed marks it stale
     with _cache()["lock"]:
+        # populate_existing: rows this session loaded before another process's change are read afresh.
         rows = db.session.scalars(db.select(Job).where(Job.fair_id == fair_id)
-                                  .options(db.joinedload(Job.employer))).unique()
-        booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id))
+                                  .options(db.joinedload(Job.employer))
+                                  .execution_options(populate_existing=True)).unique()
+        booth_rows = db.session.scalars(db.select(Booth).where(Booth.fair_id == fair_id)
+                                        .execution_options(populate_existing=True))
         booth_by_employer = {b.employer_id: b for b in booth_rows}
         jobs: dict[int, JobOnFloor] = {}
         facts: dict[int, scoring.JobFacts] = {}
@@ -127,7 +115,7 @@ def fair_matching(fair_id: int) -> FairMatching:
                                       booth.id if booth else None, booth.code if booth else None,
                                       booth.plan_x if booth else 0, booth.plan_y if booth else 0)
             facts[job.id] = job_facts(job)
-        built = FairMatching(signature, now, ranking.JobIndex(list(facts.values())), jobs, facts,
+        built = FairMatching(ranking.JobIndex(list(facts.values())), jobs, facts,
                              {job_id: job.booth_id for job_id, job in jobs.items()},
                              pool=cached.pool if cached else None)
         fairs[fair_id] = built
@@ -213,16 +201,18 @@ def pool_of(fair_id: int) -> ranking.CandidatePool:
 
 
 @changes.fair_changed.connect
-def _forget_people(app, fair_id: int, **_kwargs) -> None:
-    """fair.core.changes: someone may have been erased (or changed) by this or another process.
+def _forget_fair(app, fair_id: int, **_kwargs) -> None:
+    """fair.core.changes: jobs, booths or people changed, in this or another process.
 
-    The pool of people inside is rebuilt from the database on next use, and the
-    cached profiles of erased attendees are dropped (both hold what they were)."""
+    The job index and the pool of people inside are rebuilt from the database on
+    next use, and the cached profiles of erased attendees are dropped (all hold
+    what they were)."""
     cache = app.extensions.get("matching_cache")
     if cache is None:
         return
     built = cache["fairs"].get(fair_id)
     if built is not None:
+        built.stale = True
         built.pool = None
     profiles = cache["profiles"]
     if profiles and has_app_context():

@@ -17,11 +17,9 @@ from typing import Any, Callable
 from flask import current_app
 from socketio import PubSubManager
 
-from fair.core import disclosure
+from fair.core import changes, disclosure
 from fair.web import cluster
-from fair.core.changes import RevisionWatcher
-from fair.core.models import Fair
-from fair.extensions import db, socketio
+from fair.extensions import socketio
 from fair.core.timeutil import iso, utcnow
 
 NAMESPACE = "/live"
@@ -166,8 +164,7 @@ class Broadcaster:
             return
         self._started = True
         self.stats_interval = float(app.config["LIVE_STATS_INTERVAL"])
-        watcher = ExternalWriteWatcher(app)
-        revisions = RevisionWatcher()
+        revisions = changes.RevisionWatcher()
         polls_per_second = max(1, round(1.0 / interval)) if interval > 0 else 1
 
         relay = cluster.of(app)
@@ -182,52 +179,14 @@ class Broadcaster:
                 try:
                     with app.app_context():
                         if ticks % polls_per_second == 0:
-                            # Other processes' erasures, revocations and imports (fair.core.changes).
+                            # Other processes' erasures, revocations and imports (fair.core.changes);
+                            # their fair_changed also marks the counts for a resend (_counts_changed).
                             revisions.poll(app)
-                        if watcher.changed():
-                            self.mark_all_dirty(watcher.fair_ids())
                         self.flush()
                 except Exception:  # a failed tick must not stop live updates for the day
                     app.logger.exception("live broadcast tick failed")
 
         socketio.start_background_task(loop)
-
-
-class ExternalWriteWatcher:
-    """Notices writes made by other processes (`fair demo`, `fair import` while serving).
-
-    Those processes cannot reach this one's sockets, so the server watches the
-    database instead: SQLite's data_version changes whenever another connection
-    commits. Other databases are simply re-counted every few seconds.
-    """
-
-    POLL_OTHER_DATABASES_EVERY = 5.0
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self._connection = None
-        self._last: int | None = None
-        self._ticks = 0
-
-    def changed(self) -> bool:
-        if db.engine.dialect.name != "sqlite":
-            self._ticks += 1
-            interval = float(self.app.config["LIVE_BATCH_INTERVAL"]) or 0.25
-            return self._ticks % max(1, int(self.POLL_OTHER_DATABASES_EVERY / interval)) == 0
-        if self._connection is None:
-            self._connection = db.engine.raw_connection()  # held for the server's lifetime
-        cursor = self._connection.cursor()
-        version = cursor.execute("PRAGMA data_version").fetchone()[0]
-        cursor.close()
-        changed = self._last is not None and version != self._last
-        self._last = version
-        return changed
-
-    def fair_ids(self) -> list[int]:
-        try:
-            return list(db.session.scalars(db.select(Fair.id)))
-        finally:
-            db.session.remove()
 
 
 def has_listeners(room: str) -> bool:
@@ -241,6 +200,15 @@ def has_listeners(room: str) -> bool:
     if isinstance(manager, PubSubManager):
         return True
     return next(iter(socketio.server.manager.get_participants(NAMESPACE, room)), None) is not None
+
+
+@changes.fair_changed.connect
+def _counts_changed(app, fair_id: int, **_kwargs) -> None:
+    """fair.core.changes: another process wrote (an import, the demo, an erasure): the
+    dashboards' counts are sent afresh at the next tick."""
+    broadcaster_of_app = app.extensions.get("fair.live")
+    if broadcaster_of_app is not None:
+        broadcaster_of_app.mark_all_dirty([fair_id])
 
 
 def init_app(app) -> None:

@@ -22,7 +22,7 @@ from fair.matching.ranking import JobIndex
 from fair.matching.scoring import job_from_fields, profile_from_fields
 from fair.matching.vocabulary import load_vocabulary
 
-DATA = Path(__file__).parent / "data" / "matching_quality.csv"
+DATA = Path(__file__).parents[1] / "data" / "matching_quality.csv"
 TOP1_MIN = 0.85
 TOP3_MIN = 0.95
 

@@ -7,7 +7,7 @@ import pytest
 
 from fair.loading.importing import COLUMNS, RowError, national_id_check_digit, parse_csv, validate_rows
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 EMPLOYER_REFS = {"EMP001", "EMP002", "EMP003", "EMP004"}
 
 
