@@ -249,10 +249,11 @@ def _moved_elsewhere(app, fair_id: int, attendee_ids: list[int], here: bool = Fa
     built = cache["fairs"].get(fair_id) if cache is not None else None
     if here or built is None or built.pool is None or not attendee_ids:
         return
-    for attendee in db.session.scalars(db.select(Attendee).where(Attendee.fair_id == fair_id,
-                                                                 Attendee.id.in_(attendee_ids))
-                                       .execution_options(populate_existing=True)):
-        presence_changed(attendee)
+    # Plain rows, not ORM objects: each worker reads every other worker's entrants (measured cost).
+    for row in db.session.execute(db.select(Attendee.id, Attendee.fair_id, Attendee.inside, Attendee.erased_at,
+                                            Attendee.skills, Attendee.education)
+                                  .where(Attendee.fair_id == fair_id, Attendee.id.in_(attendee_ids))):
+        presence_changed(row)
 
 
 # --- recommendations ---------------------------------------------------------------------
