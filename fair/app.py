@@ -73,7 +73,8 @@ def _load_instance_secrets(app: Flask) -> None:
     if not app.config.get("NATIONAL_ID_KEY"):
         app.config["NATIONAL_ID_KEY"] = fair_config.load_secret(folder / "national_id_key")
     elif isinstance(app.config["NATIONAL_ID_KEY"], str):
-        app.config["NATIONAL_ID_KEY"] = app.config["NATIONAL_ID_KEY"].encode()
+        # FAIR_NATIONAL_ID_KEY or config.py: read as the file is (hex), so the hashes are the same.
+        app.config["NATIONAL_ID_KEY"] = fair_config.secret_bytes(app.config["NATIONAL_ID_KEY"], "NATIONAL_ID_KEY")
 
 
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # 4 KB pages: 40 MB
@@ -107,7 +108,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
-    from fair.web import live
+    from fair.web import cluster, live
 
     # Socket.IO handlers must be declared before the first init_app: the
     # extension copies its handler list into each new server it creates.
@@ -125,7 +126,14 @@ def _init_extensions(app: Flask) -> None:
                       ping_timeout=float(app.config["SOCKETIO_PING_TIMEOUT"]),
                       # Run each event in its connection's own reader (green) thread instead
                       # of spawning one more per event: a scan never waits on another phone.
-                      async_handlers=False)
+                      async_handlers=False,
+                      # Several workers: emits go through Redis to every worker's rooms
+                      # (fair.web.cluster). None: the in-process manager (Flask-SocketIO keeps
+                      # options between init_app calls, so it is always said).
+                      client_manager=cluster.client_manager(app.config.get("MESSAGE_QUEUE")),
+                      transports=_socket_transports(app.config.get("SOCKETIO_TRANSPORTS")))
+    cluster.init_app(app)
+    _trust_proxies(app)
     socket.install_scan_handler(app)
     # Import the models of every area so metadata (and migrations) see them all.
     from fair.core import models  # noqa: F401
@@ -136,6 +144,30 @@ def _init_extensions(app: Flask) -> None:
     from fair.organiser import dashboard
     live.init_app(app)
     live.broadcaster(app).stats_provider = dashboard.stats_for_broadcast(app)
+
+
+def _socket_transports(setting) -> list[str] | None:
+    """SOCKETIO_TRANSPORTS ("websocket", or "websocket,polling"): several workers without sticky
+    sessions must refuse long-polling, whose requests would land on any worker."""
+    if not setting:
+        return None
+    names = [name.strip() for name in setting.split(",")] if isinstance(setting, str) else list(setting)
+    unknown = set(names) - {"websocket", "polling"}
+    if unknown or not names:
+        raise ValueError(f"SOCKETIO_TRANSPORTS: websocket and/or polling, not {', '.join(sorted(unknown)) or 'nothing'}")
+    return names
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind HAProxy or nginx (TRUSTED_PROXIES = how many), the client's address and scheme
+    come from X-Forwarded-For/-Proto: rate limits count per phone, not one bucket for the proxy.
+    Wraps Socket.IO's middleware too, so sockets see the same address. Never trusted by default:
+    a phone could name any address it likes."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        # Not X-Forwarded-Host/-Port: HAProxy passes a phone's own on unless told to drop it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _select_locale() -> str:

@@ -23,6 +23,19 @@ DEFAULTS: dict[str, object] = {
     # (the browser's offline event, an unanswered scan): see static/js/lib/live.js.
     "SOCKETIO_PING_INTERVAL": 5,
     "SOCKETIO_PING_TIMEOUT": 5,
+    # Several `fair serve` workers (docs/deploy.md): a redis:// URL. Socket.IO events, cache
+    # invalidations, people let in or out and rate limits are then shared through it
+    # (fair.web.cluster); unset, one process keeps all of that in memory.
+    "MESSAGE_QUEUE": None,
+    # Where the sliding-window rate limits count (a `limits` storage URI, e.g. redis://...):
+    # unset, the message queue's Redis when there is one, else this process's memory.
+    "RATE_LIMIT_STORAGE": None,
+    # How many reverse proxies (HAProxy, nginx) stand before the workers: their
+    # X-Forwarded-For/-Proto are trusted that many hops deep (0: none, the default).
+    "TRUSTED_PROXIES": 0,
+    # "websocket": refuse Engine.IO long-polling, for several workers behind a proxy without
+    # sticky sessions (each polling request may reach another worker). Unset: both.
+    "SOCKETIO_TRANSPORTS": None,
     "BASE_URL": None,  # e.g. https://192.168.1.10:5000; derived from the LAN address when unset
     # Request bodies (fair.web.limits): JSON and forms are small; only the photo upload
     # (POST /api/v1/decode) may send up to DECODE_MAX_BYTES. Werkzeug applies the two
@@ -94,17 +107,39 @@ def load_secret(path: Path, nbytes: int = 32) -> bytes:
     """Read a secret from the instance folder, creating it once (mode 600) when missing.
 
     Secrets live beside the database, never in git, and survive restarts so
-    sessions and keyed hashes stay valid.
+    sessions and keyed hashes stay valid. `fair init` makes them; several workers
+    starting at once on a new folder agree on one: each writes its candidate to a
+    file of its own and links it into place, which only the first link does, and
+    all then read that one (never a half-written file).
     """
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)  # made readable by an older version or a copy: nobody else reads a secret
-        return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    value = secrets.token_bytes(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value.hex())
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_bytes(nbytes).hex())
+        try:
+            os.link(candidate, path)   # fails when another process linked its own first
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # made readable by an older version or a copy: nobody else reads a secret
+    return secret_bytes(path.read_text(), str(path))
+
+
+def secret_bytes(text: str, where: str) -> bytes:
+    """A secret as its file holds it (hex): FAIR_NATIONAL_ID_KEY copied from
+    instance/national_id_key must give the same key, so the same national-ID hashes."""
+    text = text.strip()
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        value = b""
+    if len(value) < 16:
+        raise ValueError(f"{where} must be at least 32 hexadecimal digits, as `fair init` writes "
+                         "them (e.g. the contents of instance/national_id_key)")
     return value
 
 

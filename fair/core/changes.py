@@ -32,8 +32,10 @@ def bump(fair_id: int) -> None:
 
 
 def changed_here(app, fair_id: int) -> None:
-    """After a commit in this process: tell this process's caches at once."""
-    fair_changed.send(app, fair_id=fair_id)
+    """After a commit in this process: tell this process's caches at once (and, with
+    several workers, the others through the message queue: fair.web.cluster relays
+    what is sent with here=True)."""
+    fair_changed.send(app, fair_id=fair_id, here=True)
 
 
 class RevisionWatcher:
@@ -52,3 +54,16 @@ class RevisionWatcher:
         for fair_id in moved:
             fair_changed.send(app, fair_id=fair_id)
         return moved
+
+
+# Sent with the app as sender, fair_id=..., attendee_ids=[...], here=True|False: those
+# people came in or went out. here=True: by this process, whose caches are up to date
+# already (fair.web.cluster tells the other workers); here=False: by another worker,
+# so caches of who is inside read those people afresh. Check-ins do not bump the
+# revision: a scan would make every worker rebuild every cache of the fair.
+people_moved = signals.signal("people-moved")
+
+
+def moved_here(app, fair_id: int, attendee_ids: list[int]) -> None:
+    """After a committed entry or exit in this process (its own caches updated)."""
+    people_moved.send(app, fair_id=fair_id, attendee_ids=attendee_ids, here=True)

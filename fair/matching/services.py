@@ -253,9 +253,24 @@ def presence_changed(attendee: Attendee) -> None:
 
 
 @checkin_signals.presence_changed.connect
-def _on_presence_changed(_app, holder, **_kwargs) -> None:
-    """fair.checkin.signals: the gate let someone in or out."""
+def _on_presence_changed(app, holder, **_kwargs) -> None:
+    """fair.checkin.signals: the gate let someone in or out (other workers hear of it: fair.core.changes)."""
     presence_changed(holder)
+    changes.moved_here(app, holder.fair_id, [holder.id])
+
+
+@changes.people_moved.connect
+def _moved_elsewhere(app, fair_id: int, attendee_ids: list[int], here: bool = False, **_kwargs) -> None:
+    """fair.core.changes: another worker let these people in or out; the pool reads them afresh."""
+    cache = app.extensions.get("matching_cache")
+    built = cache["fairs"].get(fair_id) if cache is not None else None
+    if here or built is None or built.pool is None or not attendee_ids:
+        return
+    # Plain rows, not ORM objects: each worker reads every other worker's entrants (measured cost).
+    for row in db.session.execute(db.select(Attendee.id, Attendee.fair_id, Attendee.inside, Attendee.erased_at,
+                                            Attendee.skills, Attendee.education)
+                                  .where(Attendee.fair_id == fair_id, Attendee.id.in_(attendee_ids))):
+        presence_changed(row)
 
 
 # --- recommendations ---------------------------------------------------------------------

@@ -91,6 +91,15 @@ def serve_command(host: str, port: int, use_https: bool) -> None:
         _echo_err(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. "
                   f"Is another `fair serve` running? Try --port {port + 1}.")
         sys.exit(1)
+    from fair.web import cluster
+    try:
+        cluster.check_same_secrets(app)   # several workers: all must hold the first one's secrets
+    except cluster.DifferentSecrets as exc:
+        _echo_err(str(exc))
+        sys.exit(1)
+    except Exception as exc:   # redis.RedisError, OSError: say so in one line, no traceback
+        _echo_err(f"Cannot reach the message queue {app.config.get('MESSAGE_QUEUE')}: {exc}")
+        sys.exit(1)
     ssl_files = serving.ensure_tls(app, host) if use_https else None
     serving.print_banner(app, host, port, use_https)
     serving.run(app, host, port, ssl_files)

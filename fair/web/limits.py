@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
 
-from fair.web.ratelimit import RateLimiter
+from fair.web.ratelimit import RateLimiter, SharedRateLimiter, limiter_for
 
 URLENCODED = "application/x-www-form-urlencoded"
 # Multipart framing around the photo itself (boundaries, headers, a field or two).
@@ -38,10 +38,13 @@ def bound_request_body() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(bound_request_body)
-    app.extensions["fair.rate_limits"] = RateLimiter()
+    # Several workers (MESSAGE_QUEUE) count together in its Redis unless RATE_LIMIT_STORAGE says where.
+    storage = app.config.get("RATE_LIMIT_STORAGE") or app.config.get("MESSAGE_QUEUE")
+    app.extensions["fair.rate_limits"] = limiter_for(storage)
 
 
-def limiter(app: Flask | None = None) -> RateLimiter:
+def limiter(app: Flask | None = None) -> RateLimiter | SharedRateLimiter:
     """This app's sliding-window limits (logins, pairing, typed codes, registrations, photos):
-    each app has its own, so two apps in one process never count each other's attempts."""
+    each app has its own, so two apps in one process never count each other's attempts;
+    with several workers, all of them count in one Redis (fair.web.ratelimit)."""
     return (app or current_app).extensions["fair.rate_limits"]

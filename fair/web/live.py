@@ -15,8 +15,10 @@ from collections import defaultdict
 from typing import Any, Callable
 
 from flask import current_app
+from socketio import PubSubManager
 
 from fair.core import changes, disclosure
+from fair.web import cluster
 from fair.extensions import socketio
 from fair.core.timeutil import iso, utcnow
 
@@ -127,6 +129,10 @@ class Broadcaster:
             if has_listeners(room):
                 socketio.emit("events", events, to=room, namespace=NAMESPACE)
                 sent += 1
+        relay = cluster.of(current_app)
+        if relay is not None:
+            relay.flush()                          # people let in or out here, to the other workers
+            dirty = relay.stats_to_compute(dirty)  # several workers: the stats leader alone counts
         if self.stats_provider is not None:
             now = time.monotonic()
             waiting = {f for f in dirty if now - self._stats_sent_at.get(f, -1e9) < self.stats_interval}
@@ -161,6 +167,10 @@ class Broadcaster:
         revisions = changes.RevisionWatcher()
         polls_per_second = max(1, round(1.0 / interval)) if interval > 0 else 1
 
+        relay = cluster.of(app)
+        if relay is not None:
+            relay.start(app, socketio.start_background_task, socketio.sleep)
+
         def loop() -> None:
             ticks = 0
             while True:
@@ -182,7 +192,13 @@ class Broadcaster:
 def has_listeners(room: str) -> bool:
     """Somebody is in the room. Most attendee rooms are empty (no card page open), and
     python-socketio encodes a message before it looks for recipients: at 800 scans/s
-    those empty emits were several percent of the server."""
+    those empty emits were several percent of the server.
+
+    With a message queue (several workers) the listeners may be on another worker: the
+    emit is always published, and each worker skips its empty rooms (fair.web.cluster)."""
+    manager = socketio.server.manager
+    if isinstance(manager, PubSubManager):
+        return True
     return next(iter(socketio.server.manager.get_participants(NAMESPACE, room)), None) is not None
 
 

@@ -1,9 +1,13 @@
-"""In-memory sliding-window rate limits (one server process per fair, so memory is enough).
+"""Sliding-window rate limits: in memory for one process, in Redis for several workers.
 
-Pure: each app holds its own RateLimiter (fair.web.limits.limiter()).
+Pure: each app holds its own limiter (fair.web.limits.limiter()). One `fair serve`
+counts in memory (RateLimiter). Several workers behind a proxy must count each
+phone's attempts together, or every limit is K times as loose: SharedRateLimiter
+keeps the same moving windows in Redis through the `limits` library.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict, deque
@@ -29,6 +33,41 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
+
+
+class SharedRateLimiter:
+    """RateLimiter's allow() over a `limits` storage shared by every worker (redis://...).
+
+    A moving window, as RateLimiter's. When the storage cannot be reached an attempt is
+    allowed (and logged): a Redis outage must not lock the organiser out or stop a gate."""
+
+    KEY_PREFIX = "fair-limits"
+
+    def __init__(self, storage_uri: str) -> None:
+        from limits import strategies
+        from limits.storage import storage_from_string
+        self.storage_uri = storage_uri
+        self._storage = storage_from_string(storage_uri, key_prefix=self.KEY_PREFIX)
+        self._window = strategies.MovingWindowRateLimiter(self._storage)
+
+    def allow(self, key: str, limit: int, per_seconds: float = 60.0) -> bool:
+        from limits import RateLimitItemPerSecond
+        item = RateLimitItemPerSecond(int(limit), max(1, round(per_seconds)))
+        try:
+            return self._window.hit(item, key)
+        except Exception:   # redis.RedisError, OSError
+            logging.getLogger(__name__).warning("rate limit storage unreachable; allowed %s", key, exc_info=True)
+            return True
+
+    def reset(self) -> None:
+        self._storage.reset()
+
+
+def limiter_for(storage_uri: str | None) -> RateLimiter | SharedRateLimiter:
+    """Memory (None or memory://) or a shared storage for the limits of one app."""
+    if not storage_uri or storage_uri.startswith("memory://"):
+        return RateLimiter()
+    return SharedRateLimiter(storage_uri)
 
 
 
