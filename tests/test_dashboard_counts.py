@@ -138,3 +138,16 @@ def test_counts_of_a_fair_with_no_scans_and_no_gates(app, fair):
     make_device(fair, "gate", "North")
     assert dashboard.stats(fair.id, now=NOW)["gates"] == [
         {"gate": "North", "device_id": 1, "entries": 0, "exits": 0, "refused": 0}]
+
+
+def test_many_undone_entries_are_left_out_the_long_way(app, fair, monkeypatch):
+    gate = make_device(fair, "gate", "North").device
+    people = [make_attendee(fair) for _ in range(4)]
+    for n, person in enumerate(people):
+        undo(fair, scan(fair, gate, person, "entry", "ok", TODAY + timedelta(hours=1, minutes=n)))
+        if n % 2:
+            scan(fair, gate, person, "entry", "ok", TODAY + timedelta(hours=2, minutes=n))
+    db.session.commit()
+    monkeypatch.setattr(dashboard, "MAX_CORRECTED_LISTED", 1)
+    assert counts(dashboard.stats(fair.id, now=NOW)) == reference(fair.id, NOW)
+    assert dashboard.stats(fair.id, now=NOW)["checked_in_today"] == 2

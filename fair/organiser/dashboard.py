@@ -41,6 +41,8 @@ INTERVIEW_STEPS = ("interview_now", "shortlisted", "hired")
 JOBS_WITHOUT_CANDIDATES_TTL = 30.0
 FUNNEL_STEPS = ("checked_in", "visited_booth", "interview", "hired")
 # Cards the gate turned away; already_inside / not_inside are repeats, not refusals.
+# People with an undone entry today read again one by one, up to this many (bound parameters).
+MAX_CORRECTED_LISTED = 5000
 REFUSED_STATUSES = ("unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed")
 
 
@@ -167,10 +169,16 @@ def _arrivals(fair_id: int, today: datetime, now: datetime) -> tuple[list[dict],
         .where(CheckInCorrection.fair_id == fair_id))    # read from the few corrections of the fair
         if kind == "entry" and status == "ok" and attendee_id is not None and scanned_at >= today}
     corrected = sorted(set(undone.values()))
-    everyone_else = db.select(db.func.min(CheckIn.scanned_at)).where(CheckIn.fair_id == fair_id, entry_today)
-    if corrected:
-        everyone_else = everyone_else.where(CheckIn.attendee_id.not_in(corrected))
-    firsts = list(db.session.scalars(everyone_else.group_by(CheckIn.attendee_id)))
+    if len(corrected) > MAX_CORRECTED_LISTED:   # beyond a list of bound parameters: undone left out per scan
+        firsts = list(db.session.scalars(
+            db.select(db.func.min(CheckIn.scanned_at))
+            .where(CheckIn.fair_id == fair_id, entry_today, not_undone()).group_by(CheckIn.attendee_id)))
+        corrected = []
+    else:
+        everyone_else = db.select(db.func.min(CheckIn.scanned_at)).where(CheckIn.fair_id == fair_id, entry_today)
+        if corrected:
+            everyone_else = everyone_else.where(CheckIn.attendee_id.not_in(corrected))
+        firsts = list(db.session.scalars(everyone_else.group_by(CheckIn.attendee_id)))
     for chunk in _chunks(corrected, 500):
         # Those people's scans today, by person (ix_checkin_attendee_scanned), the undone ones left out.
         first_of: dict[int, datetime] = {}
