@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 export FAIR_INSTANCE ?= $(CURDIR)/instance
 PORT   ?= 5000
 
-.PHONY: demo test setup system-deps test-deps serve translations clean help
+.PHONY: demo test test-postgres setup system-deps test-deps serve translations clean help
 
 help:
 	@echo "make demo   - set up, create the demo fair and serve it on http://0.0.0.0:$(PORT)/"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
+	@echo "make test-postgres - the suite but the browser tests on a throwaway PostgreSQL 15"
 	@echo "make translations - update the Thai catalog after changing user-visible strings"
 
 $(BIN)/python:
@@ -45,6 +46,18 @@ test-deps: $(VENV)/.test-installed
 # pytest runs the browser code's unit tests too (tests/js/*.test.mjs under node, by tests/js/test_node_suite.py).
 test: system-deps test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same tests (not the browser ones, which drive a served SQLite fair) on PostgreSQL:
+# the one FAIR_TEST_DATABASE_URL names, else a throwaway one (scripts/postgres-for-tests,
+# Debian's postgresql package, installed when missing) started and stopped around the run.
+test-postgres: system-deps test-deps
+	@if [ -n "$$FAIR_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS); \
+	else \
+	  url=$$(scripts/postgres-for-tests start) || exit 1; \
+	  trap 'scripts/postgres-for-tests stop' EXIT; \
+	  FAIR_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS); \
+	fi
 
 # pybabel comes with Flask-Babel, a dependency of the package.
 $(BIN)/pybabel: | $(BIN)/python

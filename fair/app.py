@@ -17,18 +17,20 @@ PACKAGE_DIR = Path(__file__).parent
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """<int:...> in our URLs are row ids: beyond SQL's 64-bit integers it is a 404, not a
-    driver OverflowError (Schemathesis sent 2**64).
+    """<int:...> in our URLs are row ids: beyond the id column's range (fair.extensions.MAX_ROW_ID;
+    PostgreSQL's integer ends at 2**31 - 1) it is a 404, not a driver OverflowError (Schemathesis
+    sent 2**64).
 
-    The length is refused by the pattern (18 digits stay below 2**63, as fair.checkin.services'
-    MAX_ID_DIGITS), not only by `max`: Werkzeug's matcher, finding the value too large for the
-    DELETE rule of a URL whose PATCH rule has the same pattern, answered 405 "PATCH allowed"."""
+    Longer than 18 digits the pattern refuses it; a shorter one beyond the range becomes 0, an id
+    no row has. Refusing it in the converter (`max`) made Werkzeug's matcher answer 405 "PATCH
+    allowed" for the DELETE rule of a URL whose PATCH rule has the same pattern."""
 
     regex = r"\d{1,18}"
 
-    def __init__(self, url_map, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(url_map, **kwargs)
+    def to_python(self, value: str) -> int:
+        from fair.extensions import MAX_ROW_ID
+        number = int(value)
+        return number if number <= MAX_ROW_ID else 0
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -46,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(fair_config.env_overrides())
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = fair_config.engine_options(app.config)
     database = private_files.sqlite_file(app.config.get("SQLALCHEMY_DATABASE_URI"))
     private_files.tighten(Path(app.instance_path), (database,) if database else ())  # left 0644 by older versions
     _load_instance_secrets(app)

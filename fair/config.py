@@ -71,6 +71,15 @@ DEFAULTS: dict[str, object] = {
     "BABEL_DEFAULT_LOCALE": "th",
     "LANGUAGES": ("th", "en"),
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # PostgreSQL's connection pool, per process (SQLite keeps SQLAlchemy's defaults). A scan
+    # holds a connection for a few milliseconds; past POOL_SIZE + MAX_OVERFLOW at once a
+    # request waits up to POOL_TIMEOUT seconds for one. K processes open up to K × 20
+    # connections: PostgreSQL's default max_connections is 100. Pre-ping replaces a
+    # connection the server dropped (a restart, a failover) instead of failing a scan.
+    "DATABASE_POOL_SIZE": 10,
+    "DATABASE_MAX_OVERFLOW": 10,
+    "DATABASE_POOL_TIMEOUT": 10,
+    "DATABASE_POOL_RECYCLE": 1800,
 }
 
 ENV_PREFIX = "FAIR_"
@@ -111,3 +120,17 @@ def env_overrides() -> dict[str, object]:
         else:
             found[name] = value
     return found
+
+
+def engine_options(config: dict) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with the pool settings above for a PostgreSQL URL (given
+    options win); SQLite's options are left as given."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return options
+    options.setdefault("pool_size", int(config["DATABASE_POOL_SIZE"]))
+    options.setdefault("max_overflow", int(config["DATABASE_MAX_OVERFLOW"]))
+    options.setdefault("pool_timeout", float(config["DATABASE_POOL_TIMEOUT"]))
+    options.setdefault("pool_recycle", int(config["DATABASE_POOL_RECYCLE"]))
+    options.setdefault("pool_pre_ping", True)
+    return options

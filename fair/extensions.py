@@ -6,7 +6,8 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
@@ -17,6 +18,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Row ids are Integer columns: 32 bits on PostgreSQL (SQLite's go to 2**63 - 1). An id
+# from a URL, a link or a token beyond this names no row; asking the database would be
+# an overflow error (a 500) on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -40,3 +47,10 @@ def execute(statement, params: dict | None = None):
     that plain table statements do not need (a tenth of a scan, measured).
     """
     return db.session.connection().execute(statement, params)
+
+
+def dialect_insert(table: Table):
+    """INSERT for the app's database with its ON CONFLICT clauses (SQLite and PostgreSQL both
+    have `on_conflict_do_nothing` / `on_conflict_do_update`; plain `insert` has neither)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -1,15 +1,44 @@
 """Fixtures: a fresh app and database per test, devices, attendees with cards, socket clients.
 
 The schema is built once per run (`schema_template`); each test's database is a copy of it.
+
+Tests run on SQLite unless FAIR_TEST_DATABASE_URL names a PostgreSQL database
+(`make test-postgres`, scripts/postgres-for-tests): then the app fixture uses it, in a
+schema of this pytest process whose tables are made once and emptied (TRUNCATE) before
+each test (tests.schema.PostgresSchema). Tests marked `sqlite_only` are skipped there,
+with their reason; `postgres_only` ones are skipped on SQLite.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 # The app's modules are imported inside the fixtures: the unit tests (tests/unit) share this
 # conftest and load none of Flask, SQLAlchemy or Socket.IO when run on their own.
+
+TEST_DATABASE_URL = os.environ.get("FAIR_TEST_DATABASE_URL") or None
+
+
+def on_postgres() -> bool:
+    return bool(TEST_DATABASE_URL)
+
+
+def pytest_report_header(config):
+    if TEST_DATABASE_URL:
+        from sqlalchemy.engine import make_url
+        shown = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
+        return f"database: {shown} (FAIR_TEST_DATABASE_URL)"
+    return "database: SQLite (FAIR_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if on_postgres() and (mark := item.get_closest_marker("sqlite_only")):
+            item.add_marker(pytest.mark.skip(reason="SQLite only: " + mark.args[0]))
+        if not on_postgres() and (mark := item.get_closest_marker("postgres_only")):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only: " + mark.args[0]))
 
 
 @pytest.fixture(scope="session")
@@ -19,16 +48,49 @@ def schema_template(tmp_path_factory) -> Path:
     return build_template(tmp_path_factory.mktemp("schema"))
 
 
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """The PostgreSQL schema of this run (tests.schema.PostgresSchema), or None on SQLite."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    from tests.schema import PostgresSchema
+    schema = PostgresSchema(TEST_DATABASE_URL)
+    yield schema
+    schema.drop()
+
+
 @pytest.fixture
-def app(tmp_path, schema_template):
+def database_config(request, tmp_path, postgres_schema) -> dict:
+    """The app fixture's database settings: a copy of the SQLite template, or the PostgreSQL schema."""
+    if postgres_schema is not None:
+        return postgres_schema.config()
+    from tests.schema import fresh_database
+    template = request.getfixturevalue("schema_template")
+    return {"SQLALCHEMY_DATABASE_URI": fresh_database(template, tmp_path / "test.db")}
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """The URL of an empty database for tests that build one themselves (migrations, `fair init`):
+    a new SQLite file, or a new schema on the test PostgreSQL, dropped afterwards."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'fair.db'}"
+        return
+    from tests.schema import empty_postgres_schema
+    with empty_postgres_schema(TEST_DATABASE_URL, f"empty_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture
+def app(tmp_path, database_config, postgres_schema):
     from fair import create_app
     from fair.extensions import db
     from fair.web import live
-    from tests.schema import fresh_database
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": fresh_database(schema_template, tmp_path / "test.db"),
+        **database_config,
         "ASYNC_MODE": "threading",
         "SECRET_KEY": "test-secret",
         "NATIONAL_ID_KEY": b"test-national-id-key",
@@ -36,6 +98,8 @@ def app(tmp_path, schema_template):
         "BASE_URL": "http://fair.test:5000",
     })
     with app.app_context():
+        if postgres_schema is not None:
+            postgres_schema.prepare()
         live.broadcaster().reset(stats_interval=0)  # nothing left over; stats on every flush
         yield app
         db.session.remove()

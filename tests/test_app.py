@@ -1,6 +1,8 @@
 """The factory, configuration, error pages and sign-in."""
 from __future__ import annotations
 
+import pytest
+
 from fair import create_app
 from tests.schema import fresh_database
 
@@ -27,6 +29,7 @@ def test_database_url_comes_from_the_environment(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/other.db")
 
 
+@pytest.mark.sqlite_only("the PRAGMAs of SQLite connections")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     from fair.extensions import db
     with db.engine.connect() as conn:

@@ -174,6 +174,8 @@ def test_registration_stores_only_the_keyed_hash_of_the_national_id(app, fair, t
     row = db.session.execute(db.select(Attendee.__table__).where(Attendee.id == attendee.id)).one()
     assert number not in repr(tuple(row))
     assert attendee.national_id_hash == natid.hash_national_id(number, app.config["NATIONAL_ID_KEY"])
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return  # PostgreSQL: the row above is what it stores; its files are not ours to read
     db.session.remove()
     db.engine.dispose()  # checkpoint the WAL so the bytes on disk are everything written
     stored = b"".join(p.read_bytes() for p in Path(tmp_path).glob("test.db*"))

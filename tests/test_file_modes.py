@@ -55,6 +55,7 @@ def test_instance_folder_database_backups_and_exports_are_owner_only(tmp_path, l
         {str(p): oct(mode(p)) for p in instance.rglob("*") if mode(p) & 0o077}
 
 
+@pytest.mark.sqlite_only("SQLite's WAL file in the instance folder; PostgreSQL keeps its own files")
 def test_the_live_databases_wal_is_owner_only(app, fair, tmp_path, loose_umask):
     from fair.extensions import db
     from tests import factories

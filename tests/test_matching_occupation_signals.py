@@ -109,6 +109,23 @@ def test_indexed_recommendations_with_codes_and_embeddings_equal_scoring_every_j
             assert fast == slow
 
 
+def test_one_job_per_booth_with_codes_and_embeddings_equals_scoring_every_job():
+    """The booths to visit (distinct booths, as GET /recommendations asks): the pruned
+    search gives each booth's best job exactly as scoring every job does."""
+    rng = random.Random(5)
+    for with_vectors in (True, False):
+        jobs, people = _random_fair(rng, 400, with_vectors)
+        booth_of = {j.job_id: j.job_id % 37 for j in jobs}
+        index = JobIndex(jobs)
+        for seeker in people:
+            fast = [round(s.value, 6) for _, s in index.recommend(seeker, top=5, job_booth=booth_of,
+                                                                  distinct_booths=True)]
+            best: dict[int, float] = {}
+            for j in jobs:
+                best[booth_of[j.job_id]] = max(best.get(booth_of[j.job_id], -1.0), score_value(seeker, j))
+            assert fast == [round(v, 6) for v in sorted(best.values(), reverse=True)[:5]]
+
+
 def test_candidate_pool_with_codes_and_embeddings_equals_scoring_everyone():
     rng = random.Random(4)
     jobs, people = _random_fair(rng, 30, True, n_people=400)

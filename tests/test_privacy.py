@@ -1,6 +1,8 @@
 """PDPA: consent on record, an attendee's own data, erasure that keeps anonymous counts, retention, backups."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import sqlite3
 from datetime import timedelta
@@ -132,6 +134,7 @@ def test_cli_purge_without_yes_asks_first_and_a_no_erases_nobody(runner, fair):
     assert db.session.scalar(db.select(db.func.count()).select_from(Attendee).where(Attendee.erased_at.isnot(None))) == 2
 
 
+@pytest.mark.sqlite_only("`fair backup` copies SQLite files; PostgreSQL is backed up with pg_dump")
 def test_backup_is_a_consistent_copy_and_is_audited(fair, tmp_path, runner):
     factories.make_attendee(fair, ref="B1")
     assert backup.last_backup_at(fair.id) is None
@@ -222,6 +225,7 @@ def test_erase_takes_the_ref_and_personal_values_out_of_the_audit_log(fair):
     assert {"name": "Gate 1"} in [r.details for r in rows]  # other rows untouched
 
 
+@pytest.mark.sqlite_only("`fair backup` copies SQLite files; PostgreSQL is backed up with pg_dump")
 def test_erase_lists_the_backups_made_before_with_their_paths(fair, tmp_path, runner):
     factories.make_attendee(fair, ref="K1")
     elsewhere = tmp_path / "usb" / "copy.db"
@@ -242,6 +246,7 @@ def test_erase_with_no_backups_says_so(fair, runner):
     assert "No backups on record" in result.output
 
 
+@pytest.mark.sqlite_only("SQLite's secure_delete PRAGMA")
 def test_sqlite_connections_zero_deleted_content(app):
     from fair.app import _sqlite_pragmas
     # Some builds default to secure_delete=1 (Debian's), others do not (python.org's macOS, Windows).
@@ -253,6 +258,7 @@ def test_sqlite_connections_zero_deleted_content(app):
         assert pooled.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
+@pytest.mark.sqlite_only("reads the SQLite file and WAL byte by byte")
 def test_after_erasure_the_database_file_and_wal_hold_no_trace_of_the_name(app, fair, gate, booth, booth_device,
                                                                            tmp_path):
     attendee = _inside_with_a_pool(fair, gate, booth, booth_device, ref="Z1", first_name="Wattanachai",

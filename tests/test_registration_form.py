@@ -76,3 +76,31 @@ def test_imports_share_the_bounds(app):
     parsed = importing.validate_rows("attendees", rows)
     assert [r["experience_years"] for r in parsed.rows] == [2.5]
     assert {(e.line, e.column) for e in parsed.errors} == {(3, "experience_years"), (3, "salary_expected")}
+
+
+@pytest.mark.parametrize("extra, stored, relocate", [
+    ({"province": "Chon Buri", "work_abroad": "yes"}, "Chon Buri;abroad", False),
+    ({"province": "Rayong", "work_other_provinces": "yes", "work_abroad": "yes"}, "Rayong;abroad", True),
+    ({"work_abroad": "yes"}, "abroad", False),
+    ({"province": "Rayong", "work_other_provinces": "yes"}, "Rayong", True),
+    ({"province": "Rayong"}, "Rayong", False),
+])
+def test_work_in_other_provinces_or_abroad_is_stored_as_an_import_would(client, fair, extra, stored, relocate):
+    page = client.get("/register").get_data(as_text=True)
+    assert 'name="work_abroad"' in page and 'name="work_other_provinces"' in page and "ต่างประเทศ" in page
+    response = client.post("/register", data=VALID | extra)
+    assert response.status_code == 303, _errors(response.get_data(as_text=True))
+    attendee = db.session.scalar(db.select(Attendee))
+    assert (attendee.province, attendee.willing_to_relocate) == (stored, relocate)
+
+
+def test_a_person_who_would_work_abroad_matches_a_job_abroad(client, fair):
+    from tests import factories
+    from fair.matching import services as matching
+    employer = factories.make_employer(fair, booth_code="B1")
+    factories.make_job(employer, ref="JX", title="Forklift driver", province="abroad")
+    db.session.commit()
+    client.post("/register", data=VALID | {"province": "Chon Buri", "work_abroad": "yes"})
+    attendee = db.session.scalar(db.select(Attendee))
+    [first] = matching.recommend_booths(attendee, top=1, lang="en")
+    assert any("abroad" in r for r in first["reasons"])

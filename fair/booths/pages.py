@@ -18,15 +18,13 @@ from fair.booths import services
 from fair.booths.models import MAX_QUESTIONS, Booth
 from fair.booths.routes import bp, own_booth
 from fair.checkin.cards import qr_svg
-from fair.organiser.exports import ExportError, export_bytes
+from fair.organiser.exports import MIMETYPES, ExportError, export_bytes
 from fair.extensions import db
 from fair.core.fairs import current_fair
 from fair.core.models import Device
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, PROVINCES, parse_booth_code
 from fair.core.timeutil import parse_iso, utcnow
 
-EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
-                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_QUERY_LENGTH = 100
 
 
@@ -266,7 +264,7 @@ def organiser_leads(principal: Principal):
 
 
 def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in MIMETYPES:
         abort(404)
     from flask_babel import get_locale
     from fair.organiser.exports import choose_lang, export_filename
@@ -276,7 +274,7 @@ def _export(fmt: str, booth_code: str | None, actor: str) -> Response:
     except ExportError as exc:
         abort(404, str(exc))
     name = export_filename("leads", fmt, booth_code)
-    return Response(data, mimetype=EXPORT_FORMATS[fmt],
+    return Response(data, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 
@@ -346,7 +344,8 @@ def organiser_questions_pick(principal: Principal):
     if not booths:
         flash(_("There are no booths yet. Import employers first."), "error")
         return redirect(url_for("booths.device_list"))
-    code = (request.args.get("booth") or booths[0].code).strip().upper()
+    asked = request.args.get("booth")
+    code = (parse_booth_code(asked) or asked.strip()) if asked else booths[0].code   # unknown: the page's 404
     return redirect(url_for("booths.organiser_questions", code=code))
 
 
@@ -484,7 +483,7 @@ def pairing_sheets(principal: Principal):
     if request.method == "GET":
         return render_template("booths/pairing_sheets.html", booths=booths, sheets=None)
     code = (request.form.get("booth") or "all").strip()
-    chosen = booths if code.lower() == "all" else [b for b in booths if b.code == code.upper()]
+    chosen = booths if code.lower() == "all" else [b for b in booths if b.code == parse_booth_code(code)]
     if not chosen:
         flash(_("There are no booths yet. Import employers first.") if not booths else _("Choose a booth."),
               "error")

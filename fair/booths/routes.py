@@ -32,7 +32,7 @@ def own_booth(principal: Principal, code: str):
     booth = services.booth_by_code(fair.id, code) if fair else None
     if booth is None:
         abort(404)
-    if principal.role == "booth" and principal.booth_id != booth.id:
+    if principal.role == "booth" and not services.is_own_booth(principal.device, booth):
         abort(403, _("This device belongs to another booth."))
     return booth
 

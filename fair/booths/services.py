@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from fair.core import cached, disclosure
@@ -22,6 +23,7 @@ from fair.checkin.models import Attendee
 from fair.web.errors import InvalidInput
 from fair.extensions import db, execute
 from fair.core.models import AuditEvent, Device
+from fair.core.reference import parse_booth_code
 from fair.core.timeutil import iso, utcnow
 
 MAX_NOTES = 2000
@@ -51,8 +53,13 @@ cached.forget_when_flushed(Booth, "booth")
 cached.forget_when_flushed(Employer, "booth", whole_kind=True)  # its name is part of each booth's facts
 
 
-def booth_by_code(fair_id: int, code: str) -> Booth | None:
-    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code.strip().upper()))
+def booth_by_code(fair_id: int, code: str | None) -> Booth | None:
+    """The booth a URL, a form or the command line names, written any way the import
+    accepts (" a12 ", "A-12", "A012" are booth A12: fair.core.reference.parse_booth_code)."""
+    code = parse_booth_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(db.select(Booth).filter_by(fair_id=fair_id, code=code))
 
 
 def booth_pseudonym(booth_id: int, attendee_id: int) -> str:
@@ -100,7 +107,31 @@ def _lead_view(fields: dict[str, Any], booth_code: str, job_ref: str | None,
             "updated_at": iso(fields["updated_at"]), "candidate": candidate}
 
 
-def _job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+def is_own_booth(device, booth) -> bool:
+    """The one ownership rule: a booth phone acts only for the booth it was paired with.
+
+    `device` and `booth` are rows or their cached facts; any other kind of device
+    (a gate, the organiser's desk) owns no booth."""
+    return device is not None and device.kind == "booth" and device.booth_id == booth.id
+
+
+def require_own_booth(device, booth) -> None:
+    """is_own_booth, or a 403 for the service callers (scans, edits, invitations)."""
+    if not is_own_booth(device, booth):
+        raise InvalidInput(_("This device belongs to another booth."), status=403)
+
+
+def lead_of_booth(booth: Booth, lead_id: int) -> Lead:
+    """The lead if this booth holds it; any other (another booth's, none) is the same 404."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.booth_id != booth.id:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
+    return lead
+
+
+def job_of_booth(booth: Booth, job_ref: str | None) -> Job | None:
+    """The job `job_ref` names if this booth recruits for it (its employer's), None for no
+    ref; any other job is bad input (leads and invitations alike)."""
     if not job_ref:
         return None
     job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
@@ -145,13 +176,12 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     `device` and `booth` are rows or their cached facts. Like the gate's scan,
     this is a few plain statements: every candidate at every booth passes here.
     """
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     booth = booth_facts(booth.id)
     # No lookup of the nonce first: a retry runs into the receipt's unique
     # (device, nonce) at the end, is rolled back whole and gets the first answer.
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     now = utcnow()
     scanned_at = scanned_at or now
@@ -160,21 +190,35 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     except checkin_services.CodeRejected as rejected:
         result = LeadResult(rejected.status, None, None, [])
         return _store_receipt(device.id, nonce, None, rejected.status, scanned_at, now, result)
-    statements = _statements()
+    # The candidate and their job matches first, before any write: matching is CPU work
+    # (the first time in a process, building the skill matcher, seconds), and a write
+    # holds SQLite's only write lock (PostgreSQL: the lead's row) until the commit.
+    candidate = candidate_view(holder, booth.id, scanned=True)
+    matches = _matches(booth, candidate, lang, holder)
+    statements = _statements(db.engine.dialect.name)
+    # FOR UPDATE (PostgreSQL; SQLite holds the whole database on a write anyway): two
+    # phones rescanning one person at once each add to the other's answers, none lost.
     current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
     values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
               "job_id": job.id if job else None}
     values = {name: value for name, value in values.items() if value is not None}
     values.update(updated_at=now, last_device_id=device.id)
+    lead_id = None
     if current is None:
-        status = "ok"
         fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
                   "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values,
                   "answers": _merged_answers({}, answers)}
+        # Two phones' first scans of one person at once: both read no lead; one insert
+        # goes through, the other does nothing (ON CONFLICT, waiting for the first to
+        # commit) and updates that lead below instead of failing on the unique key.
         lead_id = execute(statements.insert_lead, dict(
-            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).inserted_primary_key[0]
-        fields.update(id=lead_id, device_id=device.id)
-    else:
+            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).scalar()
+        if lead_id is not None:
+            status = "ok"
+            fields.update(id=lead_id, device_id=device.id)
+        else:
+            current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
+    if lead_id is None:
         status = "updated"
         values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
         if answers:
@@ -182,9 +226,8 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
         execute(statements.update_lead, {"lead": current.id, **values})
         fields = {**current._mapping, **values}
         lead_id = current.id
-    candidate = candidate_view(holder, booth.id, scanned=True)
     view = _lead_view(fields, booth.code, _job_ref(job, fields["job_id"]), candidate)
-    result = LeadResult(status, lead_id, candidate, _matches(booth, candidate, lang), view)
+    result = LeadResult(status, lead_id, candidate, matches, view)
     answer = _store_receipt(device.id, nonce, lead_id, status, scanned_at, now, result)
     if answer is result:
         _publish_lead(booth, view, holder.id)
@@ -192,16 +235,18 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
 
 
 @functools.cache
-def _statements() -> SimpleNamespace:
-    """The booth scan's statements, built once per process (as the entrance's are)."""
+def _statements(dialect: str = "sqlite") -> SimpleNamespace:
+    """The booth scan's statements, built once per process and database kind (as the entrance's are)."""
     leads, receipts = Lead.__table__, LeadScan.__table__
+    upsert = (postgresql if dialect == "postgresql" else sqlite).insert
     return SimpleNamespace(
         receipt=db.select(receipts.c.response, receipts.c.status, receipts.c.lead_id).where(receipts.c.device_id == db.bindparam("device"),
                                                      receipts.c.nonce == db.bindparam("nonce")),
         insert_receipt=db.insert(receipts),
         lead_of=db.select(leads).where(leads.c.booth_id == db.bindparam("booth"),
-                                       leads.c.attendee_id == db.bindparam("attendee")),
-        insert_lead=db.insert(leads),
+                                       leads.c.attendee_id == db.bindparam("attendee")).with_for_update(),
+        insert_lead=upsert(leads).on_conflict_do_nothing(index_elements=["booth_id", "attendee_id"])
+                                 .returning(leads.c.id),
         update_lead=db.update(leads).where(leads.c.id == db.bindparam("lead")),
         job_ref=db.select(Job.__table__.c.ref).where(Job.__table__.c.id == db.bindparam("job")),
     )
@@ -244,21 +289,18 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
                 tags: list[str] | None = None, notes: str | None = None, next_step: str | None = None,
                 job_ref: str | None = None, answers: dict | None = None) -> LeadResult:
     """An edit after the scan (rating, note, next step, answers) from any phone of the same booth."""
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput(_("This device belongs to another booth."), status=403)
+    require_own_booth(device, booth)
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        if lead is None and was_deleted(booth, lead_id):
-            # An edit queued on a phone (offline, or before it heard of the delete) of a lead
-            # since deleted: a final answer the phone shows and drops, never one to retry.
-            raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
-                                 "the change was not saved."), status=410, error="lead_deleted")
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    if db.session.get(Lead, lead_id) is None and was_deleted(booth, lead_id):
+        # An edit queued on a phone (offline, or before it heard of the delete) of a lead
+        # since deleted: a final answer the phone shows and drops, never one to retry.
+        raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
+                             "the change was not saved."), status=410, error="lead_deleted")
+    lead = lead_of_booth(booth, lead_id)
     _check_fields(rating, next_step, notes)
-    job = _job_of_booth(booth, job_ref)
+    job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
     _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
@@ -271,12 +313,13 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     return answer
 
 
-def _matches(booth: Booth, candidate: dict[str, Any], lang: str) -> list[dict]:
+def _matches(booth: Booth, candidate: dict[str, Any], lang: str, person: Any = None) -> list[dict]:
     # fair.matching answers (fair.booths.signals), from the booth's view of the person:
-    # reasons never mention a withheld field.
+    # reasons never mention a withheld field. `person` (the scanned CardHolder) carries the
+    # occupation stored at registration or import, for the server only.
     try:
         answers = signals.matches_wanted.send(current_app._get_current_object(), booth=booth,
-                                              candidate=candidate, lang=lang)
+                                              candidate=candidate, lang=lang, person=person)
         return next((found for _receiver, found in answers if found is not None), [])
     except Exception:
         # The match is advice; a failure there must not refuse the lead itself.
@@ -292,6 +335,30 @@ def _publish_lead(booth: BoothFacts, view: dict[str, Any], attendee_id: int) -> 
 
 def leads_of_booth(booth: Booth) -> list[Lead]:
     return list(db.session.scalars(db.select(Lead).filter_by(booth_id=booth.id).order_by(Lead.updated_at.desc())))
+
+
+def visits_of(attendee_id: int) -> list[dict[str, str]]:
+    """The booths that scanned this person, first visit first: their own record of the fair (card page)."""
+    rows = db.session.execute(
+        db.select(Booth.code, Employer.name).select_from(Lead)
+        .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
+        .where(Lead.attendee_id == attendee_id).order_by(Lead.first_scanned_at)).all()
+    return [{"booth": code, "employer": name} for code, name in rows]
+
+
+def floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The fair's booths on the plan's grid, the recommended ones numbered, for the card page's small map;
+    None without booths or recommendations."""
+    if not recommendations:
+        return None
+    booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
+                                .where(Booth.fair_id == fair_id)).all()
+    if not booths:
+        return None
+    rank = {rec["booth"]: n for n, rec in enumerate(recommendations, start=1)}
+    return {"width": max(b.plan_x for b in booths), "height": max(b.plan_y for b in booths),
+            "booths": [{"code": b.code, "x": b.plan_x, "y": b.plan_y, "rank": rank.get(b.code)}
+                       for b in booths]}
 
 
 def jobs_of_booth(booth: Booth) -> list[Job]:
@@ -344,9 +411,7 @@ def delete_lead(booth: Booth, lead_id: int, actor: str, device_id: int | None = 
     scan receipts, detached and emptied of the candidate, so a retried nonce gets an
     answer and never brings the lead back.
     """
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput(_("No such lead at this booth."), status=404)
+    lead = lead_of_booth(booth, lead_id)
     details = {"booth": booth.code, "candidate": booth_pseudonym(booth.id, lead.attendee_id),
                "scanned_by": device_name(lead.device_id), "first_scanned_at": iso(lead.first_scanned_at),
                "deleted_by": device_name(device_id) if device_id else None}

@@ -1,4 +1,4 @@
-"""Card tokens, manual codes and QR images: what an attendee shows at the fair.
+"""Card tokens, manual codes and card images (QR, the whole card, its icon): what an attendee shows.
 
 Pure module: no Flask, no database. Services resolve a token to a card row;
 this module only says whether the text is a genuine card of this fair and
@@ -48,6 +48,7 @@ import binascii
 import functools
 import hashlib
 import io
+import os
 import secrets
 import unicodedata
 
@@ -55,7 +56,7 @@ import qrcode
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 from qrcode.exceptions import DataOverflowError
 
@@ -361,3 +362,124 @@ def _row_path(y: int, row: list[bool]) -> str:
             x += 1
         parts.append(f"M{start} {y}h{x - start}v1h{start - x}z")
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------
+# The card as one picture, and the installed card's icon (Pillow)
+# --------------------------------------------------------------------------
+
+# 85.6 x 54 mm at 300 dpi: prints at ID-card size, and is sharp on any phone.
+CARD_PX = (1011, 638)
+_FONT_CANDIDATES = (
+    # Fonts with Thai and Latin glyphs, on Debian/Ubuntu (fonts-noto, fonts-thai-tlwg),
+    # macOS and Windows; the organiser's laptop has at least one of these.
+    "/usr/share/fonts/truetype/noto/NotoSansThai-{weight}.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansThai-{weight}.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansThaiLooped-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Loma-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Garuda-{weight}.ttf",
+    "/usr/share/fonts/truetype/tlwg/Loma.ttf",
+    "/usr/share/fonts/truetype/tlwg/Garuda.ttf",
+    "/System/Library/Fonts/Supplemental/Thonburi.ttc",
+    "/System/Library/Fonts/Thonburi.ttc",
+    "C:/Windows/Fonts/LeelawUI.ttf",
+    "C:/Windows/Fonts/tahoma.ttf",
+)
+_MONO_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
+    "/usr/share/fonts/truetype/tlwg/TlwgMono-Bold.ttf",
+    "/System/Library/Fonts/Menlo.ttc",
+    "C:/Windows/Fonts/consolab.ttf",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _font_path(bold: bool, mono: bool = False) -> str | None:
+    candidates = _MONO_CANDIDATES if mono else tuple(
+        path.format(weight="Bold" if bold else "Regular") for path in _FONT_CANDIDATES)
+    return next((path for path in candidates if os.path.exists(path)), None)
+
+
+def _font(size: int, bold: bool = False, mono: bool = False) -> ImageFont.ImageFont:
+    path = _font_path(bold, mono)
+    if path is None:
+        return ImageFont.load_default(size)
+    return ImageFont.truetype(path, size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap; a long Thai name (no spaces) is broken by characters."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+            continue
+        while draw.textlength(word, font=font) > width and len(word) > 1:
+            cut = len(word)
+            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines[:max_lines]
+
+
+def compose_card_png(name: str, token: str, manual_code: str, fair_name: str, code_label: str) -> bytes:
+    """The card as one black-on-white PNG: QR left, fair name, person and manual code right."""
+    width, height = CARD_PX
+    image = Image.new("L", CARD_PX, 255)
+    draw = ImageDraw.Draw(image)
+    qr = Image.open(io.BytesIO(qr_png(token, box_size=1, border=4))).convert("L")
+    side = height - 40
+    module = max(1, side // qr.width)
+    qr = qr.resize((qr.width * module, qr.height * module), Image.Resampling.NEAREST)
+    top = (height - qr.height) // 2
+    image.paste(qr, (20, top))
+    left = 20 + qr.width + 24
+    text_width = width - left - 36
+    draw.rectangle((2, 2, width - 3, height - 3), outline=0, width=3)
+    y = 44
+    for line in _wrap(draw, fair_name, _font(30), text_width, 2):
+        draw.text((left, y), line, font=_font(30), fill=0)
+        y += 42
+    y += 24
+    for size in (54, 46, 38):
+        name_font = _font(size, bold=True)
+        lines = _wrap(draw, name, name_font, text_width, 3)
+        if "".join(lines).replace(" ", "") == name.replace(" ", ""):
+            break
+    for line in lines:
+        draw.text((left, y), line, font=name_font, fill=0)
+        y += int(size * 1.5)
+    draw.text((left, height - 150), code_label, font=_font(28), fill=0)
+    code_font = _font(52, mono=True)
+    while draw.textlength(manual_code, font=code_font) > text_width and code_font.size > 24:
+        code_font = _font(code_font.size - 4, mono=True)
+    draw.text((left, height - 110), manual_code, font=code_font, fill=0)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+ICON_SIZES = (192, 512)   # the home-screen icon of the installed card page
+
+
+@functools.lru_cache(maxsize=len(ICON_SIZES))
+def icon_png(size: int) -> bytes:
+    """A blue tile with a white card and a QR-like mark, drawn once per size."""
+    scale = size / 192
+    image = Image.new("RGB", (size, size), (11, 92, 173))
+    draw = ImageDraw.Draw(image)
+    s = lambda v: round(v * scale)  # noqa: E731
+    draw.rounded_rectangle((s(24), s(44), s(168), s(148)), radius=s(12), fill=(255, 255, 255))
+    for x, y in ((40, 60), (40, 104), (84, 60)):   # the three finder squares of a QR code
+        draw.rectangle((s(x), s(y), s(x + 30), s(y + 30)), fill=(27, 27, 31))
+        draw.rectangle((s(x + 6), s(y + 6), s(x + 24), s(y + 24)), fill=(255, 255, 255))
+        draw.rectangle((s(x + 11), s(y + 11), s(x + 19), s(y + 19)), fill=(27, 27, 31))
+    draw.rectangle((s(124), s(64), s(154), s(72)), fill=(11, 92, 173))
+    draw.rectangle((s(124), s(84), s(150), s(92)), fill=(11, 92, 173))
+    draw.rectangle((s(124), s(104), s(154), s(112)), fill=(11, 92, 173))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -8,11 +8,8 @@ card and nothing else of the site.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask import (Response, abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -20,8 +17,6 @@ from flask import (Response, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy.exc import IntegrityError
 
 from fair.core import reference
 from fair.core.fairs import current_fair
@@ -30,9 +25,8 @@ from fair.web.auth import Principal, page_token, require
 from fair.web.blocking import run_blocking
 from fair.checkin import cards, services
 from fair.checkin.routes import bp
-from fair.booths.models import Booth, Employer, Lead
+from fair.booths import services as booths
 from fair.checkin.models import Attendee, Card
-from fair.extensions import db
 from fair.matching import services as matching
 from fair.organiser.devices import base_url
 from fair.web.limits import limiter
@@ -127,14 +121,16 @@ def _form_from_request() -> tuple[dict[str, Any], dict[str, str]]:
             value = ""
         form[name] = value
     form["languages"] = [code for code in request.form.getlist("languages") if code in reference.LANGUAGES]
-    for flag in ("consent_participate", "consent_share_profile", "needs_disability_friendly"):
+    for flag in ("consent_participate", "consent_share_profile", "needs_disability_friendly",
+                 "work_other_provinces", "work_abroad"):
         form[flag] = request.form.get(flag) == "yes"
     return form, problems
 
 
 def _empty_form() -> dict[str, Any]:
     return {**{name: "" for name in TEXT_FIELDS}, "languages": ["th"], "consent_participate": False,
-            "consent_share_profile": False, "needs_disability_friendly": False}
+            "consent_share_profile": False, "needs_disability_friendly": False,
+            "work_other_provinces": False, "work_abroad": False}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -175,25 +171,19 @@ def _service_fields(form: dict[str, Any]) -> dict[str, str]:
     fields["skills"] = _list_cell(form["skills"])
     fields["desired_positions"] = _list_cell(form["desired_positions"])
     fields["languages"] = ";".join(form["languages"])
+    # Work abroad too: the province cell as an import writes it ("Chon Buri;abroad").
+    if form["work_abroad"]:
+        fields["province"] = reference.PLACE_SEPARATOR.join(filter(None, (form["province"], reference.ABROAD)))
     fields["consent_share_profile"] = "yes" if form["consent_share_profile"] else "no"
     return fields
 
 
 def _register(fair, form: dict[str, Any]) -> Attendee:
-    fields = _service_fields(form)
-    for attempt in range(3):
-        try:
-            attendee, _card = services.register_attendee(
-                fair, fields, consent_participate=form["consent_participate"],
-                needs_disability_friendly=form["needs_disability_friendly"])
-            return attendee
-        except IntegrityError:
-            # Two phones registering at the same instant drew the same W-number:
-            # the next attempt draws again (and sees a national ID registered meanwhile).
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    attendee, _card = services.register_attendee(fair, _service_fields(form),
+                                                 consent_participate=form["consent_participate"],
+                                                 needs_disability_friendly=form["needs_disability_friendly"],
+                                                 willing_to_relocate=form["work_other_provinces"])
+    return attendee
 
 
 def _render_register(fair, form: dict[str, Any], errors: dict[str, str], lang: str) -> str:
@@ -226,37 +216,6 @@ def _private(response: Response) -> Response:
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-
-
-def _recommendations(attendee: Attendee, lang: str) -> list[dict[str, Any]]:
-    """First booths to visit; none when the ranking fails (the card itself must always show)."""
-    try:
-        return matching.recommend_booths(attendee, top=3, lang=lang)
-    except Exception:  # a broken ranking must not hide the card itself
-        current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
-        db.session.rollback()
-        return []
-
-
-def _floor_plan(fair_id: int, recommendations: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Booths on the plan's grid, with the recommended ones numbered, for a small map."""
-    booths = db.session.execute(db.select(Booth.code, Booth.plan_x, Booth.plan_y)
-                                .where(Booth.fair_id == fair_id)).all()
-    if not booths or not recommendations:
-        return None
-    rank = {rec["booth"]: n for n, rec in enumerate(recommendations, start=1)}
-    return {"width": max(b.plan_x for b in booths), "height": max(b.plan_y for b in booths),
-            "booths": [{"code": b.code, "x": b.plan_x, "y": b.plan_y, "rank": rank.get(b.code)}
-                       for b in booths]}
-
-
-def _visits(attendee: Attendee) -> list[dict[str, str]]:
-    """The booths that scanned this attendee: their own record of the fair."""
-    rows = db.session.execute(
-        db.select(Booth.code, Employer.name).select_from(Lead)
-        .join(Booth, Lead.booth_id == Booth.id).join(Employer, Booth.employer_id == Employer.id)
-        .where(Lead.attendee_id == attendee.id).order_by(Lead.first_scanned_at)).all()
-    return [{"booth": code, "employer": name} for code, name in rows]
 
 
 def _card_view(attendee: Attendee, card: Card, lang: str) -> dict[str, Any]:
@@ -293,10 +252,11 @@ def card_page(link: str):
     config = {"link": link, "sw": url_for("checkin.card_worker", link=link),
               "scope": url_for("checkin.card_page", link=link)}
     pkpass = bool(current_app.config.get("PKPASS_CERT"))  # the button shows only when passes can be signed
-    recommendations = _recommendations(attendee, lang)
+    recommendations = matching.card_recommendations(attendee, top=3, lang=lang)
     html = render_template("checkin/card.html", card=view, attendee=attendee, link=link,
-                           recommendations=recommendations, floor=_floor_plan(attendee.fair_id, recommendations),
-                           visits=_visits(attendee),
+                           recommendations=recommendations,
+                           floor=booths.floor_plan(attendee.fair_id, recommendations),
+                           visits=booths.visits_of(attendee.id),
                            invitations=[matching.invitation_view(i) for i in matching.invitations_of(attendee)],
                            strings=strings, config=config, pkpass=pkpass)
     return _private(current_app.make_response(html))
@@ -325,7 +285,7 @@ def card_image(link: str):
     attendee, card = _card_or_404(link)
     lang = str(get_locale() or "th")
     fair = attendee.fair
-    png = run_blocking(compose_card_png, attendee.full_name, services.card_token(card, fair),
+    png = run_blocking(cards.compose_card_png, attendee.full_name, services.card_token(card, fair),
                        cards.format_manual_code(card.manual_code), fair.display_name(lang),
                        _("Manual code"))
     response = Response(png, mimetype="image/png")
@@ -345,22 +305,19 @@ def card_manifest(link: str):
         "short_name": _("My card"), "lang": lang, "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#0b5cad",
         "icons": [{"src": url_for("checkin.card_icon", link=link, size=size), "sizes": f"{size}x{size}",
-                   "type": "image/png", "purpose": "any"} for size in ICON_SIZES],
+                   "type": "image/png", "purpose": "any"} for size in cards.ICON_SIZES],
     }
     response = Response(json.dumps(manifest, ensure_ascii=False), mimetype="application/manifest+json")
     return _private(response)
-
-
-ICON_SIZES = (192, 512)
 
 
 @bp.get("/me/<link>/icon-<int:size>.png")
 def card_icon(link: str, size: int):
     """The home-screen icon of the installed card (the same for everyone: no personal data)."""
     _card_or_404(link)
-    if size not in ICON_SIZES:
+    if size not in cards.ICON_SIZES:
         abort(404)
-    response = Response(_icon_png(size), mimetype="image/png")
+    response = Response(cards.icon_png(size), mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
@@ -389,7 +346,7 @@ def card_pkpass(link: str):
                              name=attendee.full_name, manual_code=cards.format_manual_code(card.manual_code),
                              fair_name=fair.display_name(str(get_locale() or "th")), venue=fair.venue,
                              card_url=url_for("checkin.card_page", link=link, _external=True))
-    data = run_blocking(wallet.build_pkpass, facts, signer, _icon_png(192))
+    data = run_blocking(wallet.build_pkpass, facts, signer, cards.icon_png(192))
     response = Response(data, mimetype="application/vnd.apple.pkpass")
     response.headers["Content-Disposition"] = 'attachment; filename="job-fair-card.pkpass"'
     return _private(response)
@@ -419,122 +376,6 @@ def card_worker(link: str):
     response.headers["Service-Worker-Allowed"] = page
     response.headers["Cache-Control"] = "no-cache"
     return _private(response)
-
-
-# --- card images (Pillow) ---------------------------------------------------------------------
-
-# 85.6 x 54 mm at 300 dpi: prints at ID-card size, and is sharp on any phone.
-CARD_PX = (1011, 638)
-_FONT_CANDIDATES = (
-    # Fonts with Thai and Latin glyphs, on Debian/Ubuntu (fonts-noto, fonts-thai-tlwg),
-    # macOS and Windows; the organiser's laptop has at least one of these.
-    "/usr/share/fonts/truetype/noto/NotoSansThai-{weight}.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansThai-{weight}.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansThaiLooped-{weight}.ttf",
-    "/usr/share/fonts/truetype/tlwg/Loma-{weight}.ttf",
-    "/usr/share/fonts/truetype/tlwg/Garuda-{weight}.ttf",
-    "/usr/share/fonts/truetype/tlwg/Loma.ttf",
-    "/usr/share/fonts/truetype/tlwg/Garuda.ttf",
-    "/System/Library/Fonts/Supplemental/Thonburi.ttc",
-    "/System/Library/Fonts/Thonburi.ttc",
-    "C:/Windows/Fonts/LeelawUI.ttf",
-    "C:/Windows/Fonts/tahoma.ttf",
-)
-_MONO_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
-    "/usr/share/fonts/truetype/tlwg/TlwgMono-Bold.ttf",
-    "/System/Library/Fonts/Menlo.ttc",
-    "C:/Windows/Fonts/consolab.ttf",
-)
-
-
-@lru_cache(maxsize=None)
-def _font_path(bold: bool, mono: bool = False) -> str | None:
-    candidates = _MONO_CANDIDATES if mono else tuple(
-        path.format(weight="Bold" if bold else "Regular") for path in _FONT_CANDIDATES)
-    return next((path for path in candidates if Path(path).exists()), None)
-
-
-def _font(size: int, bold: bool = False, mono: bool = False) -> ImageFont.ImageFont:
-    path = _font_path(bold, mono)
-    if path is None:
-        return ImageFont.load_default(size)
-    return ImageFont.truetype(path, size)
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
-    """Greedy word wrap; a long Thai name (no spaces) is broken by characters."""
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
-            lines[-1] = candidate
-            continue
-        while draw.textlength(word, font=font) > width and len(word) > 1:
-            cut = len(word)
-            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    return lines[:max_lines]
-
-
-def compose_card_png(name: str, token: str, manual_code: str, fair_name: str, code_label: str) -> bytes:
-    """The card as one black-on-white PNG: QR left, fair name, person and manual code right."""
-    width, height = CARD_PX
-    image = Image.new("L", CARD_PX, 255)
-    draw = ImageDraw.Draw(image)
-    qr = Image.open(io.BytesIO(cards.qr_png(token, box_size=1, border=4))).convert("L")
-    side = height - 40
-    module = max(1, side // qr.width)
-    qr = qr.resize((qr.width * module, qr.height * module), Image.Resampling.NEAREST)
-    top = (height - qr.height) // 2
-    image.paste(qr, (20, top))
-    left = 20 + qr.width + 24
-    text_width = width - left - 36
-    draw.rectangle((2, 2, width - 3, height - 3), outline=0, width=3)
-    y = 44
-    for line in _wrap(draw, fair_name, _font(30), text_width, 2):
-        draw.text((left, y), line, font=_font(30), fill=0)
-        y += 42
-    y += 24
-    for size in (54, 46, 38):
-        name_font = _font(size, bold=True)
-        lines = _wrap(draw, name, name_font, text_width, 3)
-        if "".join(lines).replace(" ", "") == name.replace(" ", ""):
-            break
-    for line in lines:
-        draw.text((left, y), line, font=name_font, fill=0)
-        y += int(size * 1.5)
-    draw.text((left, height - 150), code_label, font=_font(28), fill=0)
-    code_font = _font(52, mono=True)
-    while draw.textlength(manual_code, font=code_font) > text_width and code_font.size > 24:
-        code_font = _font(code_font.size - 4, mono=True)
-    draw.text((left, height - 110), manual_code, font=code_font, fill=0)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=len(ICON_SIZES))
-def _icon_png(size: int) -> bytes:
-    """A blue tile with a white card and a QR-like mark, drawn once per size."""
-    scale = size / 192
-    image = Image.new("RGB", (size, size), (11, 92, 173))
-    draw = ImageDraw.Draw(image)
-    s = lambda v: round(v * scale)  # noqa: E731
-    draw.rounded_rectangle((s(24), s(44), s(168), s(148)), radius=s(12), fill=(255, 255, 255))
-    for x, y in ((40, 60), (40, 104), (84, 60)):   # the three finder squares of a QR code
-        draw.rectangle((s(x), s(y), s(x + 30), s(y + 30)), fill=(27, 27, 31))
-        draw.rectangle((s(x + 6), s(y + 6), s(x + 24), s(y + 24)), fill=(255, 255, 255))
-        draw.rectangle((s(x + 11), s(y + 11), s(x + 19), s(y + 19)), fill=(27, 27, 31))
-    draw.rectangle((s(124), s(64), s(154), s(72)), fill=(11, 92, 173))
-    draw.rectangle((s(124), s(84), s(150), s(92)), fill=(11, 92, 173))
-    draw.rectangle((s(124), s(104), s(154), s(112)), fill=(11, 92, 173))
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 # --- the gate -------------------------------------------------------------------------------
@@ -675,16 +516,10 @@ def print_sheet(principal: Principal):
     """A4 sheets of cards (2 x 5 per page) for people without a smartphone."""
     fair = current_fair()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    active = (db.select(Card, Attendee).join(Attendee, Card.attendee_id == Attendee.id)
-              .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None)))
-    total = db.session.scalar(db.select(db.func.count()).select_from(active.subquery()))
-    pages = max(1, -(-total // SHEET_CARDS_PER_PAGE))
-    rows = db.session.execute(active.order_by(Attendee.ref)
-                              .offset((page - 1) * SHEET_CARDS_PER_PAGE).limit(SHEET_CARDS_PER_PAGE)).all()
-    plain = [(a.full_name, a.ref, c.manual_code, services.card_token(c, fair)) for c, a in rows]
+    sheet = services.card_sheet(fair, page, SHEET_CARDS_PER_PAGE)
     lang = str(get_locale() or "th")
-    return render_template("checkin/print_sheet.html", cards=run_blocking(_sheet_view, plain), page=page,
-                           pages=pages, total=total, fair_name=fair.display_name(lang))
+    return render_template("checkin/print_sheet.html", cards=run_blocking(_sheet_view, sheet.cards), page=page,
+                           pages=sheet.pages, total=sheet.total, fair_name=fair.display_name(lang))
 
 
 @bp.get("/organiser/poster")
@@ -738,8 +573,8 @@ def organiser_move(principal: Principal, ref: str):
     from fair.checkin.models import CHECKIN_TYPES
     fair = current_fair()
     kind = request.form.get("kind", "")
-    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
-    if attendee is None or attendee.erased_at is not None:
+    attendee = services.attendee_by_ref(fair.id, ref)
+    if attendee is None:
         abort(404)
     if kind not in CHECKIN_TYPES:
         flash(_("Choose entry or exit."), "error")
@@ -776,8 +611,8 @@ def organiser_undo(principal: Principal, checkin_id: int):
 def replace_card(principal: Principal, ref: str):
     """Lost phone: issue a new card; the old QR and code answer "replaced" from now on."""
     fair = current_fair()
-    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
-    if attendee is None or attendee.erased_at is not None:
+    attendee = services.attendee_by_ref(fair.id, ref)
+    if attendee is None:
         abort(404)
     if not confirm.confirmed():
         return confirm.ask(

@@ -17,11 +17,11 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from fair.core import cached, disclosure
+from fair.core import cached, counters, disclosure
 from fair.web import live
 from fair.checkin import cards, natid, signals
 from fair.checkin.models import Attendee, Card, CheckIn
-from fair.extensions import db, execute
+from fair.extensions import MAX_ROW_ID, db, execute
 from fair.core.models import AuditEvent, Device, Fair
 from fair.loading import importing
 from fair.web.limits import limiter
@@ -98,9 +98,32 @@ def _check_registration(fair: Fair, fields: dict[str, str],
     return problems, (parsed.rows[0] if parsed.rows and not problems else None)
 
 
+REGISTRATION_ATTEMPTS = 3
+
+
 def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate: bool,
-                      needs_disability_friendly: bool = False) -> tuple[Attendee, Card]:
-    """On-site self-registration: the same rules as an imported row, then the card at once."""
+                      needs_disability_friendly: bool = False,
+                      willing_to_relocate: bool = False) -> tuple[Attendee, Card]:
+    """On-site self-registration: the same rules as an imported row, then the card at once.
+
+    Two phones registering at the same instant can draw the same W-number: the one
+    that loses the unique constraint is rolled back and tries again (drawing anew, and
+    seeing a national ID registered meanwhile), up to REGISTRATION_ATTEMPTS times, so
+    every caller gets the retry, not one page.
+    """
+    for attempt in range(REGISTRATION_ATTEMPTS):
+        try:
+            return _register_once(fair, fields, consent_participate, needs_disability_friendly,
+                                  willing_to_relocate)
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == REGISTRATION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_once(fair: Fair, fields: dict[str, str], consent_participate: bool,
+                   needs_disability_friendly: bool, willing_to_relocate: bool) -> tuple[Attendee, Card]:
     problems, row = _check_registration(fair, fields, consent_participate)
     if problems:
         raise RegistrationInvalid(problems)
@@ -115,7 +138,8 @@ def register_attendee(fair: Fair, fields: dict[str, str], *, consent_participate
         if registered is not None:
             claimed, row = number, {**row, "national_id": None}
     attendee = Attendee(fair_id=fair.id, ref=row["attendee_ref"], source="register",
-                        needs_disability_friendly=needs_disability_friendly)
+                        needs_disability_friendly=needs_disability_friendly,
+                        willing_to_relocate=willing_to_relocate)
     apply_attendee_row(attendee, row, consent_participate=True,
                        consent_wording=f"register:{CONSENT_WORDING_VERSION}")
     if claimed is not None:
@@ -171,12 +195,13 @@ def resolve_national_id_claim(claimant: Attendee, give_to_claimant: bool, actor:
 
 
 def _next_self_registration_ref(fair: Fair) -> str:
-    count = db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id, source="register"))
-    ref = f"W{count + 1:05d}"
-    while db.session.scalar(db.select(Attendee.id).filter_by(fair_id=fair.id, ref=ref)) is not None:
-        count += 1
-        ref = f"W{count + 1:05d}"
-    return ref
+    """W00001, W00002, ...: the fair's next one (fair.core.counters), past refs an import took."""
+    def registered_so_far() -> int:
+        return db.session.scalar(db.select(db.func.count(Attendee.id)).filter_by(fair_id=fair.id, source="register"))
+    while True:
+        ref = f"W{counters.take(fair.id, counters.REGISTRATION_REF, registered_so_far):05d}"
+        if db.session.scalar(db.select(Attendee.id).filter_by(fair_id=fair.id, ref=ref)) is None:
+            return ref
 
 
 # --- cards ------------------------------------------------------------------------------
@@ -195,8 +220,10 @@ def issue_cards(attendees: list[Attendee]) -> list[Card]:
     if not attendees:
         return []
     fair_id = attendees[0].fair_id
-    next_serial = (db.session.scalar(
-        db.select(db.func.max(Card.serial)).filter_by(fair_id=fair_id)) or 0) + 1
+    def last_serial() -> int:
+        return db.session.scalar(db.select(db.func.max(Card.serial)).filter_by(fair_id=fair_id)) or 0
+    # The block of serials is the batch's alone (fair.core.counters), even with registrations at once.
+    next_serial = counters.take(fair_id, counters.CARD_SERIAL, last_serial, count=len(attendees)) - len(attendees) + 1
     codes: list[str] = []
     while len(codes) < len(attendees):
         # 31^8 codes: a collision is rare, but the constraint would abort the import.
@@ -213,6 +240,30 @@ def issue_cards(attendees: list[Attendee]) -> list[Card]:
 
 def active_card(attendee: Attendee) -> Card | None:
     return db.session.scalar(db.select(Card).filter_by(attendee_id=attendee.id, status="active"))
+
+
+def attendee_by_ref(fair_id: int, ref: str) -> Attendee | None:
+    """The attendee the organiser's pages name by reference; None when unknown or erased."""
+    attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair_id, ref=ref))
+    return attendee if attendee is not None and attendee.erased_at is None else None
+
+
+@dataclass(frozen=True)
+class CardSheet:
+    """One page of the printable card sheets: plain values, ready to draw off the request thread."""
+    total: int                              # active cards in the fair
+    pages: int
+    cards: list[tuple[str, str, str, str]]  # (name, ref, manual code, token), by reference
+
+
+def card_sheet(fair: Fair, page: int, per_page: int) -> CardSheet:
+    """The active cards of people not erased, `per_page` at a time, for people without a smartphone."""
+    active = (db.select(Card, Attendee).join(Attendee, Card.attendee_id == Attendee.id)
+              .where(Card.fair_id == fair.id, Card.status == "active", Attendee.erased_at.is_(None)))
+    total = db.session.scalar(db.select(db.func.count()).select_from(active.subquery()))
+    rows = db.session.execute(active.order_by(Attendee.ref).offset((page - 1) * per_page).limit(per_page)).all()
+    return CardSheet(total, max(1, -(-total // per_page)),
+                     [(a.full_name, a.ref, c.manual_code, card_token(c, fair)) for c, a in rows])
 
 
 def card_token(card: Card, fair: Fair) -> str:
@@ -246,7 +297,6 @@ def card_link(attendee: Attendee) -> str:
     return f"{attendee.id}.{mac.hexdigest()[:24]}"
 
 
-MAX_ID_DIGITS = 18  # below 2**63: a longer id is no row of ours, and SQLite overflows on it
 
 
 def attendee_for_link(link: str) -> Attendee | None:
@@ -255,8 +305,8 @@ def attendee_for_link(link: str) -> Attendee | None:
     if not isinstance(link, str) or not link.isascii():
         return None
     head, _, _mac = link.partition(".")
-    if not head.isdigit() or len(head) > MAX_ID_DIGITS:
-        return None
+    if not head.isdigit() or len(head) > len(str(MAX_ROW_ID)) or int(head) > MAX_ROW_ID:
+        return None  # no row of ours, and PostgreSQL (or SQLite, past 2**63) would overflow on it
     attendee = db.session.get(Attendee, int(head))
     if attendee is None or attendee.erased_at is not None:
         return None

@@ -44,6 +44,16 @@ class Fair(db.Model):
         return (self.name_th if lang == "th" and self.name_th else self.name)
 
 
+class FairCounter(db.Model):
+    """A number the fair hands out in order (card serials, self-registration refs): the next
+    one is taken by one atomic UPDATE ... RETURNING (fair.core.counters), so two
+    registrations at once never get the same one, on SQLite or PostgreSQL."""
+
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fair.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)  # the last number handed out
+
+
 class Organiser(db.Model):
     """A person who runs the fair from the laptop; logs in with a password."""
 

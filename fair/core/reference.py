@@ -1,4 +1,4 @@
-"""Reference data shared by every area: education levels, provinces, booleans.
+"""Reference data shared by every area: education levels, provinces, booleans, booth codes.
 
 Pure module: no Flask, no database. One home for each list so that imports,
 forms, matching and exports agree on codes.
@@ -85,6 +85,34 @@ def text_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", to_ascii_digits(text)).casefold()
     return "".join(ch for ch in folded if ch not in _KEY_DROP)
+
+
+# --------------------------------------------------------------------------
+# Booth codes
+# --------------------------------------------------------------------------
+
+# A stand on the floor plan: one or two letters for the row, a number for the
+# place in it ("A12", "AB3"). Written by organisers in files, typed in URLs and
+# on the command line, so " a12 ", "A-12", "A 12", "A๑๒" and "A012" are all the
+# stored "A12".
+_BOOTH_CODE = re.compile(r"([A-Z]{1,2})([0-9]{1,3})")
+_BOOTH_NOISE = re.compile(r"[\s\-]+")
+
+
+def split_booth_code(text: str | None) -> tuple[str, int] | None:
+    """(row letters, stand number) of a booth code however it is written; None when it is
+    no booth code (letters then a number)."""
+    if not isinstance(text, str):
+        return None
+    code = _BOOTH_NOISE.sub("", unicodedata.normalize("NFKC", to_ascii_digits(text))).upper()
+    match = _BOOTH_CODE.fullmatch(code)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def parse_booth_code(text: str | None) -> str | None:
+    """The stored form of a booth code ("A12"), from any way of writing it; None when it is none."""
+    parts = split_booth_code(text)
+    return f"{parts[0]}{parts[1]}" if parts else None
 
 
 # --------------------------------------------------------------------------
@@ -222,8 +250,8 @@ PROVINCES: tuple[Province, ...] = tuple(Province(*row) for row in _PROVINCE_ROWS
 PROVINCES_BY_NAME: dict[str, Province] = {p.en: p for p in PROVINCES}
 
 # Words around a province name that do not change which province is meant:
-# "จังหวัดชลบุรี", "จ.ชลบุรี", "Chon Buri Province", "Changwat Chon Buri".
-_PROVINCE_PREFIXES = tuple(text_key(w) for w in ("จังหวัด", "จ.", "changwat"))
+# "จังหวัดชลบุรี", "จ.ชลบุรี", "Chon Buri Province", "Changwat Chon Buri", "Province of Chon Buri".
+_PROVINCE_PREFIXES = tuple(text_key(w) for w in ("จังหวัด", "จ.", "changwat", "province of"))
 _PROVINCE_SUFFIXES = tuple(text_key(w) for w in ("province", "จังหวัด"))
 
 
@@ -488,14 +516,14 @@ _EDUCATION_ALIASES: dict[str, tuple[str, ...]] = {
                         "secondary 3"),
     "upper_secondary": ("ม.6", "ม.ปลาย", "มัธยมปลาย", "มศ.5", "M6", "M.6", "Mattayom 6",
                         "upper secondary school", "high school", "senior high school",
-                        "secondary 6", "กศน.ม.ปลาย"),
+                        "secondary 6", "กศน.ม.ปลาย", "กศน."),
     "vocational": ("ปวช", "ประกาศนียบัตรวิชาชีพ", "vocational certificate", "Por Wor Chor",
                    "PWC", "Vocational Certificate (Por Wor Chor)", "vocational school"),
     "high_vocational": ("ปวส", "ประกาศนียบัตรวิชาชีพชั้นสูง", "อนุปริญญา", "high vocational",
                         "higher vocational", "high vocational certificate",
                         "Por Wor Sor", "PWS", "diploma", "associate degree"),
     "bachelor": ("ป.ตรี", "ตรี", "bachelor", "bachelors", "bachelor degree", "BA", "BSc",
-                 "BEng", "BBA", "undergraduate", "university degree"),
+                 "BEng", "BBA", "undergraduate", "university degree", "degree"),
     "master": ("ป.โท", "โท", "master", "masters", "master degree", "MA", "MSc", "MBA", "MEng"),
     "doctorate": ("ป.เอก", "เอก", "doctor", "doctoral", "doctoral degree", "PhD", "DPhil",
                   "doctor of philosophy"),

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from fair.loading.importing import COLUMNS, national_id_check_digit
-from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_TH, PROVINCES, education_rank
+from fair.core.reference import EDUCATION_LEVELS, EDUCATION_NAMES_TH, PROVINCES, education_rank, split_booth_code
 
 VOCABULARY_PATH = Path(__file__).parent.parent / "matching" / "data" / "vocabulary.json"
 
@@ -52,13 +52,14 @@ def booth_position(code: str) -> tuple[int, int]:
 
     Rows past Z continue as in a spreadsheet (AA = 27), so big halls still fit.
     """
-    match = re.fullmatch(r"\s*([A-Za-z]+)\s*-?\s*(\d+)\s*", code)
-    if not match:
+    parts = split_booth_code(code)
+    if parts is None:
         raise ValueError(f"not a booth code: {code!r}")
+    letters, number = parts
     row = 0
-    for letter in match.group(1).upper():
+    for letter in letters:
         row = row * 26 + (ord(letter) - ord("A") + 1)
-    return int(match.group(2)), row
+    return number, row
 
 
 def booth_code(index: int) -> str:

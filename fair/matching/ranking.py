@@ -26,13 +26,16 @@ from fair.matching.scoring import (
     DISABILITY_WEIGHT,
     POSITION_UNKNOWN,
     SIMILAR_TITLE_FROM,
+    SIMILAR_TITLE_SHARE,
     WEIGHTS,
     JobFacts,
     Profile,
     Reason,
     Score,
+    occupation_group_match,
     score,
     score_value,
+    similar_title_value,
     skills_value,
     wants_position,
 )
@@ -53,14 +56,20 @@ _BASE_TOTAL = sum(WEIGHTS.values())
 _OTHER_WEIGHTS = _BASE_TOTAL - WEIGHTS["skills"]
 
 
-def _upper_bound(profile: Profile, job: JobFacts, have_required: int, have_optional: int) -> float:
-    """Best score this pair could reach: exact skills factor, the rest perfect."""
+# Float rounding between the index's matrix product and scoring's dot product.
+_COSINE_SLACK = 1e-4
+
+
+def _upper_bound(profile: Profile, job: JobFacts, have_required: int, have_optional: int,
+                 position: float = 1.0) -> float:
+    """Best score this pair could reach: exact skills factor, the position factor at
+    most ``position`` (see JobIndex._position_bound), the rest perfect."""
     if job.skills_required or job.skills_optional:
         skill_part = skills_value(profile.skills, job.skills_required, job.skills_optional,
                                   have_required, have_optional)
     else:
         skill_part = 1.0   # scored on plain words: no cheap bound, assume the best
-    points = WEIGHTS["skills"] * skill_part + _OTHER_WEIGHTS
+    points = WEIGHTS["skills"] * skill_part + _OTHER_WEIGHTS - WEIGHTS["position"] * (1.0 - position)
     if profile.needs_disability_friendly:
         return 100.0 * (points + DISABILITY_WEIGHT) / (_BASE_TOTAL + DISABILITY_WEIGHT)
     return 100.0 * points / _BASE_TOTAL
@@ -128,12 +137,44 @@ class JobIndex:
     def __len__(self) -> int:
         return len(self.jobs)
 
+    def _cosines(self, profile: Profile) -> dict[int, float] | None:
+        """Job position -> title cosine, for the jobs similar enough to count; None when
+        either side has no embedding (the similar-title signal is then absent)."""
+        if self._vectors is None or profile.embedding is None:
+            return None
+        cosines = self._vectors @ profile.embedding
+        similar = np.flatnonzero(cosines > SIMILAR_TITLE_FROM - _COSINE_SLACK)
+        return dict(zip(self._vector_positions[similar].tolist(), cosines[similar].tolist()))
+
     def similar_titles(self, profile: Profile) -> list[int]:
         """Positions of the jobs whose title embedding is similar enough to count."""
-        if self._vectors is None or profile.embedding is None:
-            return []
-        cosines = self._vectors @ profile.embedding
-        return self._vector_positions[cosines > SIMILAR_TITLE_FROM].tolist()
+        return sorted(self._cosines(profile) or ())
+
+    def _named(self, profile: Profile) -> set[int]:
+        """Jobs whose vocabulary occupation or title words meet the desired positions: only
+        these can have a position factor above what the codes and the titles' cosine give."""
+        named: set[int] = set()
+        for occupation in profile.desired_occupations:
+            named.update(self._by_desired.get(occupation, ()))
+        for word in profile.desired_tokens:
+            named.update(self._by_title_word.get(word, ()))
+        return named
+
+    def _position_bound(self, profile: Profile, job: JobFacts, position: int, named: set[int],
+                        cosines: dict[int, float] | None) -> float:
+        """The most the position factor can be for this pair (scoring._evaluate's position
+        part). Outside ``named`` the vocabulary and the title words give nothing, so it is
+        the ISCO-08 value, blended with the similar title when both have embeddings."""
+        if not wants_position(profile):
+            return POSITION_UNKNOWN
+        if position in named:
+            return 1.0
+        value = occupation_group_match(profile, job)[0]
+        if profile.embedding is not None and job.embedding is not None:
+            cosine = cosines.get(position, 0.0) if cosines is not None else 0.0
+            similar = similar_title_value(cosine + _COSINE_SLACK) if cosine else 0.0
+            value = (1.0 - SIMILAR_TITLE_SHARE) * value + SIMILAR_TITLE_SHARE * similar
+        return min(1.0, value + 1e-9)
 
     def _candidates(self, profile: Profile) -> tuple[dict[int, int], dict[int, int], set[int]]:
         have_required: dict[int, int] = defaultdict(int)
@@ -184,8 +225,10 @@ class JobIndex:
             booth = job_booth.get(job.job_id) if job_booth else None
             return float(queue_load.get(booth, 0.0)) if booth is not None else 0.0
 
+        named, cosines = self._named(profile), self._cosines(profile)
         ordered = sorted(
-            ((_upper_bound(profile, self.jobs[p], have_required.get(p, 0), have_optional.get(p, 0)), p)
+            ((_upper_bound(profile, self.jobs[p], have_required.get(p, 0), have_optional.get(p, 0),
+                           self._position_bound(profile, self.jobs[p], p, named, cosines)), p)
              for p in positions),
             reverse=True,
         )
@@ -213,8 +256,16 @@ class JobIndex:
             elif value > best[0][0]:
                 heapq.heapreplace(best, (value, -position))
 
+        limit, since = None, 0
         for bound, position in ordered:
-            if not distinct_booths and len(best) >= top and bound <= best[0][0]:
+            if distinct_booths:
+                # The top-th booth's best is the bar; recomputed every few jobs (it only rises).
+                since += 1
+                if limit is None or since >= 8:
+                    limit, since = threshold(), 0
+                if limit is not None and bound < limit:
+                    break
+            elif len(best) >= top and bound <= best[0][0]:
                 break   # sorted by bound: nothing further can enter
             consider(position)
         # Jobs outside the candidates share no skill with the profile and can

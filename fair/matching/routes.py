@@ -30,7 +30,7 @@ def api_stats(principal: Principal):
 def api_recommendations(principal: Principal, ref: str):
     """The organiser or the Smart Job system asks which booths suit an attendee."""
     top = request.args.get("top", "5")
-    if not top.isdigit() or not 1 <= int(top) <= 50:
+    if not (top.isascii() and top.isdigit()) or not 1 <= int(top) <= 50:  # "¹".isdigit() is True
         return jsonify(error="invalid_input", message="top must be a number from 1 to 50."), 400
     fair = current_fair()
     attendee = db.session.scalar(db.select(Attendee).filter_by(fair_id=fair.id, ref=ref))
@@ -60,7 +60,7 @@ def api_candidates(principal: Principal, code: str):
     """A booth asks for the best candidates inside the hall right now."""
     booth = own_booth(principal, code)
     top = request.args.get("top", "20")
-    if not top.isdigit() or not 1 <= int(top) <= 100:
+    if not (top.isascii() and top.isdigit()) or not 1 <= int(top) <= 100:  # "¹".isdigit() is True
         return jsonify(error="invalid_input", message="top must be a number from 1 to 100."), 400
     lang = request.args.get("lang") or str(get_locale() or "th")
     return jsonify(candidates=services.candidates_in_hall(booth, top=int(top), lang=lang,

@@ -14,7 +14,6 @@ not ranked below one who gave a wrong answer.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
@@ -173,57 +172,33 @@ class Score:
 
 # --- parsing raw fields ---------------------------------------------------------
 
-_EDUCATION_ALIASES: dict[str, str] = {
-    **{code: code for code in EDUCATION_LEVELS},
-    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_TH.items()},
-    **{text_analysis.normalize(name): code for code, name in EDUCATION_NAMES_EN.items()},
-    # What people actually type.
-    "ป.6": "primary", "ป6": "primary", "ประถม": "primary", "primary school": "primary",
-    "ม.3": "lower_secondary", "ม3": "lower_secondary", "ม.ต้น": "lower_secondary",
-    "มัธยมต้น": "lower_secondary",
-    "ม.6": "upper_secondary", "ม6": "upper_secondary", "ม.ปลาย": "upper_secondary",
-    "มัธยมปลาย": "upper_secondary", "กศน.": "upper_secondary", "high school": "upper_secondary",
-    "ปวช": "vocational", "vocational certificate": "vocational",
-    "ปวส": "high_vocational", "diploma": "high_vocational", "high vocational": "high_vocational",
-    "ป.ตรี": "bachelor", "ปริญญาตรี": "bachelor", "bachelor's": "bachelor", "bachelors": "bachelor",
-    "degree": "bachelor", "bachelor degree": "bachelor",
-    "ป.โท": "master", "master's": "master", "masters": "master", "ป.เอก": "doctorate", "phd": "doctorate",
-    "ไม่มี": "none", "ไม่ได้เรียน": "none",
-}
-
-
 def education_code(value: str | None) -> str | None:
-    """An education code from a code, a Thai or English name, or a common abbreviation."""
-    if not value:
-        return None
-    key = text_analysis.normalize(value)
-    return _EDUCATION_ALIASES.get(key) or _EDUCATION_ALIASES.get(key.rstrip("."))
+    """An education code from a code, a Thai or English name, or a common abbreviation
+    (fair.core.reference.parse_education: the import and the registration form read them so too)."""
+    return reference.parse_education(value)
 
 
-# Province names are canonicalised by the caller when it can (the server's
-# reference list); this key only makes spelling variants of one name agree.
-_PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.|จ |changwat |province of )")
-_PROVINCE_SYNONYMS = {
-    "กทม": "bangkok", "กทม.": "bangkok", "กรุงเทพ": "bangkok", "กรุงเทพฯ": "bangkok",
-    "กรุงเทพมหานคร": "bangkok", "bkk": "bangkok", "krung thep": "bangkok",
-    # The stored codes (fair.core.reference) and their names, however they arrive.
-    **{text_analysis.normalize(name): code for code, names in reference.PLACE_NAMES.items()
-       for name in (code, *names)},
-}
 SEVERAL_KEY = reference.SEVERAL_PROVINCES
 ABROAD_KEY = reference.ABROAD
 
 
+@lru_cache(maxsize=4096)
 def province_key(value: str | None) -> str | None:
     """A comparison key for a province value; a stored list ("Bangkok;Nonthaburi")
-    keeps its ";" between the keys of its places."""
+    keeps its ";" between the keys of its places.
+
+    The places are read by fair.core.reference.parse_places (the import's rule: "กทม.",
+    "จ.ชลบุรี", "Chonburi", "หลายจังหวัด"); text it does not know is its own key,
+    normalised, so two identical unknown names still agree."""
     if not value:
         return None
     if reference.PLACE_SEPARATOR in value:
         keys = [k for part in value.split(reference.PLACE_SEPARATOR) if (k := province_key(part))]
         return reference.PLACE_SEPARATOR.join(dict.fromkeys(keys)) or None
-    key = _PROVINCE_PREFIX.sub("", text_analysis.normalize(value)).strip()
-    return _PROVINCE_SYNONYMS.get(key, key) or None
+    places = reference.parse_places(value)
+    if places.codes and not places.unknown:
+        return reference.PLACE_SEPARATOR.join(dict.fromkeys(text_analysis.normalize(c) for c in places.codes))
+    return text_analysis.normalize(value) or None
 
 
 @lru_cache(maxsize=4096)

@@ -16,12 +16,13 @@ from datetime import timedelta
 from typing import Any, Sequence
 
 from flask import current_app, has_app_context
+from sqlalchemy.exc import IntegrityError
 
 from fair.core import changes, disclosure
 from fair.web import live
 from fair.booths import signals as booth_signals
 from fair.booths.models import Booth, Job, Lead
-from fair.booths.services import booth_pseudonym, candidate_view
+from fair.booths.services import booth_pseudonym, candidate_view, job_of_booth, require_own_booth
 from fair.checkin import signals as checkin_signals
 from fair.checkin.models import Attendee
 from fair.web.blocking import let_others_run
@@ -150,12 +151,19 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
     return profile
 
 
-def booth_profile(view: dict[str, Any]) -> scoring.Profile:
+def booth_profile(view: dict[str, Any], person: Any = None) -> scoring.Profile:
     """A matching profile built only from what a booth may see of the person
-    (disclosure.matching_fields), so its score and reasons use nothing withheld."""
+    (disclosure.matching_fields), so its score and reasons use nothing withheld.
+
+    ``person`` (a row or checkin CardHolder with the stored columns) adds the ISCO-08 codes
+    and title embedding stored from the desired positions, when the view shows those
+    positions (consent and a scan): read as stored, never computed on the scan's path."""
     fields = disclosure.matching_fields(view)
+    codes = stored_codes(person) if person is not None and fields["desired_positions"] else None
+    stored = (None if codes is None else
+              (codes.isco08, codes.minor, codes.sub_major, codes.confidence, person.title_embedding))
     key = ("booth-view", tuple(fields["skills"]), tuple(fields["desired_positions"]), fields["education"],
-           fields["experience_years"], fields["province"], tuple(fields["languages"]))
+           fields["experience_years"], fields["province"], tuple(fields["languages"]), stored)
     profiles = _cache()["profiles"]
     cached = profiles.get(key)
     if cached is not None:
@@ -163,7 +171,7 @@ def booth_profile(view: dict[str, Any]) -> scoring.Profile:
     profile = scoring.profile_from_fields(
         skills=fields["skills"], desired_positions=fields["desired_positions"], education=fields["education"],
         experience_years=fields["experience_years"], province=fields["province"], salary_expected=None,
-        languages=fields["languages"])
+        languages=fields["languages"], occupation=codes)
     if len(profiles) < 200_000:  # bounded: one entry per distinct view
         profiles[key] = profile
     return profile
@@ -277,17 +285,30 @@ def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list
     return found
 
 
+def card_recommendations(attendee: Attendee, top: int = 3, lang: str = "th") -> list[dict[str, Any]]:
+    """recommend_booths for the attendee's card page: none when the ranking fails, because
+    the card itself must always show."""
+    try:
+        return recommend_booths(attendee, top=top, lang=lang)
+    except Exception:  # a broken ranking must not hide the card itself
+        current_app.logger.exception("recommendations failed for attendee %s", attendee.id)
+        db.session.rollback()
+        return []
+
+
 @checkin_signals.recommendations_wanted.connect
 def _recommend_at_gate(_app, holder, top: int, lang: str, **_kwargs) -> list[dict[str, Any]]:
     """fair.checkin.signals: a gate wants booth suggestions with its check-in answer."""
     return recommend_booths(holder, top=top, lang=lang)
 
 
-def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") -> list[dict[str, Any]]:
+def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th",
+                     person: Any = None) -> list[dict[str, Any]]:
     """How a scanned candidate fits each of the booth's jobs, best first, judged on the
-    booth's view of them (booths.services.candidate_view) and nothing more."""
+    booth's view of them (booths.services.candidate_view) and, where that view shows the
+    desired positions, the occupation stored from them on ``person`` (booth_profile)."""
     built = fair_matching(booth.fair_id)
-    profile = booth_profile(candidate)
+    profile = booth_profile(candidate, person)
     matches = []
     for job_id, job in built.jobs.items():
         if job.employer_id != booth.employer_id:
@@ -299,9 +320,10 @@ def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") 
 
 
 @booth_signals.matches_wanted.connect
-def _match_at_booth(_app, booth, candidate: dict[str, Any], lang: str, **_kwargs) -> list[dict[str, Any]]:
+def _match_at_booth(_app, booth, candidate: dict[str, Any], lang: str, person: Any = None,
+                    **_kwargs) -> list[dict[str, Any]]:
     """fair.booths.signals: a booth scanned a card and shows how the person fits its jobs."""
-    return match_booth_jobs(booth, candidate, lang=lang)
+    return match_booth_jobs(booth, candidate, lang=lang, person=person)
 
 
 def booth_jobs(booth: Booth) -> list[scoring.JobFacts]:
@@ -400,13 +422,8 @@ def invite(device: Device, booth: Booth, candidate: str, job_ref: str | None = N
 
     Anyone the booth cannot invite (unknown, gone home, erased) gets the same 404, so
     the endpoint tells nothing about who is inside beyond the booth's own hall list."""
-    if device.kind != "booth" or device.booth_id != booth.id:
-        raise InvalidInput("This device belongs to another booth.", status=403)
-    job = None
-    if job_ref:
-        job = db.session.scalar(db.select(Job).filter_by(fair_id=booth.fair_id, ref=job_ref))
-        if job is None or job.employer_id != booth.employer_id:
-            raise InvalidInput(f"Job {job_ref!r} is not one of this booth's jobs.", field="job_ref")
+    require_own_booth(device, booth)
+    job = job_of_booth(booth, job_ref)
     if message is not None and len(message) > 500:
         raise InvalidInput("The message is limited to 500 characters.", field="message")
     attendee = _inside_by_pseudonym(booth, candidate)
@@ -421,7 +438,17 @@ def invite(device: Device, booth: Booth, candidate: str, job_ref: str | None = N
         raise InvalidInput("This booth has too many unanswered invitations.", status=429)
     invitation = Invitation(booth=booth, attendee=attendee, job=job, device_id=device.id, message=message)
     db.session.add(invitation)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another phone of the booth invited this person a moment ago (uq_invitation_open):
+        # theirs is the open invitation, as if this one had come second.
+        db.session.rollback()
+        existing = db.session.scalar(db.select(Invitation).filter_by(booth_id=booth.id, attendee_id=attendee.id,
+                                                                     status="sent"))
+        if existing is None:
+            raise
+        return existing
     _publish_invitation(invitation)
     return invitation
 

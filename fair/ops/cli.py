@@ -46,7 +46,7 @@ def _echo_err(message: str) -> None:
 def init_command(name: str | None) -> None:
     """Create or upgrade the database, the fair's signing keys and the organiser login."""
     from fair.ops import provision
-    report = provision.initialise(name=name)
+    report = provision.initialise(name=name, progress=sys.stderr.isatty())
     click.echo(f"Database ready: {report.database}")
     click.echo(f"Fair: {report.fair_name}" + (" (created, new signing keys)" if report.fair_created else ""))
     if report.organiser_password:
@@ -272,8 +272,9 @@ def device_list() -> None:
     """List devices: id, kind, booth, state, last seen (venue time) and name."""
     from fair.organiser import devices
     from fair.core.timeutil import format_venue
+    from fair.web.dates import offset_hours
     states = devices.device_states()
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", 7))
+    offset = offset_hours()
     if not states:
         click.echo("No devices yet: `fair device pair --gate NAME` (or the organiser's Devices page).")
         return

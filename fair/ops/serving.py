@@ -165,6 +165,27 @@ def checkpoint_in_background(app) -> None:
             app.logger.warning("WAL checkpoint skipped", exc_info=True)
 
 
+def make_psycopg_green() -> bool:
+    """Under eventlet: psycopg 3 waits for PostgreSQL through the selectors module, which
+    eventlet.monkey_patch() made green, so a query lets the other green threads run.
+
+    By default psycopg 3 waits in C (waiting.wait_c, poll() unseen by eventlet; it
+    detects gevent's patching, not eventlet's): every query then froze the whole
+    server (4 × pg_sleep(0.5) in four green threads: 2.0 s; with this, 0.5 s:
+    scripts/bench_green_postgres.py). fair.entry also sets PSYCOPG_WAIT_FUNC, which
+    psycopg reads when imported; this covers a psycopg imported before.
+    False when psycopg is not installed (SQLite only).
+    """
+    try:
+        from psycopg import waiting
+    except ImportError:
+        return False
+    import selectors
+    waiting.DefaultSelector = selectors.DefaultSelector  # the patched one, had psycopg come first
+    waiting.wait = waiting.wait_selector
+    return True
+
+
 def _run_eventlet(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     """What socketio.run() does under eventlet, plus TCP_NODELAY on the listener.
 
@@ -174,6 +195,7 @@ def _run_eventlet(app, host: str, port: int, ssl_files: tuple[str, str] | None) 
     """
     import eventlet
     import eventlet.wsgi
+    make_psycopg_green()
     listener = eventlet.listen((host, port))
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if ssl_files:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,7 +61,7 @@ def backup_database(out: Path | None = None, actor: str = "cli") -> BackupReport
         out.parent.mkdir(mode=private_files.FOLDER_MODE, parents=True, exist_ok=True)  # a folder of theirs stays as is
     out = out.resolve()  # the audit log keeps where every copy went: erasure lists them
     partial = out.with_name(out.name + ".partial")
-    started = datetime.now()
+    started = time.monotonic()
     source = sqlite3.connect(str(source_path), timeout=30)
     try:
         private_files.create_private(partial)  # SQLite then keeps the file's mode (and its journal's)
@@ -78,7 +79,7 @@ def backup_database(out: Path | None = None, actor: str = "cli") -> BackupReport
         partial.unlink(missing_ok=True)
         raise BackupError(f"The copy failed its integrity check: {check}")
     os.replace(partial, out)  # a backup file is either whole or absent
-    seconds = (datetime.now() - started).total_seconds()
+    seconds = time.monotonic() - started
     size = out.stat().st_size
     fair, _ = ensure_fair()
     db.session.add(AuditEvent(fair_id=fair.id, actor=actor, action=ACTION, subject=str(out)[:200],

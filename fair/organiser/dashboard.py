@@ -27,6 +27,7 @@ from fair.core import disclosure
 from fair.matching import services as matching
 from fair.core.models import Device
 from fair.core.timeutil import iso, utcnow
+from fair.web.dates import venue_offset
 
 BUCKET = timedelta(minutes=5)
 MAX_BUCKETS = 24 * 12               # one day of 5-minute buckets
@@ -44,11 +45,6 @@ FUNNEL_STEPS = ("checked_in", "visited_booth", "interview", "hired")
 # People with an undone entry today read again one by one, up to this many (bound parameters).
 MAX_CORRECTED_LISTED = 5000
 REFUSED_STATUSES = ("unknown", "invalid_signature", "revoked", "wrong_fair", "fair_closed")
-
-
-def venue_offset() -> timedelta:
-    """The venue's offset from UTC (Thailand: +7, no daylight saving); UTC_OFFSET_HOURS overrides."""
-    return timedelta(hours=float(current_app.config.get("UTC_OFFSET_HOURS", 7)))
 
 
 def day_start(now: datetime, offset: timedelta) -> datetime:

@@ -12,6 +12,7 @@ from fair.booths.models import Booth
 from fair.extensions import db
 from fair.core.fairs import ensure_fair
 from fair.core.models import AuditEvent, Device, PairingCode
+from fair.core.reference import parse_booth_code
 from fair.core.timeutil import utcnow
 
 PAGE_FOR_KIND = {"gate": "/gate", "booth": "/booth", "dashboard": "/dashboard"}
@@ -116,7 +117,7 @@ def pair_from_cli(kind: str, value: str, device_name: str | None = None) -> list
     if value.strip().lower() == "all":
         booths = everyone
     else:
-        booths = [b for b in everyone if b.code == value.strip().upper()]
+        booths = [b for b in everyone if b.code == parse_booth_code(value)]
     if not booths:
         if not everyone:
             raise PairingError(f"No booth {value!r}: there are no booths yet. Import employers first "

@@ -19,17 +19,22 @@ from typing import Any, Iterable
 
 from fair.core import disclosure, private_files
 from fair.booths.models import Booth, Employer, Lead
-from fair.booths.services import booth_pseudonym
+from fair.booths.services import booth_by_code, booth_pseudonym
 from fair.checkin.models import Attendee, CheckIn
 from fair.extensions import db
 from fair.matching.services import recommend_booths
 from fair.core.fairs import ensure_fair
 from fair.core.models import AuditEvent
-from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH
-from fair.core.timeutil import DEFAULT_UTC_OFFSET_HOURS, to_venue, utcnow
+from fair.core.reference import EDUCATION_NAMES_EN, EDUCATION_NAMES_TH, parse_booth_code
+from fair.core.timeutil import to_venue, utcnow
+from fair.web.dates import offset_hours
 
 LANGUAGES = ("th", "en")
-FORMATS = ("csv", "xlsx")
+# The file formats and the media type each is served as (the organiser's and the booths' downloads).
+# Bare types: Flask adds "; charset=utf-8" to text/* itself (written here too, it came twice).
+MIMETYPES = {"csv": "text/csv",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = tuple(MIMETYPES)
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -94,7 +99,6 @@ def choose_lang(asked: str | None, page_locale: Any) -> str:
 
 def export_cells(lang: str = "th") -> Cells:
     """The words of an export in `lang`, translated even from the CLI (no request there)."""
-    from flask import current_app
     from flask_babel import force_locale
     from flask_babel import gettext as _
     lang = lang if lang in LANGUAGES else "th"
@@ -111,7 +115,7 @@ def export_cells(lang: str = "th") -> Cells:
             "invalid_signature": _("Not a genuine card"), "revoked": _("Replaced card"),
             "wrong_fair": _("Card of another fair"), "fair_closed": _("Fair closed"),
         }
-    return Cells(lang, float(current_app.config.get("UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS)),
+    return Cells(lang, offset_hours(),
                  EDUCATION_NAMES_TH if lang == "th" else EDUCATION_NAMES_EN, words)
 
 
@@ -145,7 +149,7 @@ def rows_for(what: str, booth_code: str | None = None, lang: str = "th") -> tupl
     if what == "leads":
         query = db.select(Lead).join(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code, Lead.id)
         if booth_code:
-            booth = db.session.scalar(db.select(Booth).filter_by(fair_id=fair.id, code=booth_code.upper()))
+            booth = booth_by_code(fair.id, booth_code)
             if booth is None:
                 raise ExportError(f"No booth {booth_code!r}.")
             query = query.where(Lead.booth_id == booth.id)
@@ -332,9 +336,8 @@ def export_filename(what: str, fmt: str, booth_code: str | None = None, now: dat
 
     The fair's (English) name as a slug, and the venue's time when the file was made.
     """
-    from flask import current_app
     fair, _ = ensure_fair()
-    offset = float(current_app.config.get("UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS))
-    stamp = to_venue(now or utcnow(), offset).strftime("%Y%m%d-%H%M")
-    parts = [slug(fair.name), what] + ([slug(booth_code, "booth")] if booth_code else []) + [stamp]
+    stamp = to_venue(now or utcnow(), offset_hours()).strftime("%Y%m%d-%H%M")
+    booth = (parse_booth_code(booth_code) or booth_code) if booth_code else None
+    parts = [slug(fair.name), what] + ([slug(booth, "booth")] if booth else []) + [stamp]
     return f"{'-'.join(parts)}.{fmt}"

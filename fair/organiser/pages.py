@@ -18,10 +18,7 @@ from fair.matching.routes import bp
 from fair.organiser import dashboard
 from fair.organiser.backup import last_backup_at
 from fair.core.timeutil import utcnow
-from fair.web.dates import venue_text
-
-EXPORT_MIMETYPES = {"csv": "text/csv; charset=utf-8",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+from fair.web.dates import venue_offset, venue_text
 
 
 def export_labels() -> dict[str, str]:
@@ -94,7 +91,7 @@ def dashboard_page(principal: Principal):
         "stats": stats,
         "events": dashboard.recent_events(fair.id, names=True),
         "show_names": True,
-        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "utc_offset_minutes": int(venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": dashboard.FEED_LENGTH,
     }
@@ -126,7 +123,7 @@ def _screen_view(fair, organiser: bool):
         "stats": stats,
         "events": dashboard.recent_events(fair.id, names=False),
         "show_names": False,
-        "utc_offset_minutes": int(dashboard.venue_offset().total_seconds() // 60),
+        "utc_offset_minutes": int(venue_offset().total_seconds() // 60),
         "funnel_labels": funnel_labels(),
         "feed_length": SCREEN_FEED_LENGTH,
         "plan_fit_height": True,
@@ -153,7 +150,7 @@ def export_day(principal: Principal, what: str, fmt: str):
         data, _count = exports.export_bytes(what, fmt, None, principal.actor, lang=exports.choose_lang(request.args.get("lang"), get_locale()))
     except exports.ExportError as error:
         return render_template("error.html", status=409, message=str(error)), 409
-    return Response(data, mimetype=EXPORT_MIMETYPES[fmt], headers={
+    return Response(data, mimetype=exports.MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{exports.export_filename(what, fmt)}"',
         "Cache-Control": "no-store"})
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from fair.core import changes
 from fair.web.blocking import run_blocking
-from fair.extensions import db
+from fair.extensions import MAX_ROW_ID, db
 from fair.core.models import DEVICE_KINDS, AuditEvent, Device, Fair, Organiser, PairingCode
 from fair.core.timeutil import utcnow
 
@@ -132,7 +132,10 @@ def _page_token_mac(device_id: int, token_hash: str) -> str:
 def device_for_page_token(token: str) -> Device | None:
     """The active device a page token (page_token) names, or None."""
     device_id, _sep, mac = token[len(PAGE_TOKEN_PREFIX):].partition(".")
-    if not device_id.isdigit() or len(device_id) > 18 or not mac:
+    # ASCII first: "¹".isdigit() is True and int() refuses it.
+    if not (device_id.isascii() and device_id.isdigit()) or not mac:
+        return None
+    if len(device_id) > len(str(MAX_ROW_ID)) or int(device_id) > MAX_ROW_ID:
         return None
     device = db.session.get(Device, int(device_id))
     if device is None or not device.active:
@@ -164,9 +167,18 @@ def create_pairing_code(device: Device, ttl_hours: float) -> str:
 def redeem_pairing_code(code: str) -> Device | None:
     """Use a pairing code once; None for an unknown, used or expired code or a revoked device."""
     row = db.session.scalar(db.select(PairingCode).filter_by(code_hash=hash_secret(code)))
-    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.device.active:
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at < now or not row.device.active:
         return None
-    row.used_at = utcnow()
+    # Read, then write only if still unused: two phones opening one link at once both
+    # read it unused; the database lets one UPDATE through, the other pairs nothing.
+    taken = db.session.execute(
+        db.update(PairingCode).where(PairingCode.id == row.id, PairingCode.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        db.session.rollback()
+        return None
+    row.used_at = now
     db.session.add(AuditEvent(fair_id=row.device.fair_id, actor=f"device:{row.device_id}",
                               action="device.paired", subject=f"device:{row.device_id}",
                               details={"ip": request.remote_addr if request else None}))

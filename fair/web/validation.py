@@ -61,7 +61,7 @@ def _check(name: str, value: Any, spec: Field) -> Any:
             raise InvalidInput(f"'{name}' contains a NUL character.", field=name)
     elif spec.kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 12:
+            if isinstance(value, str) and value.isascii() and value.strip().lstrip("-").isdigit() and len(value) < 12:
                 value = int(value)
             else:
                 raise InvalidInput(f"'{name}' must be a whole number.", field=name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fair.checkin.cards import format_manual_code
-from fair.checkin.pages import compose_card_png
+from fair.checkin.cards import compose_card_png
 from tests.browser import camera
 from tests.browser.helpers import (card_png, check_page_basics, contrast_ratio, forge, login_organiser,
                                    page_colour_beside, page_errors, register, save_screenshot)
