@@ -280,12 +280,18 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
     earlier = _receipt(device.id, nonce)
     if earlier is not None:
         return earlier
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.booth_id != booth.id:
-        raise InvalidInput(_("No such lead at this booth."), status=404)
     _check_fields(rating, next_step, notes)
     job = _job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
+    # Write first, then read: the UPDATE holds the lead's row (PostgreSQL) or the database's
+    # write lock (SQLite, where FOR UPDATE does nothing) until the commit, so two phones
+    # editing one lead at once each merge their answers into what the other wrote.
+    touched = db.session.execute(
+        db.update(Lead).where(Lead.id == lead_id, Lead.booth_id == booth.id).values(updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    lead = db.session.get(Lead, lead_id, populate_existing=True) if touched.rowcount == 1 else None
+    if lead is None:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
     _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
     view = lead_view(lead)
