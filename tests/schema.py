@@ -63,8 +63,10 @@ class PostgresSchema:
         engine.dispose()
 
     def config(self) -> dict:
-        return {"SQLALCHEMY_DATABASE_URI": self.url,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={self.name}"}}}
+        # The schema in the URL itself: a `fair` command a test runs in another process gets it too.
+        from sqlalchemy.engine import make_url
+        url = make_url(self.url).update_query_dict({"options": f"-csearch_path={self.name}"})
+        return {"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)}
 
     def prepare(self) -> None:
         """In the app context: make the tables the first time, else empty them all."""

@@ -86,6 +86,24 @@ def test_one_scan_retried_at_once_by_one_phone_counts_once(app, booth, booth_dev
     assert _count(Lead) == 1 and _count(LeadScan) == 1
 
 
+def test_phones_editing_one_lead_at_once_keep_every_answer(app, fair, booth, booth_device, attendee_token):
+    from fair.booths import services as booth_services
+    second = factories.make_device(fair, "booth", "Khun Malee's phone", booth)
+    phones = [booth_device, second]
+    questions = [booth_services.add_question(booth, f"Question {n}", "text", None, actor="test").id
+                 for n in range(5)]
+    lead_id = booth_services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="first").lead_id
+
+    def edit(index: int):
+        return app.test_client().patch(f"/api/v1/booths/A1/leads/{lead_id}", headers=phones[index % 2].headers,
+                                       json={"nonce": f"edit{index}", "answers": {str(questions[index]): f"a{index}"}})
+
+    answers = at_once(app, 5, edit)
+    assert [a.status_code for a in answers] == [200] * 5, [getattr(a, "data", a) for a in answers]
+    stored = db.session.scalar(db.select(Lead.answers).filter_by(id=lead_id))
+    assert stored == {str(q): f"a{n}" for n, q in enumerate(questions)}
+
+
 def test_simultaneous_registrations_get_distinct_refs_and_card_serials(app, fair):
     factories.make_attendee(fair, ref="W00003")  # an imported ref in the way: skipped
     fair_id = fair.id

@@ -1,6 +1,8 @@
 """Each test's database is a copy of one schema template (tests.schema): whole, and its own."""
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -9,6 +11,7 @@ from fair.booths.models import Employer
 from fair.extensions import db
 
 
+@pytest.mark.sqlite_only("checks the SQLite template file the app fixture copies")
 def test_the_copy_has_every_table_and_index_of_the_models(app, tmp_path):
     assert Path(db.engine.url.database) == tmp_path / "test.db"
     inspector = inspect(db.engine)

@@ -298,10 +298,18 @@ def update_lead(device: Device, booth: Booth, lead_id: int, nonce: str, rating: 
         # since deleted: a final answer the phone shows and drops, never one to retry.
         raise InvalidInput(_("This lead was deleted on another phone or by the organiser: "
                              "the change was not saved."), status=410, error="lead_deleted")
-    lead = lead_of_booth(booth, lead_id)
     _check_fields(rating, next_step, notes)
     job = job_of_booth(booth, job_ref)
     answers = check_answers(booth.id, answers)
+    # Write first, then read: the UPDATE holds the lead's row (PostgreSQL) or the database's
+    # write lock (SQLite, where FOR UPDATE does nothing) until the commit, so two phones
+    # editing one lead at once each merge their answers into what the other wrote.
+    touched = db.session.execute(
+        db.update(Lead).where(Lead.id == lead_id, Lead.booth_id == booth.id).values(updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    lead = db.session.get(Lead, lead_id, populate_existing=True) if touched.rowcount == 1 else None
+    if lead is None:
+        raise InvalidInput(_("No such lead at this booth."), status=404)
     _apply(lead, device.id, rating, tags, notes, next_step, job, answers)
     db.session.flush()
     view = lead_view(lead)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fair.booths.models import LEAD_SCAN_STATUSES, NEXT_STEPS, QUESTION_KINDS
 from fair.checkin.cards import TYPO_PROBLEMS
 from fair.checkin.models import CHECKIN_STATUSES
+from fair.extensions import MAX_ROW_ID
 
 
 def _error(description: str) -> dict:
@@ -29,6 +30,8 @@ AUTH_ERRORS = {"401": {**_error("No or unknown token."),
 BAD_INPUT = {"400": _error("Invalid input: nothing was stored.")}
 ISCO08 = {"type": ["string", "null"], "pattern": "^[0-9]{4}$",
           "description": "ISCO-08 unit group (4 digits), null when unknown or unsure"}
+# Row ids are 32-bit (PostgreSQL's integer): a larger one in a URL names no row.
+ROW_ID = {"type": "integer", "maximum": MAX_ROW_ID}
 BOOTH_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 12}}
 
 
@@ -54,7 +57,7 @@ def document(version: str) -> dict:
                            "last GATE_UNDO_MINUTES; the organiser or an api key any scan. Undoing twice "
                            "answers `already_undone` with the first correction.",
                 "operationId": "undoCheckIn",
-                "parameters": [{"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "checkin_id", "in": "path", "required": True, "schema": ROW_ID}],
                 "responses": {"200": _json(ref("UndoResult")), **AUTH_ERRORS,
                               "404": _error("No such scan at this fair."),
                               "409": _error("Not an accepted entry or exit (`not_undoable`), or too old for "
@@ -73,7 +76,7 @@ def document(version: str) -> dict:
             "/api/v1/booths/{code}/leads/{lead_id}": {"patch": {
                 "summary": "Edit a lead (rating, tags, notes, next step, job).", "operationId": "editLead",
                 "parameters": [BOOTH_CODE, {"name": "lead_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}],
+                                            "schema": ROW_ID}],
                 "requestBody": _body(ref("LeadEditBody")),
                 "responses": {"200": _json(ref("LeadResult")), **BAD_INPUT, **AUTH_ERRORS,
                               "404": _error("No such lead at this booth."),
@@ -84,7 +87,7 @@ def document(version: str) -> dict:
                            "audited as lead.delete. The row is removed; its scan receipts stay, without the candidate.",
                 "operationId": "deleteLead",
                 "parameters": [BOOTH_CODE, {"name": "lead_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}],
+                                            "schema": ROW_ID}],
                 "responses": {"200": _json({"type": "object", "properties": {
                     "deleted": {"type": "integer"}, "booth": {"type": "string"}}}), **AUTH_ERRORS,
                     "404": _error("No such lead at this booth.")}}},
@@ -107,7 +110,7 @@ def document(version: str) -> dict:
                 "summary": "Stop asking a question; answers already given stay in the leads and exports.",
                 "operationId": "removeQuestion",
                 "parameters": [BOOTH_CODE, {"name": "question_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}],
+                                            "schema": ROW_ID}],
                 "responses": {"200": _json({"type": "object"}), **AUTH_ERRORS,
                               "404": _error("No such question at this booth.")}}},
             "/api/v1/booths/{code}/candidates": {"get": {
