@@ -99,6 +99,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
     from fair.web import live
+    from fair.web.packets import JsonFirstPacket
 
     # Socket.IO handlers must be declared before the first init_app: the
     # extension copies its handler list into each new server it creates.
@@ -116,7 +117,9 @@ def _init_extensions(app: Flask) -> None:
                       ping_timeout=float(app.config["SOCKETIO_PING_TIMEOUT"]),
                       # Run each event in its connection's own reader (green) thread instead
                       # of spawning one more per event: a scan never waits on another phone.
-                      async_handlers=False)
+                      async_handlers=False,
+                      # One JSON pass per ack and per room batch (fair.web.packets).
+                      serializer=JsonFirstPacket)
     socket.install_scan_handler(app)
     # Import the models of every area so metadata (and migrations) see them all.
     from fair.core import models  # noqa: F401

@@ -13,6 +13,13 @@ every acknowledged nonce must be there exactly once.
     .venv/bin/python scripts/bench_realtime.py --rates 300,500,1000 --duration 30 --clients 1000
     .venv/bin/python scripts/bench_realtime.py --mode threading --rates 200 --duration 20
     .venv/bin/python scripts/bench_realtime.py --rates 500 --synchronous FULL   # durability cost
+    .venv/bin/python scripts/bench_realtime.py --shape booth-only --rates 500 --repeat 3
+
+Shapes: "mixed" (the default: gates, booth phones, dashboards and card pages,
+--gate-share of the scans at gates) and "booth-only" (issue 14: 50 booths with
+19 phones each, 300 of them scanning and 650 connected to their booth's room,
+50 dashboards, every scan a booth scan; the arrival on every phone of the
+booth is measured too).
 
 Only 127.0.0.1 is ever a target. Every loop is bounded by count and time.
 """
@@ -133,12 +140,16 @@ def _fair(env, *args: str) -> str:
 
 
 def prepare(workdir: Path, attendees: int = 2000, booths: int = 60, gates: int = 10,
-            phones_per_booth: int = 2, dashboard_tokens: int = 5, quiet: bool = False) -> Fixture:
-    """`fair init`, `fair demo`, devices paired with `fair device pair --json`, cards from `fair cards list`."""
-    saved = workdir / "fixture.json"
+            phones_per_booth: int = 2, dashboard_tokens: int = 5, quiet: bool = False,
+            name: str = "") -> Fixture:
+    """`fair init`, `fair demo`, devices paired with `fair device pair --json`, cards from `fair cards list`.
+
+    Kept in workdir under `name` (one fixture per shape: "" is the mixed one)."""
+    suffix = f"-{name}" if name else ""
+    saved = workdir / f"fixture{suffix}.json"
     if saved.exists():
         return Fixture(**json.loads(saved.read_text()))
-    template = workdir / "template"
+    template = workdir / f"template{suffix}"
     env = fair_env(template)
     say = (lambda *_: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     say(f"preparing a demo fair ({attendees} attendees, {booths} booths) in {template}")
@@ -329,9 +340,10 @@ class Scan:
 @dataclass
 class Mix:
     gates: int
-    booth_phones: int
+    booth_phones: int            # booth phones that scan
     dashboards: int
     cards: int
+    idle_phones: int = 0         # booth phones connected to their booth's room, not scanning
 
     @classmethod
     def for_clients(cls, clients: int, fixture: Fixture) -> "Mix":
@@ -340,6 +352,27 @@ class Mix:
         phones = max(1, min(len(fixture.booths), clients * 12 // 100))
         cards = max(0, min(len(fixture.links), clients - dashboards - gates - phones))
         return cls(gates, phones, dashboards, cards)
+
+    @classmethod
+    def booth_only(cls, clients: int, fixture: Fixture) -> "Mix":
+        """Issue 14's shape: 5 % dashboards (≤ 50), 30 % scanning booth phones, the rest idle booth phones."""
+        dashboards = max(1, min(50, clients * 5 // 100))
+        phones = max(1, min(len(fixture.booths), clients * 30 // 100))
+        idle = max(0, min(len(fixture.booths) - phones, clients - dashboards - phones))
+        return cls(0, phones, dashboards, 0, idle)
+
+
+def booth_phone_split(fixture: Fixture, mix: Mix) -> tuple[list[list[str]], list[list[str]]]:
+    """(scanning, idle) booth phones. Mixed shape: the first phones, none idle. Otherwise
+    every booth gets its share of scanners (round-robin over the booths), then of idle phones."""
+    if not mix.idle_phones:
+        return fixture.booths[:mix.booth_phones], []
+    by_booth: dict[str, list[list[str]]] = {}
+    for phone in fixture.booths:
+        by_booth.setdefault(phone[1], []).append(phone)
+    round_robin = [group[i] for i in range(max(map(len, by_booth.values())))
+                   for group in by_booth.values() if i < len(group)]
+    return round_robin[:mix.booth_phones], round_robin[mix.booth_phones:mix.booth_phones + mix.idle_phones]
 
 
 class Load:
@@ -357,7 +390,9 @@ class Load:
         self.dashboard_clients: list = []
         self.gate_clients: list = []
         self.booth_clients: list = []
+        self.idle_clients: list = []
         self.other_clients: list = []
+        self.scanning_phones, self.idle_phones = booth_phone_split(fixture, mix)
         self.disconnects = 0
         self.connect_failures = 0
         self.card_messages = 0
@@ -383,7 +418,7 @@ class Load:
                                       handle_sigint=False)
         if role == "dashboard":
             client.on("events", self._dashboard_handler(index), namespace=NAMESPACE)
-        elif role == "booth":
+        elif role in ("booth", "idle"):
             client.on("events", self._dashboard_handler(index, self.booth_arrivals), namespace=NAMESPACE)
         elif role == "card":
             client.on("events", self._count_card, namespace=NAMESPACE)
@@ -405,7 +440,8 @@ class Load:
         import aiohttp
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         plan = ([("gate", {"token": t}, i) for i, t in enumerate(self.fixture.gates[:self.mix.gates])]
-                + [("booth", {"token": t}, i) for i, (t, _) in enumerate(self.fixture.booths[:self.mix.booth_phones])]
+                + [("booth", {"token": t}, i) for i, (t, _) in enumerate(self.scanning_phones)]
+                + [("idle", {"token": t}, i) for i, (t, _) in enumerate(self.idle_phones)]
                 + [("dashboard", {"token": self.fixture.dashboards[i % len(self.fixture.dashboards)]}, i)
                    for i in range(self.mix.dashboards)]
                 + [("card", {"card": link}, i) for i, link in enumerate(self.fixture.links[:self.mix.cards])])
@@ -418,19 +454,21 @@ class Load:
         results = await asyncio.gather(*(one(*p) for p in plan))
         for role, index, client in sorted(results, key=lambda r: (r[0], r[1])):
             {"gate": self.gate_clients, "booth": self.booth_clients, "dashboard": self.dashboard_clients,
-             "card": self.other_clients}[role].append((client, self._token_of(role, index)))
+             "card": self.other_clients, "idle": self.idle_clients}[role].append((client, self._token_of(role, index)))
         return time.perf_counter() - started
 
     def _token_of(self, role: str, index: int) -> str | None:
         if role == "gate":
             return self.fixture.gates[index]
         if role == "booth":
-            return self.fixture.booths[index][0]
+            return self.scanning_phones[index][0]
+        if role == "idle":
+            return self.idle_phones[index][0]
         return None
 
     async def close(self) -> None:
         clients = [c for group in (self.gate_clients, self.booth_clients, self.dashboard_clients,
-                                   self.other_clients) for c, _ in group if c is not None]
+                                   self.other_clients, self.idle_clients) for c, _ in group if c is not None]
         sem = asyncio.Semaphore(100)
 
         async def bye(c):
@@ -637,8 +675,11 @@ def summarise(load: Load, window: dict, server: Server, stored: dict, keys: dict
 
 async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, duration: float,
                    warmup: float, tag: str, gate_share: float, profile: Path | None = None,
-                   extra: bool = False) -> dict:
-    mix = Mix.for_clients(clients, fixture)
+                   extra: bool = False, shape: str = "mixed") -> dict:
+    if shape == "booth-only":
+        mix, gate_share, extra = Mix.booth_only(clients, fixture), 0.0, True
+    else:
+        mix = Mix.for_clients(clients, fixture)
     load = Load(server.url, fixture, mix, tag, gate_share)
     connect_s = await load.connect_all()
     await load.prime()
@@ -676,7 +717,7 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
                   mix=asdict(mix), connect_s=round(connect_s, 1),
                   loadgen_cpu_percent=round(100 * ((own.user - own0.user) + (own.system - own0.system))
                                             / max(1e-9, window["end"] - window["start"]), 1),
-                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay)
+                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay, shape=shape)
     if extra:  # the booth's own phones (bench_leads)
         lat = sorted(t - s.sent for s in load.scans if s.steady and s.key
                      for t in load.booth_arrivals.get(s.key, ()))
@@ -686,11 +727,13 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
 
 
 def print_result(r: dict) -> None:
+    phones = r.get("booth_phones_ms")
+    booth = f"booth-phones p50/p99 {phones['p50']}/{phones['p99']} ms ({phones['deliveries']})  " if phones else ""
     print(f"{r['target']:>5} {r['mode']:<9} {r['synchronous']:<6} {'nodelay ' if r.get('nodelay') else ''}rate {r['rate']:>6.0f}/s  "
           f"sustained {r['sustained_scans_per_s']:>7.1f}/s  "
           f"ack p50/p99/max {r['ack_ms']['p50']}/{r['ack_ms']['p99']}/{r['ack_ms']['max']} ms  "
           f"dash p50/p99/max {r['dashboard_ms']['p50']}/{r['dashboard_ms']['p99']}/{r['dashboard_ms']['max']} ms  "
-          f"lost {r['acked_scans_lost']} dup {r['duplicated_rows']} unacked {r['unacked']} "
+          f"{booth}lost {r['acked_scans_lost']} dup {r['duplicated_rows']} unacked {r['unacked']} "
           f"dash-missing {r['dashboard_missing']}  cpu {r['server_cpu_percent']}% rss {r['server_rss_mb_max']} MB  "
           f"loadgen {r['loadgen_cpu_percent']}%  lag {r['max_send_lag_s']} s", flush=True)
 
@@ -706,6 +749,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--targets", default="floor,ours", help="floor, ours or both (same run)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per rate and target (medians reported)")
     parser.add_argument("--gate-share", type=float, default=0.5, help="share of scans made at gates")
+    parser.add_argument("--shape", choices=("mixed", "booth-only"), default="mixed",
+                        help="booth-only: 50 booths × 19 phones (300 scanning), 50 dashboards, booth scans only")
     parser.add_argument("--synchronous", default=None,
                         help="SQLite synchronous level(s) to compare in this run, e.g. NORMAL,FULL")
     parser.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on both servers' listeners")
@@ -724,7 +769,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     quiet_client_logs()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-realtime-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    fixture = prepare(workdir, args.attendees, args.booths, args.gates)
+    if args.shape == "booth-only":
+        fixture = prepare(workdir, args.attendees, booths=50, gates=1, phones_per_booth=19, name=args.shape)
+    else:
+        fixture = prepare(workdir, args.attendees, args.booths, args.gates)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     results: list[dict] = []
     run_no = 0
@@ -746,7 +794,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             profile = args.profile / f"{args.mode}-{int(rate)}-{repeat}.txt"
         try:
             result = run_async(run_once(server, fixture, args.clients, rate, args.duration,
-                                          args.warmup, f"bench{run_no}", args.gate_share, profile))
+                                          args.warmup, f"bench{run_no}", args.gate_share, profile,
+                                          shape=args.shape))
         finally:
             server.kill()
         result["startup_s"] = round(startup, 2)
@@ -775,7 +824,9 @@ def _print_ratios(results: list[dict]) -> None:
         if not ours or not floor:
             continue
         line = [f"rate {rate:.0f}/s {sync} (median of {len(ours)}):"]
-        for metric in ("ack_ms", "dashboard_ms"):
+        for metric in ("ack_ms", "dashboard_ms", "booth_phones_ms"):
+            if metric not in ours[0]:
+                continue
             o = median([r[metric]["p99"] for r in ours])
             f = median([r[metric]["p99"] for r in floor])
             ratio = f"{o / f:.2f}x" if o and f else "n/a"
