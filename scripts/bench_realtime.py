@@ -206,15 +206,16 @@ class Server:
     """One server process: ours (`fair serve`) or the floor, on a fresh copy of the data."""
 
     def __init__(self, target: str, mode: str, fixture: Fixture, run_dir: Path, synchronous: str | None = None,
-                 nodelay: bool = False):
+                 nodelay: bool = False, base_tree: Path | None = None):
         self.target, self.mode, self.fixture, self.synchronous = target, mode, fixture, synchronous
+        self.base_tree = base_tree   # target "base": `fair serve` from another source tree (before/after)
         self.nodelay = nodelay
         self.run_dir = run_dir
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log = run_dir / "server.log"
-        if target == "ours":
+        if target in ("ours", "base"):
             self.instance = run_dir / "instance"
             if not self.instance.exists():
                 shutil.copytree(fixture.template, self.instance)
@@ -237,6 +238,8 @@ class Server:
                 cmd += ["--nodelay"]
             return cmd, dict(os.environ)
         env = fair_env(self.instance, self.mode, FAIR_LIVE_BATCH_INTERVAL="0.25")
+        if self.target == "base":
+            env["PYTHONPATH"] = str(self.base_tree)
         args = ["serve", "--host", HOST, "--port", str(self.port)]
         if self.mode == "eventlet" and not self.synchronous and not self.nodelay:
             return [FAIR, *args], env                      # the real command, untouched
@@ -699,7 +702,9 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
                                 "--duration", str(int(duration + warmup)), "--format", "raw", "--nonblocking", "--idle",
                                 "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     own0 = os.times()
+    load_before = os.getloadavg()[0]
     window = await load.drive(rate, duration, warmup, on_tick)
+    load_after = os.getloadavg()[0]
     cpu, wall = server.cpu_seconds() - (samples["cpu0"] or 0.0), time.perf_counter() - (samples["t0"] or window["start"])
     own = os.times()
     await load.wait_acks(timeout=15)
@@ -717,7 +722,11 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
                   mix=asdict(mix), connect_s=round(connect_s, 1),
                   loadgen_cpu_percent=round(100 * ((own.user - own0.user) + (own.system - own0.system))
                                             / max(1e-9, window["end"] - window["start"]), 1),
-                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay, shape=shape)
+                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay, shape=shape,
+                  # The machine's 1-minute load average around the window (shared machine: say how quiet it was).
+                  loadavg=[round(load_before, 1), round(load_after, 1)])
+    # Server CPU per acknowledged scan: the cost, less sensitive than latency to a busy machine.
+    result["server_cpu_ms_per_scan"] = round(result["server_cpu_percent"] * 10 / max(1e-9, result["sustained_scans_per_s"]), 3)
     if extra:  # the booth's own phones (bench_leads)
         lat = sorted(t - s.sent for s in load.scans if s.steady and s.key
                      for t in load.booth_arrivals.get(s.key, ()))
@@ -735,7 +744,8 @@ def print_result(r: dict) -> None:
           f"dash p50/p99/max {r['dashboard_ms']['p50']}/{r['dashboard_ms']['p99']}/{r['dashboard_ms']['max']} ms  "
           f"{booth}lost {r['acked_scans_lost']} dup {r['duplicated_rows']} unacked {r['unacked']} "
           f"dash-missing {r['dashboard_missing']}  cpu {r['server_cpu_percent']}% rss {r['server_rss_mb_max']} MB  "
-          f"loadgen {r['loadgen_cpu_percent']}%  lag {r['max_send_lag_s']} s", flush=True)
+          f"loadgen {r['loadgen_cpu_percent']}%  lag {r['max_send_lag_s']} s  "
+          f"cpu/scan {r.get('server_cpu_ms_per_scan')} ms  loadavg {r.get('loadavg')}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -746,7 +756,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--mode", choices=("eventlet", "threading"), default="eventlet")
-    parser.add_argument("--targets", default="floor,ours", help="floor, ours or both (same run)")
+    parser.add_argument("--targets", default="floor,ours",
+                        help="floor, ours, base: any of them, in the same run (base needs --base-tree)")
+    parser.add_argument("--base-tree", type=Path, default=None,
+                        help="target base runs `fair serve` with PYTHONPATH=this tree (e.g. `git archive` of main)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per rate and target (medians reported)")
     parser.add_argument("--gate-share", type=float, default=0.5, help="share of scans made at gates")
     parser.add_argument("--shape", choices=("mixed", "booth-only"), default="mixed",
@@ -774,6 +787,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     else:
         fixture = prepare(workdir, args.attendees, args.booths, args.gates)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if "base" in targets and (args.base_tree is None or not (args.base_tree / "fair").is_dir()):
+        parser.error("target base needs --base-tree, a folder holding a fair/ package")
     results: list[dict] = []
     run_no = 0
     syncs = [v.strip().upper() for v in args.synchronous.split(",")] if args.synchronous else [None]
@@ -781,17 +796,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.error("--synchronous takes NORMAL, FULL or OFF")
     plan = [(rate, repeat, sync, target) for rate in rates for repeat in range(args.repeat)
             for sync in syncs
-            for target in (targets if repeat % 2 == 0 else targets[::-1])]  # alternate who goes first
+            for target in (targets[repeat % len(targets):] + targets[:repeat % len(targets)])]  # rotate who goes first
     for rate, repeat, sync, target in plan:
         run_no += 1
         run_dir = workdir / f"run-{os.getpid()}-{run_no}"
         run_dir.mkdir()
-        server = Server(target, args.mode, fixture, run_dir, sync, args.nodelay)
+        server = Server(target, args.mode, fixture, run_dir, sync, args.nodelay, args.base_tree)
         startup = server.start()
         profile = None
-        if args.profile and target == "ours":
+        if args.profile and target in ("ours", "base"):
             args.profile.mkdir(parents=True, exist_ok=True)
-            profile = args.profile / f"{args.mode}-{int(rate)}-{repeat}.txt"
+            profile = args.profile / f"{target}-{args.mode}-{int(rate)}-{repeat}.txt"
         try:
             result = run_async(run_once(server, fixture, args.clients, rate, args.duration,
                                           args.warmup, f"bench{run_no}", args.gate_share, profile,
@@ -817,22 +832,24 @@ def median(values):
 
 
 def _print_ratios(results: list[dict]) -> None:
-    groups = sorted({(r["rate"], r["synchronous"]) for r in results})
-    for rate, sync in groups:
-        ours = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, "ours")]
+    groups = sorted({(r["rate"], r["synchronous"], r["target"]) for r in results if r["target"] != "floor"})
+    for rate, sync, target in groups:
+        ours = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, target)]
         floor = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, "floor")]
         if not ours or not floor:
             continue
-        line = [f"rate {rate:.0f}/s {sync} (median of {len(ours)}):"]
+        line = [f"{target}: rate {rate:.0f}/s {sync} (median of {len(ours)}):"]
         for metric in ("ack_ms", "dashboard_ms", "booth_phones_ms"):
             if metric not in ours[0]:
                 continue
             o = median([r[metric]["p99"] for r in ours])
             f = median([r[metric]["p99"] for r in floor])
             ratio = f"{o / f:.2f}x" if o and f else "n/a"
-            line.append(f"{metric} p99 ours {o} / floor {f} = {ratio};")
-        line.append(f"sustained ours {median([r['sustained_scans_per_s'] for r in ours])} "
-                    f"floor {median([r['sustained_scans_per_s'] for r in floor])}")
+            line.append(f"{metric} p99 {target} {o} / floor {f} = {ratio};")
+        line.append(f"sustained {target} {median([r['sustained_scans_per_s'] for r in ours])} "
+                    f"floor {median([r['sustained_scans_per_s'] for r in floor])};")
+        line.append(f"cpu/scan {target} {median([r.get('server_cpu_ms_per_scan') for r in ours])} "
+                    f"floor {median([r.get('server_cpu_ms_per_scan') for r in floor])} ms")
         print(" ".join(line), flush=True)
 
 

@@ -69,6 +69,13 @@ class FairMatching:
     pool: ranking.CandidatePool | None = None
     queue: dict[int, float] = field(default_factory=dict)
     queue_at: float = 0.0
+    # employer id -> its job ids: a booth scan scores the booth's few jobs without walking all of them.
+    jobs_of_employer: dict[int, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.jobs_of_employer:
+            for job_id, job in self.jobs.items():
+                self.jobs_of_employer.setdefault(job.employer_id, []).append(job_id)
 
 
 def _cache() -> dict[str, Any]:
@@ -295,9 +302,8 @@ def match_booth_jobs(booth: Booth, candidate: dict[str, Any], lang: str = "th") 
     built = fair_matching(booth.fair_id)
     profile = booth_profile(candidate)
     matches = []
-    for job_id, job in built.jobs.items():
-        if job.employer_id != booth.employer_id:
-            continue
+    for job_id in built.jobs_of_employer.get(booth.employer_id, ()):
+        job = built.jobs[job_id]
         score = scoring.score(profile, built.facts[job_id])
         matches.append({"job_ref": job.ref, "title": job.title, "score": round(score.value, 1),
                         "reasons": _reasons(score, lang)})
