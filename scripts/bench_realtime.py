@@ -172,10 +172,31 @@ def prepare(workdir: Path, attendees: int = 2000, booths: int = 60, gates: int =
     return fixture
 
 
+PORT_RANGE: tuple[int, int] | None = None   # --port-range: servers listen only there
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    candidates = range(PORT_RANGE[0], PORT_RANGE[1] + 1) if PORT_RANGE else (0,)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
+
+
+def wait_quiet(below: float, at_most: float, say=print) -> float:
+    """Wait (bounded) until the machine's 1-minute load average is below `below`; returns it."""
+    deadline = time.monotonic() + at_most
+    load = os.getloadavg()[0]
+    while load >= below and time.monotonic() < deadline:
+        time.sleep(5)
+        load = os.getloadavg()[0]
+    if load >= below:
+        say(f"load average still {load:.1f} after {at_most:.0f} s: running anyway (see loadavg in the result)")
+    return load
 
 
 def run_async(coro):
@@ -774,10 +795,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--profile", type=Path, default=None, help="py-spy raw profile of `fair serve` (folder)")
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument("--keep", action="store_true", help="keep each run's folder (server log, database)")
+    parser.add_argument("--port-range", default=None, help="servers listen on a free port in A-B (default: any)")
+    parser.add_argument("--wait-quiet", type=float, default=None,
+                        help="before each run wait until the 1-minute load average is below this (shared machine)")
+    parser.add_argument("--wait-max", type=float, default=600.0, help="longest wait for --wait-quiet, seconds")
     args = parser.parse_args(argv)
     rates = [args.rate] if args.rate else [float(r) for r in args.rates.split(",")]
     if args.duration > 600 or max(rates) > 5000 or args.clients > 5000:
         parser.error("bounded: duration ≤ 600 s, rate ≤ 5000/s, clients ≤ 5000")
+    if args.port_range:
+        global PORT_RANGE
+        low, _, high = args.port_range.partition("-")
+        PORT_RANGE = (int(low), int(high or low))
     raise_fd_limit()
     quiet_client_logs()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-realtime-"))
@@ -801,6 +830,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         run_no += 1
         run_dir = workdir / f"run-{os.getpid()}-{run_no}"
         run_dir.mkdir()
+        if args.wait_quiet:
+            wait_quiet(args.wait_quiet, args.wait_max, lambda m: print(m, file=sys.stderr, flush=True))
         server = Server(target, args.mode, fixture, run_dir, sync, args.nodelay, args.base_tree)
         startup = server.start()
         profile = None
