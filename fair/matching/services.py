@@ -261,6 +261,28 @@ def _on_presence_changed(_app, holder, **_kwargs) -> None:
 # --- recommendations ---------------------------------------------------------------------
 
 def _reasons(score: scoring.Score, lang: str) -> list[str]:
+    """The score's reasons as sentences. Each (reason, language) is rendered once per app:
+    a booth scan renders every job's reasons, and most repeat from one candidate to the next
+    ("education meets the minimum (bachelor)"), at 10-20 µs each."""
+    rendered = _cache().setdefault("reasons", {})
+    lines: list[str] = []
+    for reason in score.reasons:
+        key = (lang, reason.code, tuple((name, tuple(value) if isinstance(value, list) else value)
+                                        for name, value in reason.params.items()))
+        try:
+            text = rendered.get(key)
+        except TypeError:    # a parameter that cannot be a key (none today): render it every time
+            lines.extend(_render_reasons((reason,), lang))
+            continue
+        if text is None:
+            text = tuple(_render_reasons((reason,), lang))   # () for a code without a sentence
+            if len(rendered) < 100_000:  # bounded: reasons are drawn from a fair's jobs and skills
+                rendered[key] = text
+        lines.extend(text)
+    return lines
+
+
+def _render_reasons(reasons, lang: str) -> list[str]:
     # Provinces in the page's language too: "(Bangkok)" on a Thai page read as untranslated.
     from fair.core.reference import parse_province, province_name
 
@@ -268,7 +290,7 @@ def _reasons(score: scoring.Score, lang: str) -> list[str]:
         if parse_province(key) is None:
             return key.title() if key.isascii() else key
         return province_name(key, lang)
-    return scoring.render_reasons(score.reasons, lang, province_names=province)
+    return scoring.render_reasons(reasons, lang, province_names=province)
 
 
 def recommend_booths(attendee: Attendee, top: int = 5, lang: str = "th") -> list[dict[str, Any]]:
