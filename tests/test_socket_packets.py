@@ -41,3 +41,30 @@ def test_decoding_is_the_library_s():
 
 def test_the_app_s_socket_server_uses_it(app):
     assert socketio.server.packet_class is JsonFirstPacket
+
+
+def _reference_mask(data, mask, length=None, offset=0):
+    """RFC 6455 section 5.3, byte by byte."""
+    length = len(data) if length is None else length
+    return bytes(data[i] ^ mask[(offset + i) % 4] for i in range(length))
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 125, 126, 127, 1000, 70000])
+def test_websocket_unmasking_gives_the_rfc_s_bytes(size):
+    import random
+    from fair.web.packets import _xor_mask
+    rng = random.Random(size)
+    data = bytes(rng.getrandbits(8) for _ in range(size + 2))
+    for offset in range(6):
+        mask = bytes(rng.getrandbits(8) for _ in range(4))
+        assert _xor_mask(data, mask, size, offset) == _reference_mask(data, mask, size, offset)
+        assert _xor_mask(bytearray(data), list(mask), None, offset) == _reference_mask(data, mask, None, offset)
+
+
+def test_eventlet_s_websocket_uses_it_when_installed():
+    eventlet_websocket = pytest.importorskip("eventlet.websocket")
+    from fair.web.packets import _xor_mask, faster_websocket_unmask
+    faster_websocket_unmask()
+    assert eventlet_websocket.RFC6455WebSocket._apply_mask is _xor_mask
+    masked = _reference_mask(b"scan", b"\x01\x02\x03\x04")
+    assert eventlet_websocket.RFC6455WebSocket._apply_mask(masked, b"\x01\x02\x03\x04") == b"scan"
