@@ -109,6 +109,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _init_extensions(app: Flask) -> None:
     from fair.extensions import babel, csrf, db, migrate, socketio
     from fair.web import cluster, live
+    from fair.web.packets import JsonFirstPacket, faster_websocket_unmask
 
     # Socket.IO handlers must be declared before the first init_app: the
     # extension copies its handler list into each new server it creates.
@@ -131,10 +132,14 @@ def _init_extensions(app: Flask) -> None:
                       # (fair.web.cluster). None: the in-process manager (Flask-SocketIO keeps
                       # options between init_app calls, so it is always said).
                       client_manager=cluster.client_manager(app.config.get("MESSAGE_QUEUE")),
-                      transports=_socket_transports(app.config.get("SOCKETIO_TRANSPORTS")))
+                      transports=_socket_transports(app.config.get("SOCKETIO_TRANSPORTS")),
+                      # One JSON pass per ack and per room batch (fair.web.packets).
+                      serializer=JsonFirstPacket)
     cluster.init_app(app)
     _trust_proxies(app)
     socket.install_scan_handler(app)
+    if app.config["ASYNC_MODE"] == "eventlet":
+        faster_websocket_unmask()
     # Import the models of every area so metadata (and migrations) see them all.
     from fair.core import models  # noqa: F401
     from fair.checkin import models as _checkin_models  # noqa: F401

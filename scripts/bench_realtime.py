@@ -13,6 +13,13 @@ every acknowledged nonce must be there exactly once.
     .venv/bin/python scripts/bench_realtime.py --rates 300,500,1000 --duration 30 --clients 1000
     .venv/bin/python scripts/bench_realtime.py --mode threading --rates 200 --duration 20
     .venv/bin/python scripts/bench_realtime.py --rates 500 --synchronous FULL   # durability cost
+    .venv/bin/python scripts/bench_realtime.py --shape booth-only --rates 500 --repeat 3
+
+Shapes: "mixed" (the default: gates, booth phones, dashboards and card pages,
+--gate-share of the scans at gates) and "booth-only" (issue 14: 50 booths with
+19 phones each, 300 of them scanning and 650 connected to their booth's room,
+50 dashboards, every scan a booth scan; the arrival on every phone of the
+booth is measured too).
 
 Only 127.0.0.1 is ever a target. Every loop is bounded by count and time.
 """
@@ -133,12 +140,16 @@ def _fair(env, *args: str) -> str:
 
 
 def prepare(workdir: Path, attendees: int = 2000, booths: int = 60, gates: int = 10,
-            phones_per_booth: int = 2, dashboard_tokens: int = 5, quiet: bool = False) -> Fixture:
-    """`fair init`, `fair demo`, devices paired with `fair device pair --json`, cards from `fair cards list`."""
-    saved = workdir / "fixture.json"
+            phones_per_booth: int = 2, dashboard_tokens: int = 5, quiet: bool = False,
+            name: str = "") -> Fixture:
+    """`fair init`, `fair demo`, devices paired with `fair device pair --json`, cards from `fair cards list`.
+
+    Kept in workdir under `name` (one fixture per shape: "" is the mixed one)."""
+    suffix = f"-{name}" if name else ""
+    saved = workdir / f"fixture{suffix}.json"
     if saved.exists():
         return Fixture(**json.loads(saved.read_text()))
-    template = workdir / "template"
+    template = workdir / f"template{suffix}"
     env = fair_env(template)
     say = (lambda *_: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     say(f"preparing a demo fair ({attendees} attendees, {booths} booths) in {template}")
@@ -161,10 +172,31 @@ def prepare(workdir: Path, attendees: int = 2000, booths: int = 60, gates: int =
     return fixture
 
 
+PORT_RANGE: tuple[int, int] | None = None   # --port-range: servers listen only there
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    candidates = range(PORT_RANGE[0], PORT_RANGE[1] + 1) if PORT_RANGE else (0,)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
+
+
+def wait_quiet(below: float, at_most: float, say=print) -> float:
+    """Wait (bounded) until the machine's 1-minute load average is below `below`; returns it."""
+    deadline = time.monotonic() + at_most
+    load = os.getloadavg()[0]
+    while load >= below and time.monotonic() < deadline:
+        time.sleep(5)
+        load = os.getloadavg()[0]
+    if load >= below:
+        say(f"load average still {load:.1f} after {at_most:.0f} s: running anyway (see loadavg in the result)")
+    return load
 
 
 def run_async(coro):
@@ -195,15 +227,16 @@ class Server:
     """One server process: ours (`fair serve`) or the floor, on a fresh copy of the data."""
 
     def __init__(self, target: str, mode: str, fixture: Fixture, run_dir: Path, synchronous: str | None = None,
-                 nodelay: bool = False):
+                 nodelay: bool = False, base_tree: Path | None = None):
         self.target, self.mode, self.fixture, self.synchronous = target, mode, fixture, synchronous
+        self.base_tree = base_tree   # target "base": `fair serve` from another source tree (before/after)
         self.nodelay = nodelay
         self.run_dir = run_dir
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log = run_dir / "server.log"
-        if target == "ours":
+        if target in ("ours", "base"):
             self.instance = run_dir / "instance"
             if not self.instance.exists():
                 shutil.copytree(fixture.template, self.instance)
@@ -226,6 +259,8 @@ class Server:
                 cmd += ["--nodelay"]
             return cmd, dict(os.environ)
         env = fair_env(self.instance, self.mode, FAIR_LIVE_BATCH_INTERVAL="0.25")
+        if self.target == "base":
+            env["PYTHONPATH"] = str(self.base_tree)
         args = ["serve", "--host", HOST, "--port", str(self.port)]
         if self.mode == "eventlet" and not self.synchronous and not self.nodelay:
             return [FAIR, *args], env                      # the real command, untouched
@@ -329,9 +364,10 @@ class Scan:
 @dataclass
 class Mix:
     gates: int
-    booth_phones: int
+    booth_phones: int            # booth phones that scan
     dashboards: int
     cards: int
+    idle_phones: int = 0         # booth phones connected to their booth's room, not scanning
 
     @classmethod
     def for_clients(cls, clients: int, fixture: Fixture) -> "Mix":
@@ -340,6 +376,27 @@ class Mix:
         phones = max(1, min(len(fixture.booths), clients * 12 // 100))
         cards = max(0, min(len(fixture.links), clients - dashboards - gates - phones))
         return cls(gates, phones, dashboards, cards)
+
+    @classmethod
+    def booth_only(cls, clients: int, fixture: Fixture) -> "Mix":
+        """Issue 14's shape: 5 % dashboards (≤ 50), 30 % scanning booth phones, the rest idle booth phones."""
+        dashboards = max(1, min(50, clients * 5 // 100))
+        phones = max(1, min(len(fixture.booths), clients * 30 // 100))
+        idle = max(0, min(len(fixture.booths) - phones, clients - dashboards - phones))
+        return cls(0, phones, dashboards, 0, idle)
+
+
+def booth_phone_split(fixture: Fixture, mix: Mix) -> tuple[list[list[str]], list[list[str]]]:
+    """(scanning, idle) booth phones. Mixed shape: the first phones, none idle. Otherwise
+    every booth gets its share of scanners (round-robin over the booths), then of idle phones."""
+    if not mix.idle_phones:
+        return fixture.booths[:mix.booth_phones], []
+    by_booth: dict[str, list[list[str]]] = {}
+    for phone in fixture.booths:
+        by_booth.setdefault(phone[1], []).append(phone)
+    round_robin = [group[i] for i in range(max(map(len, by_booth.values())))
+                   for group in by_booth.values() if i < len(group)]
+    return round_robin[:mix.booth_phones], round_robin[mix.booth_phones:mix.booth_phones + mix.idle_phones]
 
 
 class Load:
@@ -357,7 +414,9 @@ class Load:
         self.dashboard_clients: list = []
         self.gate_clients: list = []
         self.booth_clients: list = []
+        self.idle_clients: list = []
         self.other_clients: list = []
+        self.scanning_phones, self.idle_phones = booth_phone_split(fixture, mix)
         self.disconnects = 0
         self.connect_failures = 0
         self.card_messages = 0
@@ -383,7 +442,7 @@ class Load:
                                       handle_sigint=False)
         if role == "dashboard":
             client.on("events", self._dashboard_handler(index), namespace=NAMESPACE)
-        elif role == "booth":
+        elif role in ("booth", "idle"):
             client.on("events", self._dashboard_handler(index, self.booth_arrivals), namespace=NAMESPACE)
         elif role == "card":
             client.on("events", self._count_card, namespace=NAMESPACE)
@@ -405,7 +464,8 @@ class Load:
         import aiohttp
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         plan = ([("gate", {"token": t}, i) for i, t in enumerate(self.fixture.gates[:self.mix.gates])]
-                + [("booth", {"token": t}, i) for i, (t, _) in enumerate(self.fixture.booths[:self.mix.booth_phones])]
+                + [("booth", {"token": t}, i) for i, (t, _) in enumerate(self.scanning_phones)]
+                + [("idle", {"token": t}, i) for i, (t, _) in enumerate(self.idle_phones)]
                 + [("dashboard", {"token": self.fixture.dashboards[i % len(self.fixture.dashboards)]}, i)
                    for i in range(self.mix.dashboards)]
                 + [("card", {"card": link}, i) for i, link in enumerate(self.fixture.links[:self.mix.cards])])
@@ -418,19 +478,21 @@ class Load:
         results = await asyncio.gather(*(one(*p) for p in plan))
         for role, index, client in sorted(results, key=lambda r: (r[0], r[1])):
             {"gate": self.gate_clients, "booth": self.booth_clients, "dashboard": self.dashboard_clients,
-             "card": self.other_clients}[role].append((client, self._token_of(role, index)))
+             "card": self.other_clients, "idle": self.idle_clients}[role].append((client, self._token_of(role, index)))
         return time.perf_counter() - started
 
     def _token_of(self, role: str, index: int) -> str | None:
         if role == "gate":
             return self.fixture.gates[index]
         if role == "booth":
-            return self.fixture.booths[index][0]
+            return self.scanning_phones[index][0]
+        if role == "idle":
+            return self.idle_phones[index][0]
         return None
 
     async def close(self) -> None:
         clients = [c for group in (self.gate_clients, self.booth_clients, self.dashboard_clients,
-                                   self.other_clients) for c, _ in group if c is not None]
+                                   self.other_clients, self.idle_clients) for c, _ in group if c is not None]
         sem = asyncio.Semaphore(100)
 
         async def bye(c):
@@ -637,8 +699,11 @@ def summarise(load: Load, window: dict, server: Server, stored: dict, keys: dict
 
 async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, duration: float,
                    warmup: float, tag: str, gate_share: float, profile: Path | None = None,
-                   extra: bool = False) -> dict:
-    mix = Mix.for_clients(clients, fixture)
+                   extra: bool = False, shape: str = "mixed") -> dict:
+    if shape == "booth-only":
+        mix, gate_share, extra = Mix.booth_only(clients, fixture), 0.0, True
+    else:
+        mix = Mix.for_clients(clients, fixture)
     load = Load(server.url, fixture, mix, tag, gate_share)
     connect_s = await load.connect_all()
     await load.prime()
@@ -658,7 +723,9 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
                                 "--duration", str(int(duration + warmup)), "--format", "raw", "--nonblocking", "--idle",
                                 "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     own0 = os.times()
+    load_before = os.getloadavg()[0]
     window = await load.drive(rate, duration, warmup, on_tick)
+    load_after = os.getloadavg()[0]
     cpu, wall = server.cpu_seconds() - (samples["cpu0"] or 0.0), time.perf_counter() - (samples["t0"] or window["start"])
     own = os.times()
     await load.wait_acks(timeout=15)
@@ -676,7 +743,11 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
                   mix=asdict(mix), connect_s=round(connect_s, 1),
                   loadgen_cpu_percent=round(100 * ((own.user - own0.user) + (own.system - own0.system))
                                             / max(1e-9, window["end"] - window["start"]), 1),
-                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay)
+                  synchronous=server.synchronous or "NORMAL", nodelay=server.nodelay, shape=shape,
+                  # The machine's 1-minute load average around the window (shared machine: say how quiet it was).
+                  loadavg=[round(load_before, 1), round(load_after, 1)])
+    # Server CPU per acknowledged scan: the cost, less sensitive than latency to a busy machine.
+    result["server_cpu_ms_per_scan"] = round(result["server_cpu_percent"] * 10 / max(1e-9, result["sustained_scans_per_s"]), 3)
     if extra:  # the booth's own phones (bench_leads)
         lat = sorted(t - s.sent for s in load.scans if s.steady and s.key
                      for t in load.booth_arrivals.get(s.key, ()))
@@ -686,13 +757,16 @@ async def run_once(server: Server, fixture: Fixture, clients: int, rate: float, 
 
 
 def print_result(r: dict) -> None:
+    phones = r.get("booth_phones_ms")
+    booth = f"booth-phones p50/p99 {phones['p50']}/{phones['p99']} ms ({phones['deliveries']})  " if phones else ""
     print(f"{r['target']:>5} {r['mode']:<9} {r['synchronous']:<6} {'nodelay ' if r.get('nodelay') else ''}rate {r['rate']:>6.0f}/s  "
           f"sustained {r['sustained_scans_per_s']:>7.1f}/s  "
           f"ack p50/p99/max {r['ack_ms']['p50']}/{r['ack_ms']['p99']}/{r['ack_ms']['max']} ms  "
           f"dash p50/p99/max {r['dashboard_ms']['p50']}/{r['dashboard_ms']['p99']}/{r['dashboard_ms']['max']} ms  "
-          f"lost {r['acked_scans_lost']} dup {r['duplicated_rows']} unacked {r['unacked']} "
+          f"{booth}lost {r['acked_scans_lost']} dup {r['duplicated_rows']} unacked {r['unacked']} "
           f"dash-missing {r['dashboard_missing']}  cpu {r['server_cpu_percent']}% rss {r['server_rss_mb_max']} MB  "
-          f"loadgen {r['loadgen_cpu_percent']}%  lag {r['max_send_lag_s']} s", flush=True)
+          f"loadgen {r['loadgen_cpu_percent']}%  lag {r['max_send_lag_s']} s  "
+          f"cpu/scan {r.get('server_cpu_ms_per_scan')} ms  loadavg {r.get('loadavg')}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -703,9 +777,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--mode", choices=("eventlet", "threading"), default="eventlet")
-    parser.add_argument("--targets", default="floor,ours", help="floor, ours or both (same run)")
+    parser.add_argument("--targets", default="floor,ours",
+                        help="floor, ours, base: any of them, in the same run (base needs --base-tree)")
+    parser.add_argument("--base-tree", type=Path, default=None,
+                        help="target base runs `fair serve` with PYTHONPATH=this tree (e.g. `git archive` of main)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per rate and target (medians reported)")
     parser.add_argument("--gate-share", type=float, default=0.5, help="share of scans made at gates")
+    parser.add_argument("--shape", choices=("mixed", "booth-only"), default="mixed",
+                        help="booth-only: 50 booths × 19 phones (300 scanning), 50 dashboards, booth scans only")
     parser.add_argument("--synchronous", default=None,
                         help="SQLite synchronous level(s) to compare in this run, e.g. NORMAL,FULL")
     parser.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on both servers' listeners")
@@ -716,16 +795,29 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--profile", type=Path, default=None, help="py-spy raw profile of `fair serve` (folder)")
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument("--keep", action="store_true", help="keep each run's folder (server log, database)")
+    parser.add_argument("--port-range", default=None, help="servers listen on a free port in A-B (default: any)")
+    parser.add_argument("--wait-quiet", type=float, default=None,
+                        help="before each run wait until the 1-minute load average is below this (shared machine)")
+    parser.add_argument("--wait-max", type=float, default=600.0, help="longest wait for --wait-quiet, seconds")
     args = parser.parse_args(argv)
     rates = [args.rate] if args.rate else [float(r) for r in args.rates.split(",")]
     if args.duration > 600 or max(rates) > 5000 or args.clients > 5000:
         parser.error("bounded: duration ≤ 600 s, rate ≤ 5000/s, clients ≤ 5000")
+    if args.port_range:
+        global PORT_RANGE
+        low, _, high = args.port_range.partition("-")
+        PORT_RANGE = (int(low), int(high or low))
     raise_fd_limit()
     quiet_client_logs()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-realtime-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    fixture = prepare(workdir, args.attendees, args.booths, args.gates)
+    if args.shape == "booth-only":
+        fixture = prepare(workdir, args.attendees, booths=50, gates=1, phones_per_booth=19, name=args.shape)
+    else:
+        fixture = prepare(workdir, args.attendees, args.booths, args.gates)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if "base" in targets and (args.base_tree is None or not (args.base_tree / "fair").is_dir()):
+        parser.error("target base needs --base-tree, a folder holding a fair/ package")
     results: list[dict] = []
     run_no = 0
     syncs = [v.strip().upper() for v in args.synchronous.split(",")] if args.synchronous else [None]
@@ -733,20 +825,23 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.error("--synchronous takes NORMAL, FULL or OFF")
     plan = [(rate, repeat, sync, target) for rate in rates for repeat in range(args.repeat)
             for sync in syncs
-            for target in (targets if repeat % 2 == 0 else targets[::-1])]  # alternate who goes first
+            for target in (targets[repeat % len(targets):] + targets[:repeat % len(targets)])]  # rotate who goes first
     for rate, repeat, sync, target in plan:
         run_no += 1
         run_dir = workdir / f"run-{os.getpid()}-{run_no}"
         run_dir.mkdir()
-        server = Server(target, args.mode, fixture, run_dir, sync, args.nodelay)
+        if args.wait_quiet:
+            wait_quiet(args.wait_quiet, args.wait_max, lambda m: print(m, file=sys.stderr, flush=True))
+        server = Server(target, args.mode, fixture, run_dir, sync, args.nodelay, args.base_tree)
         startup = server.start()
         profile = None
-        if args.profile and target == "ours":
+        if args.profile and target in ("ours", "base"):
             args.profile.mkdir(parents=True, exist_ok=True)
-            profile = args.profile / f"{args.mode}-{int(rate)}-{repeat}.txt"
+            profile = args.profile / f"{target}-{args.mode}-{int(rate)}-{repeat}.txt"
         try:
             result = run_async(run_once(server, fixture, args.clients, rate, args.duration,
-                                          args.warmup, f"bench{run_no}", args.gate_share, profile))
+                                          args.warmup, f"bench{run_no}", args.gate_share, profile,
+                                          shape=args.shape))
         finally:
             server.kill()
         result["startup_s"] = round(startup, 2)
@@ -768,20 +863,24 @@ def median(values):
 
 
 def _print_ratios(results: list[dict]) -> None:
-    groups = sorted({(r["rate"], r["synchronous"]) for r in results})
-    for rate, sync in groups:
-        ours = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, "ours")]
+    groups = sorted({(r["rate"], r["synchronous"], r["target"]) for r in results if r["target"] != "floor"})
+    for rate, sync, target in groups:
+        ours = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, target)]
         floor = [r for r in results if (r["rate"], r["synchronous"], r["target"]) == (rate, sync, "floor")]
         if not ours or not floor:
             continue
-        line = [f"rate {rate:.0f}/s {sync} (median of {len(ours)}):"]
-        for metric in ("ack_ms", "dashboard_ms"):
+        line = [f"{target}: rate {rate:.0f}/s {sync} (median of {len(ours)}):"]
+        for metric in ("ack_ms", "dashboard_ms", "booth_phones_ms"):
+            if metric not in ours[0]:
+                continue
             o = median([r[metric]["p99"] for r in ours])
             f = median([r[metric]["p99"] for r in floor])
             ratio = f"{o / f:.2f}x" if o and f else "n/a"
-            line.append(f"{metric} p99 ours {o} / floor {f} = {ratio};")
-        line.append(f"sustained ours {median([r['sustained_scans_per_s'] for r in ours])} "
-                    f"floor {median([r['sustained_scans_per_s'] for r in floor])}")
+            line.append(f"{metric} p99 {target} {o} / floor {f} = {ratio};")
+        line.append(f"sustained {target} {median([r['sustained_scans_per_s'] for r in ours])} "
+                    f"floor {median([r['sustained_scans_per_s'] for r in floor])};")
+        line.append(f"cpu/scan {target} {median([r.get('server_cpu_ms_per_scan') for r in ours])} "
+                    f"floor {median([r.get('server_cpu_ms_per_scan') for r in floor])} ms")
         print(" ".join(line), flush=True)
 
 
