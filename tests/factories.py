@@ -46,10 +46,21 @@ def make_job(employer: Employer, ref: str | None = None, title: str = "Forklift 
     """A job of the employer, written as an import writes it (and the caches told)."""
     ref = ref or f"J{next(_numbers)}"
     fields.setdefault("disability_friendly", False)
+    # An occupation the test gives wins over the classifier's (the store classifies every job it
+    # writes); it is set before anything reads the job, as the store marked the caches stale.
+    occupation = {name: fields.pop(name) for name in OCCUPATION_FIELDS if name in fields}
     store.save_rows(db.session.get(Fair, employer.fair_id), "jobs", [{
         "job_ref": ref, "employer_ref": employer.ref, "title": title, "skills_required": list(skills_required),
         "skills_optional": list(skills_optional), **fields}])
-    return db.session.scalar(db.select(Job).filter_by(fair_id=employer.fair_id, ref=ref))
+    job = db.session.scalar(db.select(Job).filter_by(fair_id=employer.fair_id, ref=ref))
+    if occupation:
+        for name, value in occupation.items():
+            setattr(job, name, value)
+        db.session.commit()
+    return job
+
+
+OCCUPATION_FIELDS = ("isco08", "isco08_minor", "isco08_sub_major", "isco08_confidence", "title_embedding")
 
 
 def make_attendee(fair: Fair, ref: str | None = None, first_name: str = "สมชาย", last_name: str = "ใจดี",

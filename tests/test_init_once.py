@@ -19,7 +19,7 @@ def test_two_inits_at_once_set_the_database_up_once(tmp_path, empty_database_url
     runs = []
     for worker in ("a", "b"):
         env = {**os.environ, "FAIR_INSTANCE": str(tmp_path / f"instance-{worker}"), "FAIR_DATABASE_URL": url,
-               "FAIR_SECRET_KEY": "shared-secret", "FAIR_NATIONAL_ID_KEY": "shared-key", "PYTHONPATH": str(ROOT)}
+               "FAIR_SECRET_KEY": "shared-secret", "FAIR_NATIONAL_ID_KEY": "5e" * 32, "PYTHONPATH": str(ROOT)}
         env.pop("FAIR_TEST_DATABASE_URL", None)
         runs.append(subprocess.Popen([sys.executable, "-m", "fair.entry", "init"], env=env, cwd=tmp_path,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
