@@ -62,7 +62,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory) -> Iterator[ServedFair]:
-    """A demo fair (120 attendees, 10 booths) served by `fair serve` on a free port, for the session.
+    """A demo fair (120 attendees, 20 booths) served by `fair serve` on a free port, for the session.
 
     FAIR_BASE_URL makes the pairing links point at it, as `fair serve` would print them on a laptop.
     """
@@ -75,7 +75,7 @@ def served(tmp_path_factory) -> Iterator[ServedFair]:
         env.pop(name, None)
     init = subprocess.run([FAIR, "init"], env=env, check=True, capture_output=True, text=True)
     password = re.search(r"password:\s*(\S+)", init.stdout).group(1)
-    subprocess.run([FAIR, "demo", "--attendees", "120", "--booths", "10"], env=env, check=True,
+    subprocess.run([FAIR, "demo", "--attendees", "120", "--booths", "20"], env=env, check=True,
                    capture_output=True)
     log = home / "serve.log"
     with log.open("w") as out:
