@@ -78,6 +78,24 @@ def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise RuntimeError("fair serve did not start: " + (process.communicate()[0] or ""))
 
 
+def wait_until_warm(base: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Until a websocket connects: `fair serve` warms the matcher and the title classifier in a
+    green thread just after it starts listening, and on a loaded machine that holds the hub for
+    tens of seconds, longer than a test client waits to connect."""
+    import socketio
+    deadline = time.monotonic() + seconds
+    while True:
+        client = socketio.Client(reconnection=False)
+        try:
+            client.connect(base, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+            client.disconnect()
+            return
+        except socketio.exceptions.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None) -> Iterator[list[str]]:
     """`fair serve` once per port, all on env's instance folder and Redis; yields their base URLs
@@ -91,6 +109,8 @@ def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None
                                               text=True))
         for base, process in zip(bases, processes):
             wait_until_up(base, process)
+        for base, process in zip(bases, processes):
+            wait_until_warm(base, process)
         if pids is not None:
             pids[:] = [process.pid for process in processes]
         yield bases
