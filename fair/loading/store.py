@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence, TextIO
+from typing import Callable, Iterable, Iterator, Sequence, TextIO
 
 from flask import current_app
 from tqdm import tqdm
@@ -86,15 +87,9 @@ def import_file(kind: str, data: bytes, *, dry_run: bool = False, on_existing: s
         report.created = len(parsed.rows) - report.updated
         report.seconds = time.perf_counter() - started
         return report
-    try:
+    with _writing(fair.id):
         _write(fair, kind, parsed.rows, on_existing, report, source="import", progress=progress,
                on_batch=on_batch)
-        changes.bump(fair.id)  # a server running elsewhere rebuilds its job index, booth facts, counts
-        db.session.commit()
-        changes.changed_here(current_app._get_current_object(), fair.id)
-    except Exception:
-        db.session.rollback()
-        raise
     report.seconds = time.perf_counter() - started
     return report
 
@@ -106,7 +101,7 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
     fair, _ = ensure_fair()
     added = 0
     employer_refs: set[str] = set()
-    try:
+    with _writing(fair.id):
         for kind, rows in batches:
             parsed = importing.validate_rows(kind, rows, on_existing=on_existing,
                                              **_context(fair, kind, employer_refs))
@@ -121,12 +116,6 @@ def load_many(batches: Sequence[tuple[str, list[dict]]], *, on_existing: str = "
             added += report.created
             if kind == "employers":
                 employer_refs |= {row["employer_ref"] for row in parsed.rows}
-        changes.bump(fair.id)
-        db.session.commit()
-        changes.changed_here(current_app._get_current_object(), fair.id)
-    except Exception:
-        db.session.rollback()
-        raise
     return added
 
 
@@ -137,15 +126,24 @@ def save_rows(fair: Fair, kind: str, rows: list[dict], *, on_existing: str = "up
     whose ref exists updates it unless on_existing is "skip". The test factories build
     employers and jobs through here."""
     report = ImportReport(kind)
-    try:
+    with _writing(fair.id):
         _write(fair, kind, rows, on_existing, report, source=source, progress=False)
-        changes.bump(fair.id)
+    return report
+
+
+@contextmanager
+def _writing(fair_id: int) -> Iterator[None]:
+    """One transaction for a load: committed with the fair's revision bumped (a server running
+    elsewhere rebuilds its job index, booth facts and counts), then this process's caches told;
+    rolled back whole on any error."""
+    try:
+        yield
+        changes.bump(fair_id)
         db.session.commit()
-        changes.changed_here(current_app._get_current_object(), fair.id)
     except Exception:
         db.session.rollback()
         raise
-    return report
+    changes.changed_here(current_app._get_current_object(), fair_id)
 
 
 def _progress_bar(kind: str, total: int, progress: Progress) -> tqdm:
