@@ -280,7 +280,8 @@ def test_an_edit_queued_offline_of_a_lead_deleted_meanwhile_is_dropped_with_a_me
         assert answered == [410], f"the refused edit reached the server {len(answered)} times: {answered}"
         assert served.api("GET", f"/api/v1/booths/{code}/leads").json()["leads"] == []
         page.click("#failed-badge")
-        assert "ถูกลบแล้ว" in page.inner_text("#failed-list")
+        # The list is filled once the queue's IndexedDB answers, after the click returns.
+        page.wait_for_selector("#failed-list li:has-text('ถูกลบแล้ว')")
         assert not errors, errors
     finally:
         context.close()
