@@ -1,6 +1,7 @@
 """Defaults. instance/config.py, then FAIR_* environment variables, override them."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -157,10 +158,19 @@ def env_overrides() -> dict[str, object]:
     return found
 
 
+def compact_json(value) -> str:
+    """How JSON columns are written: UTF-8 text, no spaces (json.loads reads either form)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def engine_options(config: dict) -> dict:
     """SQLALCHEMY_ENGINE_OPTIONS with the pool settings above for a PostgreSQL URL (given
-    options win); SQLite's options are left as given."""
+    options win); for SQLite only the JSON serializer is added."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # JSON columns (booth scan receipts, answers, tags) as UTF-8 without spaces: json.dumps'
+    # default writes each Thai letter as a 6-byte \uXXXX escape and a space after every
+    # separator, which made a booth scan's receipt about twice its size. Read back the same.
+    options.setdefault("json_serializer", compact_json)
     if not str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
         return options
     options.setdefault("pool_size", int(config["DATABASE_POOL_SIZE"]))

@@ -20,9 +20,9 @@ def test_postgresql_gets_a_tuned_pool_and_given_options_win():
                 "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 3}, "DATABASE_MAX_OVERFLOW": "7"}
     options = fair_config.engine_options(settings)
     assert options == {"pool_size": 3, "max_overflow": 7, "pool_timeout": 10.0, "pool_recycle": 1800,
-                       "pool_pre_ping": True}
+                       "pool_pre_ping": True, "json_serializer": fair_config.compact_json}
     sqlite = fair_config.engine_options({**fair_config.DEFAULTS, "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
-    assert sqlite == {}
+    assert sqlite == {"json_serializer": fair_config.compact_json}
 
 
 @pytest.mark.postgres_only("the app's engine on PostgreSQL")
@@ -63,3 +63,8 @@ def test_a_slow_query_under_eventlet_lets_another_green_thread_finish_first():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "quick,slow"  # with psycopg's own wait_c: slow,quick
+
+
+def test_json_columns_are_written_as_utf8_without_spaces():
+    written = fair_config.compact_json({"name": "สมชาย", "tags": ["a", "b"]})
+    assert written == '{"name":"สมชาย","tags":["a","b"]}'
