@@ -27,7 +27,19 @@ def _old_receipt(device, nonce: str, response: dict, lead_id: int | None = None,
 def test_a_new_receipt_is_stored_with_its_version(booth, booth_device, attendee_token):
     result = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1")
     receipt = db.session.scalars(db.select(LeadScan)).one()
-    assert receipt.response == {"v": RECEIPT_VERSION, **result.as_json(), "lead": result.lead}
+    assert result.lead["candidate"] == result.candidate and result.candidate["pseudonym"]
+    lead_without_candidate = {key: value for key, value in result.lead.items() if key != "candidate"}
+    assert receipt.response == {"v": RECEIPT_VERSION, **result.as_json(), "lead": lead_without_candidate}
+    replay = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1")
+    assert replay == result and replay.lead["candidate"] == result.candidate
+
+
+def test_a_version_2_receipt_with_the_candidate_twice_is_replayed_as_answered(booth, booth_device, attendee_token):
+    first = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1")
+    lead = {**first.lead, "candidate": {"pseudonym": "other"}}
+    _old_receipt(booth_device.device, "v2", {"v": 2, **first.as_json(), "lead": lead}, first.lead_id)
+    replay = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="v2")
+    assert replay.lead == lead and replay.candidate == first.candidate
 
 
 def test_an_old_format_receipt_is_replayed_as_first_answered(booth, booth_device, attendee, attendee_token, client):

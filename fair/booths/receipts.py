@@ -10,6 +10,8 @@ Versions:
 - 1 (no "v"; the dataclass's __dict__, written until December 2026):
   {"status", "lead_id", "candidate", "matches", "lead"}, "lead" missing in the oldest ones.
 - 2: {"v": 2, "status", "lead_id", "candidate", "matches", "lead"}.
+- 3: as 2, but a "lead" without its own "candidate" key holds the answer's "candidate"
+  (the lead view carries the same candidate view as the answer: stored once, not twice).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-RECEIPT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+RECEIPT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 
 class ReceiptUnreadable(ValueError):
@@ -42,8 +44,11 @@ class LeadResult:
 
     def to_receipt(self) -> dict[str, Any]:
         """The receipt's stored form (the current version)."""
+        lead = self.lead
+        if lead is not None and "candidate" in lead and lead["candidate"] == self.candidate:
+            lead = {key: value for key, value in lead.items() if key != "candidate"}
         return {"v": RECEIPT_VERSION, "status": self.status, "lead_id": self.lead_id,
-                "candidate": self.candidate, "matches": list(self.matches), "lead": self.lead}
+                "candidate": self.candidate, "matches": list(self.matches), "lead": lead}
 
     @classmethod
     def from_receipt(cls, stored: Any) -> LeadResult:
@@ -62,6 +67,8 @@ class LeadResult:
         if not (candidate is None or isinstance(candidate, dict)) or not isinstance(matches, list) \
                 or not (lead is None or isinstance(lead, dict)):
             raise ReceiptUnreadable("a receipt's candidate, matches or lead has the wrong type")
+        if version >= 3 and lead is not None and "candidate" not in lead:
+            lead = {**lead, "candidate": candidate}
         return cls(status, lead_id, candidate, matches, lead)
 
     def scrubbed(self, *, keep_lead_id: bool = True) -> LeadResult:
