@@ -196,29 +196,26 @@ def capture_lead(device, booth, code: str, nonce: str, scanned_at: datetime | No
     candidate = candidate_view(holder, booth.id, scanned=True)
     matches = _matches(booth, candidate, lang, holder)
     statements = _statements(db.engine.dialect.name)
-    # FOR UPDATE (PostgreSQL; SQLite holds the whole database on a write anyway): two
-    # phones rescanning one person at once each add to the other's answers, none lost.
-    current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
     values = {"rating": rating, "tags": tags, "notes": notes, "next_step": next_step,
               "job_id": job.id if job else None}
     values = {name: value for name, value in values.items() if value is not None}
     values.update(updated_at=now, last_device_id=device.id)
-    lead_id = None
-    if current is None:
-        fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
-                  "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values,
-                  "answers": _merged_answers({}, answers)}
-        # Two phones' first scans of one person at once: both read no lead; one insert
-        # goes through, the other does nothing (ON CONFLICT, waiting for the first to
-        # commit) and updates that lead below instead of failing on the unique key.
-        lead_id = execute(statements.insert_lead, dict(
-            booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).scalar()
-        if lead_id is not None:
-            status = "ok"
-            fields.update(id=lead_id, device_id=device.id)
-        else:
-            current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
-    if lead_id is None:
+    fields = {"rating": None, "tags": [], "notes": None, "next_step": "none", "job_id": None,
+              "first_scanned_at": scanned_at, "last_scanned_at": scanned_at, **values,
+              "answers": _merged_answers({}, answers)}
+    # Insert first (most scans at a booth are a person's first there): one statement, not
+    # a select and then an insert. A lead this booth holds already, or one a second phone
+    # inserts at the same moment, makes it do nothing (ON CONFLICT; on PostgreSQL it waits
+    # for the other transaction's commit) and the lead is updated below instead.
+    lead_id = execute(statements.insert_lead, dict(
+        booth_id=booth.id, attendee_id=holder.id, device_id=device.id, **fields)).scalar()
+    if lead_id is not None:
+        status = "ok"
+        fields.update(id=lead_id, device_id=device.id)
+    else:
+        # FOR UPDATE (PostgreSQL; SQLite holds the whole database on a write anyway): two
+        # phones rescanning one person at once each add to the other's answers, none lost.
+        current = execute(statements.lead_of, {"booth": booth.id, "attendee": holder.id}).first()
         status = "updated"
         values["last_scanned_at"] = max(current.last_scanned_at, scanned_at)
         if answers:
