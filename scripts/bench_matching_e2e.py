@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 JOBS_PER_BOOTH = 4
+_PROBES: dict = {}
 
 
 def _csv(columns: list[str], rows: list[dict]) -> bytes:
@@ -160,7 +161,7 @@ def rates(answers: list[list[str]], people: list[dict], unit_of: dict[str, str],
     return {"name": name, "rates": result}
 
 
-def run(bucket: int = 0, seed: int = 12, scenario: str = "A") -> list[dict]:
+def run(bucket: int = 0, seed: int = 12, scenario: str = "A", probe: bool = True) -> list[dict]:
     from fair import create_app
     from fair.booths.models import Job
     from fair.checkin.models import Attendee
@@ -174,13 +175,25 @@ def run(bucket: int = 0, seed: int = 12, scenario: str = "A") -> list[dict]:
 
     held, employers, postings, people = build_fair(bucket, seed, scenario)
     t = time.perf_counter()
-    # The classifier the server uses, rebuilt without the held-out occupations' titles.
-    occ._classifier = occ.TitleClassifier(occ.default_entries(exclude={o.uuid for o in held}))
-    occ.classify.cache_clear()
+    # The classifier the server uses, rebuilt without the held-out occupations' titles: its
+    # TF-IDF index and, with the [semantic] extra, its embedding probe (retrained on the same
+    # entries, scripts/build_title_probe.build), so neither knows the held-out occupations.
+    entries = occ.default_entries(exclude={o.uuid for o in held})
+    semantic = None
+    if occ.semantic_available() and probe:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import build_title_probe
+        key = frozenset(o.uuid for o in held)
+        if key not in _PROBES:   # the same held-out set for every seed and scenario of a bucket
+            _PROBES[key] = build_title_probe.build(entries)
+        semantic = _PROBES[key]
+    occ._classifier = occ.TitleClassifier(entries, semantic=semantic)
+    occ._cache.clear()
     print(f"\nscenario {scenario}: {SCENARIOS[scenario]}")
     print(f"bucket {bucket}: {len(postings)} postings in {len(employers)} booths, {len(people)} people "
           f"({Counter(p['set'] for p in people)}); classifier without them built in "
-          f"{time.perf_counter() - t:.1f} s; embeddings {'on' if embeddings.available() else 'ABSENT'}")
+          f"{time.perf_counter() - t:.1f} s (probe {'retrained without them' if semantic else 'OFF'}); "
+          f"embeddings {'on' if embeddings.available() else 'ABSENT'}")
     unit_of = {p["job_ref"]: p["unit"] for p in postings}
 
     folder = Path(tempfile.mkdtemp(prefix="bench-matching-e2e-"))

@@ -561,17 +561,28 @@ def classify(title: str) -> Classification:
     return found if found is not None else _remember(title, classifier().classify(title))
 
 
-def classify_titles(titles: Iterable[str | None]) -> list[Classification]:
-    """Many titles at once (an import): the new ones are embedded in batches, which
-    costs far less per title than one at a time; the results fill classify()'s cache."""
+def classify_titles(titles: Iterable[str | None],
+                    embedded: Mapping[str, np.ndarray] | None = None) -> list[Classification]:
+    """Many titles at once (an import, a classify request): the new ones are embedded in
+    batches, which costs far less per title than one at a time; the results fill
+    classify()'s cache. ``embedded``: title -> its normalised embedding, already computed
+    by the caller (matching.services.store_occupations embeds what it stores once and
+    passes it here), so no title is embedded twice."""
     titles = list(titles)
     todo = sorted({t for t in titles if t and t.strip() and t not in _cache})
     model = classifier()
+    known = embedded or {}
     for start in range(0, len(todo), 64):
         chunk = todo[start:start + 64]
-        vectors = model.semantic.embed(chunk) if model.semantic is not None else None
-        for i, title in enumerate(chunk):
-            _remember(title, model.classify(title, None if vectors is None else vectors[i]))
+        vectors: list[np.ndarray | None] = [None] * len(chunk)
+        if model.semantic is not None:
+            vectors = [known.get(t) for t in chunk]
+            missing = [i for i, v in enumerate(vectors) if v is None]
+            if missing:
+                for i, v in zip(missing, model.semantic.embed([chunk[i] for i in missing])):
+                    vectors[i] = v
+        for title, vector in zip(chunk, vectors):
+            _remember(title, model.classify(title, vector))
     return [classify(t) if t else Classification(t or "", None, 0.0, None, 0.0) for t in titles]
 
 

@@ -540,24 +540,27 @@ def store_occupations(rows: Sequence[Job | Attendee], *, progress: bool = False)
         return
     texts = [occupation_texts(row) for row in rows]
     joined = ["; ".join(t) for t in texts]
-    vectors: dict[str, bytes | None] = {}
+    # Every distinct text embedded once, in batches: what is stored (a row's phrases joined)
+    # and each phrase the classifier reads (mostly the same text: one desired position).
+    encoded: dict[str, Any] = {}
     if embeddings.available():
-        unique = sorted({j for j in joined if j})
+        unique = sorted({j for j in joined if j} | {p for phrases in texts for p in phrases})
         bar = tqdm(total=len(unique), desc="title embeddings", unit="title", leave=False,
                    disable=not progress or len(unique) < 200)
         for start in range(0, len(unique), embeddings.BATCH_SIZE):
             chunk = unique[start:start + embeddings.BATCH_SIZE]
-            encoded = embeddings.encode(chunk)
-            vectors.update((text, embeddings.to_bytes(v)) for text, v in zip(chunk, encoded))
+            encoded.update(zip(chunk, embeddings.encode(chunk)))
             bar.update(len(chunk))
         bar.close()
+    # Classified in one pass over all the rows' phrases (cached by text), reusing the vectors.
+    occupations.classify_titles([p for phrases in texts for p in phrases], encoded)
     now = utcnow()
     for row, phrases, text in zip(rows, texts, joined):
         found = occupations.classify_many(phrases)
         groups = occupation_groups(found)
         row.isco08, row.isco08_minor, row.isco08_sub_major = groups
         row.isco08_confidence = round(found.confidence, 4) if any(groups) else None
-        row.title_embedding = vectors.get(text)
+        row.title_embedding = embeddings.to_bytes(encoded.get(text))
         row.occupation_classified_at = now
 
 
@@ -629,11 +632,17 @@ def classify_titles(titles: Sequence[str]) -> list[dict[str, Any]]:
     from fair.web.blocking import let_others_run
     taxonomy = occupations.load_taxonomy()
     results = []
-    for n, title in enumerate(titles):
-        if n % 20 == 19:
-            let_others_run()  # ~0.3 ms a title: 500 of them would hold every phone's answer
-        results.append(occupations.classify(title.strip()).as_json(taxonomy))
+    stripped = [t.strip() for t in titles]
+    for start in range(0, len(stripped), CLASSIFY_CHUNK):
+        if start:
+            let_others_run()  # a chunk is a few ms: 500 titles at once would hold every phone's answer
+        # The new titles of a chunk are embedded in one call (occupations.classify_titles).
+        results += [r.as_json(taxonomy) for r in occupations.classify_titles(stripped[start:start + CLASSIFY_CHUNK])]
     return results
+
+
+# Titles classified (and embedded) per call by classify_titles and classify_csv.
+CLASSIFY_CHUNK = 20
 
 
 CLASSIFICATION_COLUMNS = ("isco08", "label_en", "label_th", "confidence")
@@ -674,9 +683,16 @@ def classify_csv(data: bytes, column: str = "title", *,
     body = rows[1:]
     taxonomy = occupations.load_taxonomy()
     out_rows, found = [], 0
-    for row in tqdm(body, desc="classify", unit="row", leave=False, disable=not progress or len(body) < 200):
-        title = (row[at] if at < len(row) else "").strip()
-        result = occupations.classify(title[:MAX_TITLE_LENGTH]) if title else None
+    titles = [(row[at] if at < len(row) else "").strip()[:MAX_TITLE_LENGTH] for row in body]
+    classified: dict[str, occupations.Classification] = {}
+    bar = tqdm(total=len(body), desc="classify", unit="row", leave=False, disable=not progress or len(body) < 200)
+    for start in range(0, len(titles), 256):   # embedded in batches, a bar step per batch
+        chunk = [t for t in titles[start:start + 256] if t]
+        classified.update(zip(chunk, occupations.classify_titles(chunk)))
+        bar.update(min(256, len(titles) - start))
+    bar.close()
+    for row, title in zip(body, titles):
+        result = classified.get(title) if title else None
         cells = [row[i] if i < len(row) else "" for i in keep]
         if result is None or result.isco08 is None:
             cells += ["", "", "", f"{result.confidence:.3f}" if result else ""]
