@@ -29,7 +29,8 @@ def test_a_new_receipt_is_stored_with_its_version(booth, booth_device, attendee_
     receipt = db.session.scalars(db.select(LeadScan)).one()
     assert result.lead["candidate"] == result.candidate and result.candidate["pseudonym"]
     lead_without_candidate = {key: value for key, value in result.lead.items() if key != "candidate"}
-    assert receipt.response == {"v": RECEIPT_VERSION, **result.as_json(), "lead": lead_without_candidate}
+    assert receipt.response == {"v": RECEIPT_VERSION, **result.as_json(), "lead": lead_without_candidate,
+                               "lead_has_candidate": True}
     replay = services.capture_lead(booth_device.device, booth, code=attendee_token, nonce="n1")
     assert replay == result and replay.lead["candidate"] == result.candidate
 

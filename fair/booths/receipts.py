@@ -44,11 +44,15 @@ class LeadResult:
 
     def to_receipt(self) -> dict[str, Any]:
         """The receipt's stored form (the current version)."""
-        lead = self.lead
+        lead, shared = self.lead, False
         if lead is not None and "candidate" in lead and lead["candidate"] == self.candidate:
-            lead = {key: value for key, value in lead.items() if key != "candidate"}
-        return {"v": RECEIPT_VERSION, "status": self.status, "lead_id": self.lead_id,
-                "candidate": self.candidate, "matches": list(self.matches), "lead": lead}
+            # stored once; the flag says so, so a lead that had no candidate reads back without one
+            lead, shared = {key: value for key, value in lead.items() if key != "candidate"}, True
+        receipt = {"v": RECEIPT_VERSION, "status": self.status, "lead_id": self.lead_id,
+                   "candidate": self.candidate, "matches": list(self.matches), "lead": lead}
+        if shared:
+            receipt["lead_has_candidate"] = True
+        return receipt
 
     @classmethod
     def from_receipt(cls, stored: Any) -> LeadResult:
@@ -67,7 +71,7 @@ class LeadResult:
         if not (candidate is None or isinstance(candidate, dict)) or not isinstance(matches, list) \
                 or not (lead is None or isinstance(lead, dict)):
             raise ReceiptUnreadable("a receipt's candidate, matches or lead has the wrong type")
-        if version >= 3 and lead is not None and "candidate" not in lead:
+        if version >= 3 and lead is not None and stored.get("lead_has_candidate") is True:
             lead = {**lead, "candidate": candidate}
         return cls(status, lead_id, candidate, matches, lead)
 

@@ -20,6 +20,16 @@ def test_a_receipt_is_written_field_by_field_with_its_version_and_reads_back():
     assert LeadResult.from_receipt(stored) == result
 
 
+def test_the_candidate_a_lead_carries_is_stored_once_and_read_back_into_the_lead():
+    lead = {**LEAD, "candidate": CANDIDATE}
+    result = LeadResult("ok", 7, CANDIDATE, MATCHES, lead)
+    stored = json.loads(json.dumps(result.to_receipt()))
+    assert stored["lead"] == LEAD and stored["candidate"] == CANDIDATE
+    assert LeadResult.from_receipt(stored) == result
+    other = LeadResult("ok", 7, CANDIDATE, MATCHES, {**LEAD, "candidate": {"pseudonym": "OTHER1"}})
+    assert LeadResult.from_receipt(json.loads(json.dumps(other.to_receipt()))) == other
+
+
 def test_version_one_receipts_the_plain_dataclass_dict_still_read():
     old = {"status": "updated", "lead_id": 7, "candidate": CANDIDATE, "matches": MATCHES, "lead": LEAD}
     assert LeadResult.from_receipt(old) == LeadResult("updated", 7, CANDIDATE, MATCHES, LEAD)
