@@ -10,8 +10,9 @@ Versions:
 - 1 (no "v"; the dataclass's __dict__, written until December 2026):
   {"status", "lead_id", "candidate", "matches", "lead"}, "lead" missing in the oldest ones.
 - 2: {"v": 2, "status", "lead_id", "candidate", "matches", "lead"}.
-- 3: as 2, but a "lead" without its own "candidate" key holds the answer's "candidate"
-  (the lead view carries the same candidate view as the answer: stored once, not twice).
+- 3: as 2, but with "lead_has_candidate": true the "lead" is stored without its "candidate"
+  and holds the answer's one (the lead view carries the same candidate view as the answer:
+  stored once, not twice).
 """
 from __future__ import annotations
 
