@@ -64,7 +64,7 @@ def fair(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -78,22 +78,18 @@ def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise RuntimeError("fair serve did not start: " + (process.communicate()[0] or ""))
 
 
-def wait_until_warm(base: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    """Until a websocket connects: `fair serve` warms the matcher and the title classifier in a
-    green thread just after it starts listening, and on a loaded machine that holds the hub for
-    tens of seconds, longer than a test client waits to connect."""
+def first_websocket_at_once(base: str, process: subprocess.Popen) -> None:
+    """The first websocket connects at the first try: `fair serve` warms the matcher and the
+    title classifier before it listens, so a worker that answers HTTP does not then hold its
+    hub for seconds (it once did, and this helper had to retry for up to two minutes)."""
     import socketio
-    deadline = time.monotonic() + seconds
-    while True:
-        client = socketio.Client(reconnection=False)
-        try:
-            client.connect(base, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
-            client.disconnect()
-            return
-        except socketio.exceptions.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    client = socketio.Client(reconnection=False)
+    try:
+        client.connect(base, namespaces=["/live"], transports=["websocket"], wait_timeout=30)
+    except socketio.exceptions.ConnectionError as exc:
+        raise AssertionError(f"{base} answered HTTP but refused its first websocket: {exc}"
+                             + ("" if process.poll() is None else " (fair serve exited)"))
+    client.disconnect()
 
 
 @contextlib.contextmanager
@@ -110,7 +106,7 @@ def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None
         for base, process in zip(bases, processes):
             wait_until_up(base, process)
         for base, process in zip(bases, processes):
-            wait_until_warm(base, process)
+            first_websocket_at_once(base, process)
         if pids is not None:
             pids[:] = [process.pid for process in processes]
         yield bases

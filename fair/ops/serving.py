@@ -82,7 +82,7 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     if ssl_files is not None:
         # The organiser's cookie must never travel over plain http to the same host.
         app.config["SESSION_COOKIE_SECURE"] = True
-    socketio.start_background_task(warm_up, app)
+    warm_up_before_listening(app)
     socketio.start_background_task(checkpoint_in_background, app)
     live.broadcaster(app).start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
     if socketio.async_mode == "eventlet":
@@ -95,27 +95,42 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
         socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **kwargs)
 
 
+def warm_up_before_listening(app) -> float:
+    """Warm up (warm_up) before the port opens, saying so on the console; returns the seconds.
+
+    A worker that listened first and warmed in a green thread held the eventlet
+    hub for seconds right after it started (longer on a loaded machine): phones
+    that a proxy sent to a restarted worker, and its health checks, waited
+    unanswered. Not listening yet, the worker gets no phones: HAProxy's health
+    check keeps them on the other workers until it answers, and then it answers
+    at once (scripts/bench_warm_start.py; BENCHMARKS.md, "Several workers").
+    """
+    import time
+    click.echo("Warming up the matcher and the title classifier before accepting connections ...")
+    started = time.perf_counter()
+    warm_up(app)
+    seconds = time.perf_counter() - started
+    click.echo(f"Warm in {seconds:.1f} s; accepting connections now.")
+    return seconds
+
+
 def warm_up(app) -> None:
     """Build what the first scans would otherwise wait for, then hide it from the GC.
 
     The Thai dictionary and vocabulary matcher (about 0.6 s), the fair's job
-    index, the pool of people inside and the ISCO-08 title classifier are built
-    in this green thread, a
-    moment after the server starts listening (restart time counts after a
-    crash). Not in a real thread: the matcher and PyThaiNLP guard their lazy
-    builds with locks, which eventlet makes green, and a green lock held by a
-    real thread can leave a green waiter asleep for good: a scan that needed
-    the matcher meanwhile would hang with its SQLite write lock taken, and
-    every other scan sit in SQLite's busy wait (a load run once saw a server
-    that was up and answered nothing; BENCHMARKS.md).
+    index, the pool of people inside and the ISCO-08 title classifier (about
+    2 s) and the embedding model, in the main thread before the server listens
+    (warm_up_before_listening). Not in a real thread: the matcher and PyThaiNLP
+    guard their lazy builds with locks, which eventlet makes green, and a green
+    lock held by a real thread can leave a green waiter asleep for good (a load
+    run once saw a server that was up and answered nothing; BENCHMARKS.md).
     Then gc.freeze(): the ~1 million long-lived objects built so far made
     every full collection a 225 ms stall for every connected phone.
     """
     import gc
-    from fair.extensions import db, socketio
+    from fair.extensions import db
     from fair.core.fairs import current_fair
     from fair.matching import services as matching, text
-    socketio.sleep(WARM_UP_AFTER_SECONDS)
     try:
         text.matcher()
         with app.app_context():
@@ -123,15 +138,11 @@ def warm_up(app) -> None:
             if fair is not None:
                 matching.pool_of(fair.id)
             db.session.remove()
-        # The title classifier (about 2 s) and the embedding model: registrations and
-        # the classify API need them; better a stall now than at the first registration.
+        # Registrations and the classify API need them: better now than at the first registration.
         matching.warm_occupations()
     except Exception:  # a warm-up failure only costs the first scans the time
         app.logger.exception("warming the matcher and the matching index failed")
     gc.freeze()
-
-
-WARM_UP_AFTER_SECONDS = 0.3
 
 
 CHECKPOINT_EVERY_SECONDS = 0.5
