@@ -108,9 +108,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: float, seconds: float,
-         phones: int, label: str) -> None:
+         phones: int, label: str) -> dict:
     """`rate` scans a second from `phones` gate phones spread over the workers, for `seconds`:
-    ack latency and the workers' CPU per scan."""
+    ack latency and the workers' CPU per scan (printed, and returned)."""
     tokens = [json.loads(fair(env, "device", "pair", "--gate", f"Load {label} {i}", "--json"))["token"]
               for i in range(phones)]
     clients = []
@@ -174,6 +174,9 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
           f"~{sent_total}); workers' CPU {used / max(1, len(acks)) * 1000:.2f} ms per scan, "
           f"{(used - idle_rate * elapsed) / max(1, len(acks)) * 1000:.2f} ms above idle "
           f"({used / elapsed * 100:.0f} % of a core over {elapsed:.0f} s; idle {idle_rate * 100:.1f} %)")
+    return {"acked": len(acks), "sent": sent_total, "ack_p50_ms": statistics.median(acks),
+            "ack_p99_ms": percentile(acks, 0.99), "cpu_ms_per_scan": used / max(1, len(acks)) * 1000,
+            "cpu_ms_above_idle": (used - idle_rate * elapsed) / max(1, len(acks)) * 1000}
 
 
 def main() -> None:

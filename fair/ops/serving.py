@@ -92,7 +92,9 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
         import os
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
         kwargs = {"certfile": ssl_files[0], "keyfile": ssl_files[1]} if ssl_files else {}
-        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **kwargs)
+        if socketio.async_mode == "threading":
+            kwargs["allow_unsafe_werkzeug"] = True   # Werkzeug's server: threading mode only
+        socketio.run(app, host=host, port=port, log_output=False, **kwargs)
 
 
 def warm_up(app) -> None:
