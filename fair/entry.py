@@ -23,6 +23,11 @@ def main() -> None:
             # psycopg 3 (PostgreSQL) waits in C by default, which blocks every green thread;
             # its selector-based wait goes through the patched selectors (fair.ops.serving).
             os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
+        elif os.environ.get("FAIR_ASYNC_MODE") == "gevent":
+            # Measured against eventlet (BENCHMARKS.md "Async modes"); psycopg 3 sees gevent's
+            # patching by itself and waits through gevent.
+            from gevent import monkey
+            monkey.patch_all()
     else:
         # Other commands serve nothing: plain threading, no green threads to set up.
         os.environ.setdefault("FAIR_ASYNC_MODE", "threading")

@@ -108,9 +108,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: float, seconds: float,
-         phones: int, label: str) -> None:
+         phones: int, label: str, other_cpu=None) -> dict:
     """`rate` scans a second from `phones` gate phones spread over the workers, for `seconds`:
-    ack latency and the workers' CPU per scan."""
+    ack latency and the workers' CPU per scan (printed, and returned). `other_cpu`, if given,
+    returns the CPU seconds so far of other processes the scans cost (PostgreSQL's backends),
+    read over the same window."""
     tokens = [json.loads(fair(env, "device", "pair", "--gate", f"Load {label} {i}", "--json"))["token"]
               for i in range(phones)]
     clients = []
@@ -157,6 +159,7 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
     time.sleep(5.0)   # connected, nobody scanning: what the workers cost anyway
     idle_rate = (sum(cpu_seconds(pid) for pid in pids) - idle_from) / (time.perf_counter() - idle_start)
     before = [cpu_seconds(pid) for pid in pids]
+    other_before = other_cpu() if other_cpu else 0.0
     begin = time.perf_counter()
     threads = [threading.Thread(target=phone, args=(i,)) for i in range(phones)]
     for thread in threads:
@@ -165,7 +168,9 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
         thread.join()
     time.sleep(2.0)   # the last acks
     elapsed = time.perf_counter() - begin
-    used = sum(cpu_seconds(pid) for pid in pids) - sum(before)
+    after = [cpu_seconds(pid) for pid in pids]
+    other_used = (other_cpu() - other_before) if other_cpu else 0.0
+    used = sum(after) - sum(before)
     for client in clients:
         client.disconnect()
     sent_total = round(rate * seconds)
@@ -174,6 +179,11 @@ def load(env: dict, bases: list[str], pids: list[int], cards: list[str], rate: f
           f"~{sent_total}); workers' CPU {used / max(1, len(acks)) * 1000:.2f} ms per scan, "
           f"{(used - idle_rate * elapsed) / max(1, len(acks)) * 1000:.2f} ms above idle "
           f"({used / elapsed * 100:.0f} % of a core over {elapsed:.0f} s; idle {idle_rate * 100:.1f} %)")
+    return {"acked": len(acks), "sent": sent_total, "ack_p50_ms": statistics.median(acks),
+            "ack_p99_ms": percentile(acks, 0.99), "cpu_ms_per_scan": used / max(1, len(acks)) * 1000,
+            "cpu_ms_above_idle": (used - idle_rate * elapsed) / max(1, len(acks)) * 1000,
+            "other_cpu_ms_per_scan": other_used / max(1, len(acks)) * 1000,
+            "cpu_ms_by_worker": [(a - b) / max(1, len(acks)) * 1000 for a, b in zip(after, before)]}
 
 
 def main() -> None:

@@ -68,3 +68,52 @@ def test_gate_scan_over_a_real_websocket_and_the_counter_sees_another_process(se
     finally:
         phone.disconnect()
         counter.disconnect()
+
+
+def _pair_gate_and_a_card(env) -> tuple[str, str]:
+    import json
+    gate = subprocess.run([FAIR, "device", "pair", "--gate", "Door", "--json"], env=env, check=True,
+                          capture_output=True, text=True)
+    cards = subprocess.run([FAIR, "cards", "list", "--csv"], env=env, check=True, capture_output=True, text=True)
+    return json.loads(gate.stdout)["token"], cards.stdout.splitlines()[1].split(",")[-1]
+
+
+def test_serve_under_gevent_answers_pages_and_acks_a_scan_over_a_websocket(tmp_path):
+    pytest.importorskip("gevent")
+    with served_demo(tmp_path, ASYNC_MODE="gevent") as (base, env, _):
+        assert requests.get(base + "/").status_code == 200
+        token, card_token = _pair_gate_and_a_card(env)
+        phone = socketio.Client()
+        phone.connect(base, namespaces=["/live"], transports=["websocket"], auth={"token": token})
+        try:
+            assert phone.transport() == "websocket"
+            ack = phone.call("scan", {"code": card_token, "nonce": "g-1", "type": "entry"}, namespace="/live",
+                             timeout=10)
+            assert ack["status"] == "ok" and ack["attendee"]["ref"]
+        finally:
+            phone.disconnect()
+
+
+GEVENT_BLOCKING = """
+from gevent import monkey
+monkey.patch_all()
+import gevent
+from fair.web.blocking import let_others_run, run_blocking
+real_ident = monkey.get_original("threading", "get_ident")
+ran = []
+gevent.spawn(ran.append, "other")
+let_others_run()   # the other greenlet runs here
+print(run_blocking(real_ident) != real_ident(), ran == ["other"])
+"""
+
+
+def test_under_gevent_blocking_work_runs_on_another_real_thread_and_greenlets_get_turns():
+    pytest.importorskip("gevent")
+    import os
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", GEVENT_BLOCKING], env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

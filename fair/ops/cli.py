@@ -360,10 +360,14 @@ def organiser_password(username: str) -> None:
 
 @click.command("backup")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the copy (default: instance/backups/fair-<time>.db).")
+              help="Where to write the copy (default: instance/backups/fair-<time>.db; "
+                   "on PostgreSQL fair-<time>.dump, pg_dump's custom format).")
 @with_appcontext
 def backup_command(out: Path | None) -> None:
-    """Write a consistent copy of the live database (safe while `fair serve` runs)."""
+    """Write a consistent copy of the live database (safe while `fair serve` runs).
+
+    SQLite: a copy of the file. PostgreSQL: pg_dump of the server's major version (restore
+    with pg_restore)."""
     from fair.organiser import backup
     try:
         report = backup.backup_database(out, actor="cli")

@@ -87,12 +87,16 @@ def run(app, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
     live.broadcaster(app).start(app, float(app.config["LIVE_BATCH_INTERVAL"]))
     if socketio.async_mode == "eventlet":
         _run_eventlet(app, host, port, ssl_files)
+    elif socketio.async_mode == "gevent":
+        _run_gevent(app, socketio, host, port, ssl_files)
     else:
         # Flask refuses app.run() from inside its own CLI unless told this is deliberate.
         import os
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
         kwargs = {"certfile": ssl_files[0], "keyfile": ssl_files[1]} if ssl_files else {}
-        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **kwargs)
+        if socketio.async_mode == "threading":
+            kwargs["allow_unsafe_werkzeug"] = True   # Werkzeug's server: threading mode only
+        socketio.run(app, host=host, port=port, log_output=False, **kwargs)
 
 
 def warm_up_before_listening(app) -> float:
@@ -216,6 +220,22 @@ def _run_eventlet(app, host: str, port: int, ssl_files: tuple[str, str] | None) 
     eventlet.wsgi.server(listener, app, log_output=False, custom_pool=refusing_pool(cap),
                          socket_timeout=float(app.config["SOCKET_TIMEOUT"]),
                          keepalive=float(app.config["KEEPALIVE_TIMEOUT"]))
+
+
+def _run_gevent(app, socketio, host: str, port: int, ssl_files: tuple[str, str] | None) -> None:
+    """What socketio.run() does under gevent (pywsgi, websockets through simple-websocket), plus
+    TCP_NODELAY on the listener as under eventlet. No connection cap here (MAX_CONNECTIONS is
+    eventlet's RefusingPool): gevent is the measured alternative, not the default."""
+    from gevent import pywsgi
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)   # gevent's: the module is patched
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    allow_open_files(int(app.config["MAX_CONNECTIONS"]) + 100)
+    kwargs = {"certfile": ssl_files[0], "keyfile": ssl_files[1]} if ssl_files else {}
+    socketio.wsgi_server = pywsgi.WSGIServer(listener, app, log=None, **kwargs)   # socketio.stop() uses it
+    socketio.wsgi_server.serve_forever()
 
 
 BUSY_ANSWER = (b"HTTP/1.1 503 Service Unavailable\r\n"

@@ -1,7 +1,8 @@
-"""Run blocking C work (Argon2, Pillow, pyzbar) off the eventlet hub.
+"""Run blocking C work (Argon2, Pillow, pyzbar) off the eventlet (or gevent) hub.
 
 Under eventlet a long C call freezes every connected phone, so it goes to
-eventlet's thread pool; in threading mode (tests, CLI) it just runs.
+eventlet's thread pool (gevent: its hub's thread pool); in threading mode
+(tests, CLI) it just runs.
 """
 from __future__ import annotations
 
@@ -19,7 +20,16 @@ def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
         from eventlet import tpool
         return tpool.execute(fn, *args, **kwargs)
+    if _gevent_patched():
+        import gevent
+        return gevent.get_hub().threadpool.apply(fn, args, kwargs)
     return fn(*args, **kwargs)
+
+
+def _gevent_patched() -> bool:
+    """`fair serve` with FAIR_ASYNC_MODE=gevent (fair.entry patched the standard library)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
 
 
 def let_others_run() -> None:
@@ -32,6 +42,9 @@ def let_others_run() -> None:
     eventlet = sys.modules.get("eventlet")
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
         eventlet.sleep(0)
+    elif _gevent_patched():
+        import gevent
+        gevent.sleep(0)
 
 
 class Busy(Exception):
