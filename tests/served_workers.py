@@ -14,6 +14,8 @@ import requests
 
 from tests.served_process import FAIR, free_port
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def redis_available() -> bool:
     return shutil.which("redis-server") is not None
@@ -92,17 +94,41 @@ def first_websocket_at_once(base: str, process: subprocess.Popen) -> None:
     client.disconnect()
 
 
+def serve_worker(env: dict[str, str], port: int, log: Path | None = None) -> subprocess.Popen:
+    """One `fair serve` on 127.0.0.1:port; its output goes to `log` (a file: a pipe nobody reads
+    would block a worker that logs much, under load) or, without one, to a pipe."""
+    output = open(log, "ab") if log is not None else subprocess.PIPE
+    try:
+        return subprocess.Popen([FAIR, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=output, stderr=subprocess.STDOUT, text=log is None)
+    finally:
+        if log is not None:
+            output.close()
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @contextlib.contextmanager
-def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None) -> Iterator[list[str]]:
+def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None,
+            logs: Path | None = None) -> Iterator[list[str]]:
     """`fair serve` once per port, all on env's instance folder and Redis; yields their base URLs
-    (and fills `pids` with their process ids)."""
+    (and fills `pids` with their process ids). With `logs`, worker N writes logs/worker-N.log."""
     processes: list[subprocess.Popen] = []
     bases = [f"http://127.0.0.1:{port}" for port in ports]
+    if logs is not None:
+        logs.mkdir(parents=True, exist_ok=True)
     try:
-        for port in ports:
-            processes.append(subprocess.Popen([FAIR, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                              text=True))
+        for number, port in enumerate(ports):
+            processes.append(serve_worker(env, port, None if logs is None else logs / f"worker-{number}.log"))
         for base, process in zip(bases, processes):
             wait_until_up(base, process)
         for base, process in zip(bases, processes):
@@ -111,10 +137,29 @@ def workers(env: dict[str, str], ports: list[int], pids: list[int] | None = None
             pids[:] = [process.pid for process in processes]
         yield bases
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
+
+
+def haproxy_available() -> bool:
+    return shutil.which("haproxy") is not None
+
+
+@contextlib.contextmanager
+def proxy(folder: Path, front: int, ports: list[int]) -> Iterator[str]:
+    """HAProxy with docs/haproxy.cfg itself, its ports replaced by `front` and the two workers';
+    yields the front's base URL once both workers pass their health checks."""
+    config = (ROOT / "docs" / "haproxy.cfg").read_text()
+    config = (config.replace("127.0.0.1:8000", f"127.0.0.1:{front}")
+              .replace("127.0.0.1:5001", f"127.0.0.1:{ports[0]}")
+              .replace("127.0.0.1:5002", f"127.0.0.1:{ports[1]}"))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "haproxy.cfg").write_text(config)
+    process = subprocess.Popen(["haproxy", "-db", "-f", str(folder / "haproxy.cfg")],
+                               stdout=open(folder / "haproxy.log", "ab"), stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{front}"
+        wait_until_up(base, process)
+        time.sleep(2.5)   # both workers pass their health checks (rise 2, inter 1 s)
+        yield base
+    finally:
+        stop([process])

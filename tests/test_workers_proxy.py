@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
 from tests.served_process import free_port
-from tests.served_workers import fair, fair_env, redis_available, redis_server, wait_until_up, workers
+from tests.served_workers import (fair, fair_env, haproxy_available, proxy, redis_available, redis_server,
+                                  workers)
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (redis_available() and shutil.which("haproxy")),
+              pytest.mark.skipif(not (redis_available() and haproxy_available()),
                                  reason="needs redis-server and haproxy (Debian packages)")]
 
 
@@ -30,23 +27,8 @@ def proxied(tmp_path_factory):
         fair(env, "init")
         fair(env, "demo", "--attendees", "20", "--booths", "2")
         ports = [free_port(), free_port()]
-        front = free_port()
-        config = (ROOT / "docs" / "haproxy.cfg").read_text()
-        config = (config.replace("127.0.0.1:8000", f"127.0.0.1:{front}")
-                  .replace("127.0.0.1:5001", f"127.0.0.1:{ports[0]}")
-                  .replace("127.0.0.1:5002", f"127.0.0.1:{ports[1]}"))
-        (folder / "haproxy.cfg").write_text(config)
-        with workers(env, ports):
-            proxy = subprocess.Popen(["haproxy", "-db", "-f", str(folder / "haproxy.cfg")],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            try:
-                base = f"http://127.0.0.1:{front}"
-                wait_until_up(base, proxy)
-                time.sleep(2.5)   # both workers pass their health checks
-                yield env, base
-            finally:
-                proxy.terminate()
-                proxy.wait(timeout=10)
+        with workers(env, ports), proxy(folder / "proxy", free_port(), ports) as base:
+            yield env, base
 
 
 def test_long_polling_sockets_through_the_proxy_reach_each_other_across_workers(proxied):
