@@ -1,5 +1,5 @@
-"""One worker killed under load: gate phones behind HAProxy, two `fair serve` workers on one
-Redis, worker A killed (SIGKILL) while the phones scan. Used by tests/test_failover.py and
+"""One worker killed under load: gate and booth phones behind HAProxy, two `fair serve` workers
+on one Redis, worker A killed (SIGKILL) while the phones scan. Used by tests/test_failover.py and
 scripts/bench_failover.py.
 
 Each phone follows the browser's policy (fair/static/js/lib/scan-sender.js), re-stated here in
@@ -8,7 +8,7 @@ Python because a load of real browsers does not fit this machine:
 1. older scans waiting in the phone's queue go first (replayed over HTTP, oldest first);
 2. the live socket when it is connected: its ack is the answer; no ack within 1.5 s
    (live.js's ackTimeoutMs) queues the scan at once, with no second try over HTTP;
-3. HTTP (POST /api/v1/checkins) when the socket is not connected: any answer but a
+3. HTTP (POST /api/v1/checkins, or the booth's /scans) when the socket is not connected: any answer but a
    retryable one (5xx, 408, 429) is the answer, else the scan queues;
 4. the queue is replayed over HTTP, with the scan's own nonce and scanned_at.
 
@@ -16,9 +16,10 @@ The socket reconnects by itself (python-socketio's client, as socket.io's does i
 through the proxy, which sends it to the worker still alive.
 
 What is checked afterwards, in the database: every scan a phone made was answered; every
-answered scan is stored exactly once, under its (device, nonce), and the answer's
-checkin_id is that row's id (an acknowledged scan neither lost nor doubled); and no row
-exists that no phone made.
+answered scan is stored exactly once, under its (device, nonce) (a gate's check-in row, a
+booth's lead receipt), and the answer's id and status are that row's (checkin_id; lead_id and
+ok/updated): an acknowledged scan neither lost nor doubled; and no row exists that no phone
+made.
 """
 from __future__ import annotations
 
@@ -55,19 +56,22 @@ class Scan:
     made: float                # time.monotonic() of the same moment
     answered: float | None = None
     via: str | None = None     # socket | http | replay
-    checkin_id: int | None = None
     status: str | None = None
+    answer_id: int | None = None   # the gate's checkin_id or the booth's lead_id
 
-    def body(self) -> dict:
+    def body(self, booth: bool) -> dict:
         at = datetime.fromtimestamp(self.scanned_at, timezone.utc).isoformat(timespec="milliseconds")
-        return {"code": self.code, "nonce": self.nonce, "type": "entry", "scanned_at": at}
+        body = {"code": self.code, "nonce": self.nonce, "scanned_at": at}
+        return body if booth else {**body, "type": "entry"}
 
 
 class Phone:
-    """A gate phone behind the proxy: a reconnecting socket, HTTP, and an offline queue."""
+    """A gate or booth phone behind the proxy: a reconnecting socket, HTTP, and an offline queue.
+    `booth` is the booth's code for a booth phone, None for a gate."""
 
-    def __init__(self, name: str, base: str, token: str) -> None:
-        self.name, self.base, self.token = name, base, token
+    def __init__(self, name: str, base: str, token: str, booth: str | None = None) -> None:
+        self.name, self.base, self.token, self.booth = name, base, token, booth
+        self.url = f"{base}/api/v1/booths/{booth}/scans" if booth else f"{base}/api/v1/checkins"
         self.scans: list[Scan] = []
         self.queue: deque[Scan] = deque()
         self.disconnects: list[float] = []
@@ -111,7 +115,7 @@ class Phone:
 
     def _over_socket(self, item: Scan) -> None:
         try:
-            answer = self.client.call("scan", item.body(), namespace="/live", timeout=ACK_TIMEOUT)
+            answer = self.client.call("scan", item.body(self.booth is not None), namespace="/live", timeout=ACK_TIMEOUT)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError,
                 socketio.exceptions.SocketIOError):
             self.queue.append(item)
@@ -120,7 +124,7 @@ class Phone:
 
     def _over_http(self, item: Scan, timeout: float, via: str) -> bool:
         try:
-            response = self.http.post(f"{self.base}/api/v1/checkins", json=item.body(), timeout=timeout)
+            response = self.http.post(self.url, json=item.body(self.booth is not None), timeout=timeout)
         except requests.RequestException:
             return False
         if response.status_code in RETRYABLE:
@@ -130,7 +134,8 @@ class Phone:
 
     def _answered(self, item: Scan, answer: dict, via: str) -> None:
         item.answered, item.via = time.monotonic(), via
-        item.status, item.checkin_id = answer.get("status"), answer.get("checkin_id")
+        item.status = answer.get("status")
+        item.answer_id = answer.get("lead_id" if self.booth else "checkin_id")
 
     def drain(self) -> None:
         """Replay the queue over HTTP, oldest first, until one fails (the next scan tries again)."""
@@ -160,7 +165,7 @@ class Outcome:
     stored_rows: int
     lost: list[str]           # nonces answered but not stored
     unanswered: list[str]     # nonces a phone made and never got an answer for
-    wrong_id: list[str]       # answered with a checkin_id other than the stored row's
+    wrong_id: list[str]       # answered with an id or status other than the stored row's (a double)
     phantom: int              # rows no phone made
     phones: int
     phones_cut: int           # phones whose socket the kill cut
@@ -185,17 +190,24 @@ class Outcome:
                 else round(self.queue_empty_after, 2)}
 
 
-def stored_checkins(database_url: str) -> dict[tuple[str, str], int]:
-    """(device name, nonce) -> check-in id, for every gate scan in the database."""
+def _query(database_url: str, sql: str) -> list[tuple]:
     from sqlalchemy import create_engine, text
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT device.name, check_in.nonce, check_in.id FROM check_in "
-                                           "JOIN device ON device.id = check_in.device_id")).all()
+            return [tuple(row) for row in connection.execute(text(sql)).all()]
     finally:
         engine.dispose()
-    return {(name, nonce): checkin_id for name, nonce, checkin_id in rows}
+
+
+def stored_answers(database_url: str) -> dict[tuple[str, str], tuple[int | None, str]]:
+    """(device name, nonce) -> (id, status) of every gate scan (its check-in row) and booth scan
+    (its receipt: the lead's id and the first answer's status) in the database."""
+    rows = _query(database_url, "SELECT device.name, check_in.nonce, check_in.id, check_in.status FROM check_in "
+                                "JOIN device ON device.id = check_in.device_id")
+    rows += _query(database_url, "SELECT device.name, lead_scan.nonce, lead_scan.lead_id, lead_scan.status "
+                                 "FROM lead_scan JOIN device ON device.id = lead_scan.device_id")
+    return {(name, nonce): (row_id, status) for name, nonce, row_id, status in rows}
 
 
 def run(folder: Path, *, phones: int, rate: float, seconds: float, kill_at: float, freeze: float = 0.0,
@@ -214,13 +226,19 @@ def run(folder: Path, *, phones: int, rate: float, seconds: float, kill_at: floa
         env = fair_env(folder, redis_url, **settings)
         fair(env, "init")
         fair(env, "demo", "--attendees", str(attendees), "--booths", "3")
-        names = [f"Failover gate {n}" for n in range(phones)]
-        tokens = [json.loads(fair(env, "device", "pair", "--gate", name, "--json"))["token"] for name in names]
+        url = database_url or f"sqlite:///{env['FAIR_INSTANCE']}/fair.db"
+        booths = [code for code, in _query(url, "SELECT code FROM booth ORDER BY id")]
+        # Half gates, half booth phones (spread over the booths).
+        kinds = [None if n % 2 == 0 else booths[(n // 2) % len(booths)] for n in range(phones)]
+        names = [f"Failover {'gate' if booth is None else 'booth phone'} {n}" for n, booth in enumerate(kinds)]
+        tokens = [json.loads(fair(env, "device", "pair", *(("--gate", name) if booth is None
+                                                           else ("--booth", booth, "--name", name)),
+                                  "--json"))["token"] for name, booth in zip(names, kinds)]
         cards = [line.split(",")[-1] for line in fair(env, "cards", "list", "--csv").splitlines()[1:]]
         ports, pids = [free_port(), free_port()], []
         with workers(env, ports, pids, logs=folder / "logs"), proxy(folder / "proxy", free_port(), ports) as base:
             say(f"workers {pids} behind {base}; {phones} phones at {rate:g} scans/s")
-            fleet = [Phone(name, base, token) for name, token in zip(names, tokens)]
+            fleet = [Phone(name, base, token, booth) for name, token, booth in zip(names, tokens, kinds)]
             for phone in fleet:
                 phone.connect()
             started = time.monotonic()
@@ -263,11 +281,10 @@ def run(folder: Path, *, phones: int, rate: float, seconds: float, kill_at: floa
             for phone in fleet:
                 phone.close()
             say("load over; comparing the phones' answers with the database")
-        url = database_url or f"sqlite:///{env['FAIR_INSTANCE']}/fair.db"
-        return _compare(fleet, stored_checkins(url), killed_at[0], pids[0])
+        return _compare(fleet, stored_answers(url), killed_at[0], pids[0])
 
 
-def _compare(fleet: list[Phone], stored: dict[tuple[str, str], int], killed_at: float, killed_pid: int) -> Outcome:
+def _compare(fleet: list[Phone], stored: dict[tuple[str, str], tuple[int | None, str]], killed_at: float, killed_pid: int) -> Outcome:
     made = {(phone.name, scan.nonce): scan for phone in fleet for scan in phone.scans}
     answered = [scan for scan in made.values() if scan.answered is not None]
     by_via: dict[str, int] = {}
@@ -281,7 +298,8 @@ def _compare(fleet: list[Phone], stored: dict[tuple[str, str], int], killed_at: 
         lost=[key[1] for key, scan in made.items() if scan.answered is not None and key not in stored],
         unanswered=[key[1] for key, scan in made.items() if scan.answered is None],
         wrong_id=[key[1] for key, scan in made.items()
-                  if scan.answered is not None and key in stored and scan.checkin_id != stored[key]],
+                  if scan.answered is not None and key in stored
+                  and (scan.answer_id, scan.status) != stored[key]],
         phantom=sum(1 for key in stored if key[0] in {phone.name for phone in fleet} and key not in made),
         phones=len(fleet), phones_cut=len(cut),
         phones_back=sum(1 for phone in cut if len(phone.gaps) == len(phone.disconnects)),

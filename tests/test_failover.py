@@ -1,5 +1,5 @@
 """A worker killed under load (tests/failover_load.py): HAProxy and two workers on one Redis, gate
-phones scanning through the proxy, worker A killed with SIGKILL. The phones on A reconnect to B,
+and booth phones scanning through the proxy, worker A killed with SIGKILL. The phones on A reconnect to B,
 and nothing a phone was told is stored is lost or stored twice; what they queued is replayed."""
 from __future__ import annotations
 
