@@ -39,7 +39,7 @@ COLUMNS = [("scans", "scans"), ("via", "via socket/http/replay"), ("lost", "lost
 
 def vias(values) -> str:
     runs = values if isinstance(values, list) else [values]
-    return " | ".join(f"{v.get('socket', 0)}/{v.get('http', 0)}/{v.get('replay', 0)}" for v in runs)
+    return ", ".join(f"{v.get('socket', 0)}/{v.get('http', 0)}/{v.get('replay', 0)}" for v in runs)
 
 
 def main() -> None:

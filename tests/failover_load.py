@@ -319,7 +319,8 @@ def median_summary(outcomes: list[Outcome]) -> dict:
         if key in ("lost", "doubled_or_wrong_id", "unanswered", "phantom_rows"):
             merged[key] = sum(values)
         elif all(isinstance(v, (int, float)) for v in values):
-            merged[key] = statistics.median(values)
+            middle = statistics.median(values)   # of an even number of runs: a mean of two
+            merged[key] = int(middle) if middle == int(middle) else round(middle, 2)
         else:
             merged[key] = values
     return merged
