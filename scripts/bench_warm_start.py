@@ -30,7 +30,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.served_process import free_port  # noqa: E402
-from tests.served_workers import fair, redis_server  # noqa: E402
+from tests.served_workers import fair, redis_server, stop  # noqa: E402
 
 
 def port_open(port: int) -> bool:
@@ -81,11 +81,7 @@ def one_start(tree: Path, env: dict, probe_seconds: float) -> tuple[float, float
         accepted = accepted[0]
         return opened, accepted, slowest * 1000
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop([process])
 
 
 def main() -> None:

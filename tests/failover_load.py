@@ -174,7 +174,6 @@ class Outcome:
     latency_before: list[float]   # seconds from the read to the answer, scans made before the kill
     latency_after: list[float]    # scans made after it
     queue_empty_after: float | None   # seconds from the kill to the last queued scan answered
-    killed_pid: int
 
     def summary(self) -> dict:
         return {"scans": self.scans, "answered": self.answered, "via": self.by_via, "rows": self.stored_rows,
@@ -281,10 +280,10 @@ def run(folder: Path, *, phones: int, rate: float, seconds: float, kill_at: floa
             for phone in fleet:
                 phone.close()
             say("load over; comparing the phones' answers with the database")
-        return _compare(fleet, stored_answers(url), killed_at[0], pids[0])
+        return _compare(fleet, stored_answers(url), killed_at[0])
 
 
-def _compare(fleet: list[Phone], stored: dict[tuple[str, str], tuple[int | None, str]], killed_at: float, killed_pid: int) -> Outcome:
+def _compare(fleet: list[Phone], stored: dict[tuple[str, str], tuple[int | None, str]], killed_at: float) -> Outcome:
     made = {(phone.name, scan.nonce): scan for phone in fleet for scan in phone.scans}
     answered = [scan for scan in made.values() if scan.answered is not None]
     by_via: dict[str, int] = {}
@@ -306,8 +305,7 @@ def _compare(fleet: list[Phone], stored: dict[tuple[str, str], tuple[int | None,
         gaps=[gap for phone in cut for gap in phone.gaps],
         latency_before=[s.answered - s.made for s in answered if s.made < killed_at],
         latency_after=[s.answered - s.made for s in answered if s.made >= killed_at],
-        queue_empty_after=(max(replayed) - killed_at) if replayed else None,
-        killed_pid=killed_pid)
+        queue_empty_after=(max(replayed) - killed_at) if replayed else None)
 
 
 def median_summary(outcomes: list[Outcome]) -> dict:

@@ -45,11 +45,7 @@ def redis_server(folder: Path, port: int | None = None) -> Iterator[str]:
         client.close()
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop([server])
 
 
 def fair_env(folder: Path, redis_url: str, **settings: str) -> dict[str, str]:
