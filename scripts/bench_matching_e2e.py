@@ -245,7 +245,7 @@ def run(bucket: int = 0, seed: int = 12, scenario: str = "A", probe: bool = True
             results.append(ask("matcher without embeddings (vocabulary + ISCO-08), via the API"))
         for model in (Job, Attendee):
             db.session.execute(db.update(model).values(isco08=None, isco08_minor=None, isco08_sub_major=None,
-                                                       title_embedding=None))
+                                                       isco08_units=None, title_embedding=None))
         db.session.commit()
         results.append(ask("matcher before: vocabulary only, via the API"))
         db.session.remove()

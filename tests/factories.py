@@ -60,7 +60,8 @@ def make_job(employer: Employer, ref: str | None = None, title: str = "Forklift 
     return job
 
 
-OCCUPATION_FIELDS = ("isco08", "isco08_minor", "isco08_sub_major", "isco08_confidence", "title_embedding")
+OCCUPATION_FIELDS = ("isco08", "isco08_minor", "isco08_sub_major", "isco08_confidence", "isco08_units",
+                     "title_embedding")
 
 
 def make_attendee(fair: Fair, ref: str | None = None, first_name: str = "สมชาย", last_name: str = "ใจดี",

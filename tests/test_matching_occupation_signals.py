@@ -80,6 +80,30 @@ def test_a_vocabulary_match_against_both_classifications_counts_less():
     assert disagreeing < agreeing
 
 
+def test_likely_units_count_by_the_chance_that_both_titles_share_one():
+    # Neither title's unit is sure (no code stored), yet both lean to shop sales (5223).
+    seeker = person(isco08_units={"5223": 0.45, "5244": 0.3, "9333": 0.1})
+    values = [score_value(seeker, job(isco08_units=units)) for units in (
+        {"5223": 0.5, "5222": 0.3},          # 0.225 of sharing 5223
+        {"5244": 0.4, "5223": 0.1},          # 0.12 + 0.045
+        {"9333": 0.2, "8344": 0.7},          # 0.02
+        {"8344": 0.9})]                      # nothing shared
+    assert values == sorted(values, reverse=True) and len(set(values)) == 4
+    # A likely shared unit is said as likely, a sure one as the same occupation.
+    reasons = score(seeker, job(isco08_units={"5223": 0.5, "5222": 0.3})).reasons
+    assert "probably the same occupation: shop sales assistants" in render_reasons(reasons, "en")
+    assert any(r.startswith("น่าจะเป็นอาชีพเดียวกัน") for r in render_reasons(reasons, "th"))
+    sure = score(person(isco08_units={"5223": 0.9}), job(isco08_units={"5223": 0.8})).reasons
+    assert "same occupation: shop sales assistants" in render_reasons(sure, "en")
+
+
+def test_without_likely_units_on_one_side_the_stored_codes_decide():
+    with_units = person("5223", isco08_units={"8344": 0.9})
+    assert score_value(with_units, job("5223")) == score_value(person("5223"), job("5223"))
+    assert score_value(with_units, job("5223", isco08_units={"8344": 0.9})) > score_value(
+        with_units, job("5223", isco08_units={"5223": 0.9}))
+
+
 def _random_fair(rng: random.Random, n_jobs: int, with_vectors: bool, n_people: int = 40):
     codes = ["5223", "5222", "5244", "8344", "8332", "9333", "2512", "2514", "3512", None]
     basis = [unit([rng.random() for _ in range(8)]) for _ in range(6)]
@@ -88,10 +112,17 @@ def _random_fair(rng: random.Random, n_jobs: int, with_vectors: bool, n_people: 
         if not with_vectors or rng.random() < 0.2:
             return None
         return unit(basis[rng.randrange(6)] + 0.4 * np.array([rng.random() for _ in range(8)]))
-    jobs = [job(rng.choice(codes), confidence=rng.random(), embedding=vector(), job_id=i,
+    def likely():
+        # Most rows carry likely units (as the classifier stores them), some only codes.
+        if rng.random() < 0.3:
+            return {}
+        chosen = rng.sample([c for c in codes if c], k=rng.randint(1, 4))
+        weights = [rng.random() for _ in chosen]
+        return {c: w / sum(weights) for c, w in zip(chosen, weights)}
+    jobs = [job(rng.choice(codes), confidence=rng.random(), embedding=vector(), job_id=i, isco08_units=likely(),
                 skills_required=frozenset(rng.sample(["forklift", "loading", "cooking", "excel"], k=rng.randint(1, 2))))
             for i in range(n_jobs)]
-    people = [person(rng.choice(codes), confidence=rng.random(), embedding=vector(),
+    people = [person(rng.choice(codes), confidence=rng.random(), embedding=vector(), isco08_units=likely(),
                      skills=frozenset(rng.sample(["forklift", "loading", "cooking", "excel"], k=rng.randint(0, 2))),
                      desired_tokens=frozenset() if rng.random() < 0.5 else frozenset({"zz"}))
               for _ in range(n_people)]

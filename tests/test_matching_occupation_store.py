@@ -33,6 +33,18 @@ def test_imported_jobs_and_attendees_carry_their_isco08_code_groups_and_confiden
     assert forklift.occupation_classified_at is not None
     person = db.session.scalar(db.select(Attendee).filter_by(ref="A1002"))  # "Forklift Driver"
     assert person.isco08 == "8344" and person.occupation_classified_at is not None
+    # The likely units, most probable first, as matching reads them back.
+    for row in (forklift, person):
+        likely = services.units_from_text(row.isco08_units)
+        assert likely[0][0] == "8344" and 0 < likely[0][1] <= 1
+        assert [p for _, p in likely] == sorted((p for _, p in likely), reverse=True)
+
+
+def test_stored_likely_units_round_trip_and_bad_text_is_skipped():
+    assert services.units_from_text(services.units_to_text([("8344", 0.612), ("8332", 0.12)])) == (
+        ("8344", 0.612), ("8332", 0.12))
+    assert services.units_to_text([]) is None and services.units_from_text(None) == ()
+    assert services.units_from_text("8344:0.5 x:1 83:0.2 8332:nan 8331:2 9333:0.1") == (("8344", 0.5), ("9333", 0.1))
 
 
 @pytest.mark.skipif(not embeddings.available(), reason="the [semantic] extra is not installed")
@@ -90,8 +102,8 @@ def test_registration_stores_the_desired_positions_occupation(app, fair):
 def _as_written_before_migration_0008(row) -> None:
     """The factories write jobs through the import's store, which classifies them: clear the
     occupation as on a row written before the occupations existed."""
-    for column in ("isco08", "isco08_minor", "isco08_sub_major", "isco08_confidence", "title_embedding",
-                   "occupation_classified_at"):
+    for column in ("isco08", "isco08_minor", "isco08_sub_major", "isco08_confidence", "isco08_units",
+                   "title_embedding", "occupation_classified_at"):
         if hasattr(row, column):
             setattr(row, column, None)
     db.session.commit()

@@ -72,6 +72,9 @@ class Attendee(db.Model):
     isco08_minor: Mapped[str | None] = mapped_column(String(3))      # 3-digit group
     isco08_sub_major: Mapped[str | None] = mapped_column(String(2))  # 2-digit group
     isco08_confidence: Mapped[float | None] = mapped_column(Float)
+    # The likely units and their probabilities, "7212:0.612 7214:0.12" (matching compares
+    # two titles' distributions; fair.matching.services.units_to_text).
+    isco08_units: Mapped[str | None] = mapped_column(String(120))
     title_embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16, fair.matching.embeddings
     occupation_classified_at: Mapped[datetime | None]  # None: never classified (`fair occupations reclassify`)
     consent_participate: Mapped[bool] = mapped_column(default=True)

@@ -351,6 +351,7 @@ class CardHolder:
     isco08_minor: str | None
     isco08_sub_major: str | None
     isco08_confidence: float | None
+    isco08_units: str | None
     title_embedding: bytes | None
 
     @property

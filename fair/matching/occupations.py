@@ -38,7 +38,7 @@ import os
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Mapping
@@ -345,12 +345,16 @@ class Classification:
 
     ``isco08``: the 4-digit unit, or None when unsure. ``group``: the most
     specific group (4, 3 or 2 digits) the scores agree on, or None.
-    ``confidence``: of ``isco08`` when given, else of ``group``."""
+    ``confidence``: of ``isco08`` when given, else of ``group``. ``units``: the
+    most probable units with their calibrated probabilities, most probable first,
+    also when the classifier abstains (matching compares two titles' distributions:
+    two unsure titles can still be likely to share a unit)."""
     title: str
     isco08: str | None
     confidence: float
     group: str | None
     group_confidence: float
+    units: tuple[tuple[str, float], ...] = ()
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -502,8 +506,12 @@ class TitleClassifier:
         best = float(signals["max"].max())
         if best < MIN_SIMILARITY and not ("probe" in signals and best > 0):
             # Nothing written alike: no word of the title is known (a typo of one
-            # would still share trigrams). The embedding alone is not trusted.
-            return Classification(title, None, 0.0, None, 0.0)
+            # would still share trigrams). The embedding alone is not trusted with a
+            # code, but its likely units still say which titles it resembles.
+            likely = ()
+            if "probe" in signals:
+                likely = self._likely_units(self._probabilities(self._combine(signals), CALIBRATION["probe"]))
+            return Classification(title, None, 0.0, None, 0.0, likely)
         return self._decide(title, self._combine(signals), CALIBRATION["probe" if "probe" in signals else "tfidf"])
 
     def _combine(self, signals: dict[str, np.ndarray]) -> np.ndarray:
@@ -515,20 +523,37 @@ class TitleClassifier:
 
     def _decide(self, title: str, score: np.ndarray, calibration: Calibration) -> Classification:
         """The unit when sure enough, else the 3-digit then the 2-digit group, else nothing."""
-        z = (score - score.max()) * calibration.temperature
-        probability = np.exp(z)
-        probability /= probability.sum()
+        probability = self._probabilities(score, calibration)
         top = int(probability.argmax())
         unit, unit_confidence = self.units[top], float(probability[top])
+        likely = self._likely_units(probability)
         if unit_confidence >= calibration.unit:
-            return Classification(title, unit, unit_confidence, unit, unit_confidence)
+            return Classification(title, unit, unit_confidence, unit, unit_confidence, likely)
         for n, threshold in ((3, calibration.minor), (2, calibration.sub_major)):
             share = np.bincount(self._prefix_index[n], weights=probability)
             code = int(share.argmax())
             if share[code] >= threshold:
-                return Classification(title, None, float(share[code]), f"{code:0{n}d}", float(share[code]))
-        return Classification(title, None, 0.0, None, 0.0)
+                return Classification(title, None, float(share[code]), f"{code:0{n}d}", float(share[code]), likely)
+        return Classification(title, None, 0.0, None, 0.0, likely)
 
+    @staticmethod
+    def _probabilities(score: np.ndarray, calibration: Calibration) -> np.ndarray:
+        z = (score - score.max()) * calibration.temperature
+        probability = np.exp(z)
+        return probability / probability.sum()
+
+    def _likely_units(self, probability: np.ndarray) -> tuple[tuple[str, float], ...]:
+        """The LIKELY_UNITS most probable units of at least LIKELY_UNIT_MIN, rounded."""
+        order = np.argsort(-probability, kind="stable")[:LIKELY_UNITS]
+        return tuple((self.units[i], round(float(probability[i]), 3)) for i in order
+                     if probability[i] >= LIKELY_UNIT_MIN)
+
+
+# How much of a title's unit distribution is kept (on the row, for matching): the
+# top eight units hold nearly all of the probability of a title the classifier
+# knows something about, and fit in a short column.
+LIKELY_UNITS = 8
+LIKELY_UNIT_MIN = 0.01
 
 _classifier: TitleClassifier | None = None
 
@@ -588,11 +613,19 @@ def classify_titles(titles: Iterable[str | None],
 
 def classify_many(titles: Iterable[str | None]) -> Classification:
     """One classification for several phrases that describe the same person or job
-    (desired positions, a title): the most confident of them."""
+    (desired positions, a title): the most confident of them, with the likely units of
+    all of them (a unit's best probability in any phrase: the person wants any)."""
     best = Classification("", None, 0.0, None, 0.0)
-    for result in classify_titles([t for t in titles if t]):   # the phrases embedded in one batch
+    likely: dict[str, float] = {}
+    results = classify_titles([t for t in titles if t])   # the phrases embedded in one batch
+    for result in results:
         if (result.isco08 is not None, result.confidence) > (best.isco08 is not None, best.confidence):
             best = result
+        for unit, probability in result.units:
+            likely[unit] = max(probability, likely.get(unit, 0.0))
+    if likely:
+        best = replace(best, units=tuple(sorted(likely.items(), key=lambda item: (-item[1], item[0]))
+                                         [:LIKELY_UNITS]))
     return best
 
 

@@ -87,6 +87,16 @@ def _upper_bound_outside_index(wants_something: bool, needs_disability_friendly:
     return 100.0 * points / _BASE_TOTAL
 
 
+def isco_keys(facts: Profile | JobFacts) -> set[str]:
+    """Index keys under which a job and a profile whose ISCO-08 codes can give a position
+    value meet (scoring.occupation_group_match): the stored 2-digit group, and each
+    likely unit."""
+    keys = {f"u{unit}" for unit in facts.isco08_units}
+    if facts.isco08_sub_major:
+        keys.add(facts.isco08_sub_major)
+    return keys
+
+
 def busy_penalty(queue: float) -> float:
     """Points taken off a booth's matches for ``queue`` people waiting there."""
     if queue <= 0:
@@ -107,8 +117,8 @@ class JobIndex:
         self._without_skills: list[int] = []
         self._by_isco_group: dict[str, list[int]] = defaultdict(list)
         for position, job in enumerate(self.jobs):
-            if job.isco08_sub_major:
-                self._by_isco_group[job.isco08_sub_major].append(position)
+            for key in isco_keys(job):
+                self._by_isco_group[key].append(position)
             for skill in job.skills_required:
                 self._by_required[skill].append(position)
             for skill in job.skills_optional:
@@ -189,8 +199,8 @@ class JobIndex:
             others.update(self._by_desired.get(occupation, ()))
         for word in profile.desired_tokens:
             others.update(self._by_title_word.get(word, ()))
-        if profile.isco08_sub_major:
-            others.update(self._by_isco_group.get(profile.isco08_sub_major, ()))
+        for key in isco_keys(profile):
+            others.update(self._by_isco_group.get(key, ()))
         others.update(self.similar_titles(profile))
         return have_required, have_optional, others
 
@@ -341,8 +351,8 @@ class CandidatePool:
             self._by_desired[occupation].add(attendee_id)
         for word in profile.desired_tokens:
             self._by_desired_word[word].add(attendee_id)
-        if profile.isco08_sub_major:
-            self._by_isco_group[profile.isco08_sub_major].add(attendee_id)
+        for key in isco_keys(profile):
+            self._by_isco_group[key].add(attendee_id)
         if profile.embedding is not None:
             self._with_vectors.add(attendee_id)
             self._stacked = None
@@ -358,8 +368,8 @@ class CandidatePool:
             self._by_desired[occupation].discard(attendee_id)
         for word in profile.desired_tokens:
             self._by_desired_word[word].discard(attendee_id)
-        if profile.isco08_sub_major:
-            self._by_isco_group[profile.isco08_sub_major].discard(attendee_id)
+        for key in isco_keys(profile):
+            self._by_isco_group[key].discard(attendee_id)
         if attendee_id in self._with_vectors:
             self._with_vectors.discard(attendee_id)
             self._stacked = None
@@ -397,8 +407,8 @@ class CandidatePool:
                     wanted |= self._by_desired.get(other, set())
             for word in job.title_tokens:
                 wanted |= self._by_desired_word.get(word, set())
-            if job.isco08_sub_major:
-                wanted |= self._by_isco_group.get(job.isco08_sub_major, set())
+            for key in isco_keys(job):
+                wanted |= self._by_isco_group.get(key, set())
             wanted.update(self._similar_titles(job))
             for attendee_id in wanted:
                 if attendee_id not in counts:

@@ -72,15 +72,19 @@ POSITION_UNKNOWN = 0.4   # no desired position given: neither a match nor a miss
 # less, each damped below ISCO_FULL_CONFIDENCE. When both titles have an
 # embedding, the position is blended with their similarity: a cosine from
 # SIMILAR_TITLE_FROM (nothing) to SIMILAR_TITLE_FULL (everything), with
-# SIMILAR_TITLE_SHARE of the say. Set on ESCO bucket 1 (scripts/bench_matching.py
-# --e2e --bucket 1), never on the test bucket 0.
+# SIMILAR_TITLE_SHARE of the say. When both sides carry the classifier's likely
+# units, the codes' value is instead the chance that the two titles share a unit
+# (the sum over units of both probabilities), full from ISCO_FULL_CONFIDENCE: two
+# titles of unseen occupations are often each unsure and yet likely the same unit.
+# Set on ESCO buckets 1 and 2 (scripts/bench_matching.py --e2e --bucket 1), never
+# on the test bucket 0.
 ISCO_UNIT_FACTOR = 0.9
 ISCO_MINOR_FACTOR = 0.65
 ISCO_SUB_MAJOR_FACTOR = 0.4
 ISCO_FULL_CONFIDENCE = 0.5
 SIMILAR_TITLE_FROM = 0.3
 SIMILAR_TITLE_FULL = 1.0
-SIMILAR_TITLE_SHARE = 0.7
+SIMILAR_TITLE_SHARE = 0.5
 NAMED_OCCUPATION_KEEPS = 0.8
 # A vocabulary occupation outside the ISCO-08 group (first VOCABULARY_AGREEMENT_DIGITS
 # digits) a title was classified in is probably a false friend ("Data Engineer" is
@@ -88,6 +92,7 @@ NAMED_OCCUPATION_KEEPS = 0.8
 # match counts this much.
 VOCABULARY_DISAGREES_FACTOR = 0.5
 VOCABULARY_AGREEMENT_DIGITS = 2
+VOCABULARY_AGREEMENT_SHARE = 0.1
 
 EDUCATION_BELOW_BY_ONE = 0.5
 EDUCATION_BELOW_BY_TWO = 0.2
@@ -130,6 +135,8 @@ class Profile:
     isco08_sub_major: str | None = None
     isco08_confidence: float = 1.0
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
+    # The classifier's likely units -> probability (empty when not stored).
+    isco08_units: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ class JobFacts:
     isco08_sub_major: str | None = None
     isco08_confidence: float = 1.0
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
+    # The classifier's likely units -> probability (empty when not stored).
+    isco08_units: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -234,13 +243,15 @@ class OccupationCodes:
     sub_major: str | None = None
     embedding: Any = field(default=None, compare=False, hash=False, repr=False)
     confidence: float = 1.0
+    units: tuple[tuple[str, float], ...] = ()
 
 
 def _occupation_fields(codes: OccupationCodes | None) -> dict[str, Any]:
     if codes is None:
         return {}
     return {"isco08": codes.isco08, "isco08_minor": codes.minor, "isco08_sub_major": codes.sub_major,
-            "isco08_confidence": codes.confidence, "embedding": codes.embedding}
+            "isco08_confidence": codes.confidence, "embedding": codes.embedding,
+            "isco08_units": dict(codes.units)}
 
 
 def profile_from_fields(
@@ -386,10 +397,34 @@ def wants_position(profile: Profile) -> bool:
                 or profile.embedding is not None)
 
 
+def shared_unit_chance(profile: Profile, job: JobFacts) -> tuple[float, str | None]:
+    """The chance that both titles are of one ISCO-08 unit, from their likely units,
+    and the unit that gives most of it."""
+    mine, theirs = profile.isco08_units, job.isco08_units
+    if len(theirs) < len(mine):
+        mine, theirs = theirs, mine
+    chance, best, best_part = 0.0, None, 0.0
+    for unit, probability in mine.items():
+        other = theirs.get(unit)
+        if other is not None:
+            part = probability * other
+            chance += part
+            if part > best_part:
+                best, best_part = unit, part
+    return chance, best
+
+
 def occupation_group_match(profile: Profile, job: JobFacts) -> tuple[float, str, dict]:
-    """Position value from the ISCO-08 codes both sides share: unit, 3- or 2-digit group,
-    damped when either code is unsure (the classifier's confidence is calibrated: at
-    0.5 and above its units are right about nine times in ten)."""
+    """Position value from the ISCO-08 codes both sides share: with both sides' likely
+    units, the chance they share one; else the unit, 3- or 2-digit group the stored
+    codes share, damped when either code is unsure (the classifier's confidence is
+    calibrated: at 0.5 and above its units are right about nine times in ten)."""
+    if profile.isco08_units and job.isco08_units:
+        chance, unit = shared_unit_chance(profile, job)
+        if unit is None:
+            return 0.0, "position_other", {}
+        code = "position_isco_unit" if chance >= ISCO_FULL_CONFIDENCE else "position_isco_likely"
+        return ISCO_UNIT_FACTOR * min(1.0, chance / ISCO_FULL_CONFIDENCE), code, {"isco": unit}
     sure = min(1.0, min(profile.isco08_confidence, job.isco08_confidence) / ISCO_FULL_CONFIDENCE)
     if profile.isco08 and profile.isco08 == job.isco08:
         return ISCO_UNIT_FACTOR * sure, "position_isco_unit", {"isco": job.isco08}
@@ -424,8 +459,14 @@ def vocabulary_agrees(occupation: str, profile: Profile, job: JobFacts) -> bool:
     """Whether a vocabulary occupation found in both titles fits the ISCO-08 group each
     title was classified in (a title not classified does not object)."""
     isco = load_vocabulary().occupations[occupation].isco
-    for code in (profile.isco08_sub_major, job.isco08_sub_major):
-        if code and not isco.startswith(code[:VOCABULARY_AGREEMENT_DIGITS]):
+    group = isco[:VOCABULARY_AGREEMENT_DIGITS]
+    for side in (profile, job):
+        if side.isco08_units:
+            # The likely units say more than a code that is often absent: the
+            # occupation's group must hold some of the title's probability.
+            if sum(p for unit, p in side.isco08_units.items() if unit.startswith(group)) < VOCABULARY_AGREEMENT_SHARE:
+                return False
+        elif side.isco08_sub_major and not isco.startswith(side.isco08_sub_major[:VOCABULARY_AGREEMENT_DIGITS]):
             return False
     return True
 
@@ -621,6 +662,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_title": "job title matches the position asked for",
         "position_other": "not the position asked for",
         "position_isco_unit": "same occupation: {isco}",
+        "position_isco_likely": "probably the same occupation: {isco}",
         "position_isco_group": "same occupation group: {isco}",
         "similar_title": "similar title",
         "education_ok": "education meets the minimum ({need})",
@@ -650,6 +692,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "position_title": "ชื่อตำแหน่งตรงกับที่ต้องการ",
         "position_other": "ไม่ใช่ตำแหน่งที่ต้องการ",
         "position_isco_unit": "อาชีพเดียวกัน: {isco}",
+        "position_isco_likely": "น่าจะเป็นอาชีพเดียวกัน: {isco}",
         "position_isco_group": "กลุ่มอาชีพเดียวกัน: {isco}",
         "similar_title": "ชื่อตำแหน่งใกล้เคียงกัน",
         "education_ok": "วุฒิการศึกษาถึงเกณฑ์ ({need})",

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any, Sequence
 
 from flask import current_app, has_app_context
@@ -98,7 +99,28 @@ def job_facts(job: Job) -> scoring.JobFacts:
 def stored_codes(row: Job | Attendee) -> scoring.OccupationCodes:
     """The occupation stored on a job or attendee (store_occupations), for matching."""
     return scoring.OccupationCodes(row.isco08, row.isco08_minor, row.isco08_sub_major,
-                                   embeddings.from_bytes(row.title_embedding), row.isco08_confidence or 0.0)
+                                   embeddings.from_bytes(row.title_embedding), row.isco08_confidence or 0.0,
+                                   units_from_text(row.isco08_units))
+
+
+def units_to_text(units: Sequence[tuple[str, float]]) -> str | None:
+    """Likely units as stored: "7212:0.612 7214:0.12" (None when there are none)."""
+    return " ".join(f"{code}:{probability:g}" for code, probability in units) or None
+
+
+@lru_cache(maxsize=65536)
+def units_from_text(text: str | None) -> tuple[tuple[str, float], ...]:
+    """The stored likely units back (a malformed entry is skipped, not an error)."""
+    units = []
+    for item in (text or "").split():
+        code, _, probability = item.partition(":")
+        try:
+            value = float(probability)
+        except ValueError:
+            continue
+        if len(code) == 4 and code.isdigit() and 0.0 < value <= 1.0:
+            units.append((code, value))
+    return tuple(units)
 
 
 def invalidate(fair_id: int, app=None) -> None:
@@ -143,7 +165,7 @@ def attendee_profile(attendee: Attendee) -> scoring.Profile:
            attendee.experience_years, attendee.province, attendee.salary_expected,
            tuple(attendee.languages or []), attendee.needs_disability_friendly, attendee.willing_to_relocate,
            attendee.isco08, attendee.isco08_minor, attendee.isco08_sub_major, attendee.isco08_confidence,
-           attendee.title_embedding)
+           attendee.isco08_units, attendee.title_embedding)
     profiles = _cache()["profiles"]
     cached = profiles.get(attendee.id)
     if cached is not None and cached[0] == key:
@@ -168,7 +190,7 @@ def booth_profile(view: dict[str, Any], person: Any = None) -> scoring.Profile:
     fields = disclosure.matching_fields(view)
     codes = stored_codes(person) if person is not None and fields["desired_positions"] else None
     stored = (None if codes is None else
-              (codes.isco08, codes.minor, codes.sub_major, codes.confidence, person.title_embedding))
+              (codes.isco08, codes.minor, codes.sub_major, codes.confidence, codes.units, person.title_embedding))
     key = ("booth-view", tuple(fields["skills"]), tuple(fields["desired_positions"]), fields["education"],
            fields["experience_years"], fields["province"], tuple(fields["languages"]), stored)
     profiles = _cache()["profiles"]
@@ -560,6 +582,7 @@ def store_occupations(rows: Sequence[Job | Attendee], *, progress: bool = False)
         groups = occupation_groups(found)
         row.isco08, row.isco08_minor, row.isco08_sub_major = groups
         row.isco08_confidence = round(found.confidence, 4) if any(groups) else None
+        row.isco08_units = units_to_text(found.units)
         row.title_embedding = embeddings.to_bytes(encoded.get(text))
         row.occupation_classified_at = now
 

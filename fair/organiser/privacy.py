@@ -43,7 +43,7 @@ PERSONAL_FIELDS: dict[str, Any] = {
     "national_id_claim_hash": None,
     # Derived from the desired positions: the occupation and the title embedding go too.
     "isco08": None, "isco08_minor": None, "isco08_sub_major": None, "isco08_confidence": None,
-    "title_embedding": None,
+    "isco08_units": None, "title_embedding": None,
 }
 DEFAULT_RETENTION_DAYS = 30
 
@@ -205,6 +205,7 @@ def export_my_data(attendee: Attendee, actor: str = "attendee") -> dict[str, Any
             "needs_disability_friendly": attendee.needs_disability_friendly,
             "willing_to_relocate": attendee.willing_to_relocate,
             "isco08": attendee.isco08, "isco08_confidence": attendee.isco08_confidence,
+            "isco08_likely_units": attendee.isco08_units,
             "national_id_on_file": attendee.national_id_hash is not None,
             "national_id_last3": attendee.national_id_last3,
             "registered_at": iso(attendee.created_at), "source": attendee.source,

@@ -90,7 +90,7 @@ def _codes(titles: list[str]):
     found = occupations.classify_many(titles)
     vectors = embeddings.encode(["; ".join(titles)])
     return OccupationCodes(*occupation_groups(found), vectors[0] if vectors is not None else None,
-                           found.confidence)
+                           found.confidence, found.units)
 
 
 @pytest.fixture(scope="module")
