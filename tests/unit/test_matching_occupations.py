@@ -122,3 +122,18 @@ def test_titles_classified_in_a_batch_answer_as_one_at_a_time():
 def test_several_phrases_give_the_most_confident_classification():
     assert occ.classify_many([None, "", "zzqx", "Forklift driver"]).isco08 == "8344"
     assert occ.classify_many([None, ""]).isco08 is None
+
+
+def test_likely_units_are_kept_most_probable_first_also_when_the_unit_is_unsure(monkeypatch):
+    sure = occ.classify("Forklift driver")
+    assert sure.units[0][0] == "8344" and len(sure.units) <= occ.LIKELY_UNITS
+    assert [p for _, p in sure.units] == sorted((p for _, p in sure.units), reverse=True)
+    assert all(occ.LIKELY_UNIT_MIN <= p <= 1 for _, p in sure.units)
+    # A person whose every phrase abstains still carries what the phrases lean to,
+    # each unit at its best probability over the phrases.
+    unsure = {"a": occ.Classification("a", None, 0.0, None, 0.0, (("5223", 0.3), ("5244", 0.2))),
+              "b": occ.Classification("b", None, 0.0, None, 0.0, (("5244", 0.4),))}
+    monkeypatch.setattr(occ, "classify_titles", lambda titles: [unsure[t] for t in titles])
+    merged = occ.classify_many(["a", "b"])
+    assert merged.isco08 is None and merged.units == (("5244", 0.4), ("5223", 0.3))
+    assert occ.classify_many(["a"]).units == (("5223", 0.3), ("5244", 0.2))
