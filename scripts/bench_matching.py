@@ -48,7 +48,7 @@ PROVINCES = ["bangkok", "chonburi", "rayong", "nonthaburi", "samut prakan", "chi
 
 class StoredCodes:
     """What import stores on a row (matching.services.store_occupations): the title's ISCO-08
-    codes from the classifier and its embedding (None without the [semantic] extra)."""
+    codes and likely units from the classifier and its embedding (None without the [semantic] extra)."""
 
     def __init__(self) -> None:
         self._cache: dict[str, dict] = {}
@@ -62,6 +62,7 @@ class StoredCodes:
             self._cache[title] = {
                 "isco08": found.isco08, "isco08_minor": code[:3] if len(code) >= 3 else None,
                 "isco08_sub_major": code[:2] or None, "isco08_confidence": round(found.confidence, 4),
+                "isco08_units": dict(found.units),
                 # float16 round trip, as read back from the database
                 "embedding": None if vectors is None else embeddings.from_bytes(embeddings.to_bytes(vectors[0]))}
         return self._cache[title]
