@@ -456,8 +456,10 @@ def vocabulary_confirmed(occupation: str, profile: Profile, job: JobFacts) -> bo
 
 
 def vocabulary_agrees(occupation: str, profile: Profile, job: JobFacts) -> bool:
-    """Whether a vocabulary occupation found in both titles fits the ISCO-08 group each
-    title was classified in (a title not classified does not object)."""
+    """Whether a vocabulary occupation found in both titles fits each title's ISCO-08
+    classification: its 2-digit group holds some of the title's likely units, or (for a
+    row stored before the likely units) is the group of its code. A title with neither
+    does not object."""
     isco = load_vocabulary().occupations[occupation].isco
     group = isco[:VOCABULARY_AGREEMENT_DIGITS]
     for side in (profile, job):
