@@ -1,6 +1,6 @@
 """Fit the classifier's confidence calibration (occupations.CALIBRATION) on ESCO buckets 1-4.
 
-    PYTHONPATH=$PWD .venv/bin/python scripts/fit_calibration.py [--mode probe|tfidf|both] [--cache FILE]
+    PYTHONPATH=$PWD .venv/bin/python scripts/fit_calibration.py [--mode probe|tfidf|both] [--keep-temperature] [--cache FILE]
 
 For each tuning bucket k (1-4) the TF-IDF index, and the embedding probe when the mode
 has it, are built without buckets 0 and k (as scripts/bench_titles.py --bucket k), and
@@ -59,7 +59,7 @@ def scored_titles(use_probe: bool, cache: Path | None) -> tuple[np.ndarray, np.n
             signals = classifier.signals(title, vectors.get(title))
             best = float(signals["max"].max())
             if best < occ.MIN_SIMILARITY and not ("probe" in signals and best > 0):
-                continue
+                continue   # classify()'s own early abstention (no confidence is computed): keep in step with it
             rows.append(classifier._combine(signals))
             gold.append(index[code])
             kept += 1
@@ -71,6 +71,17 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = (scores - scores.max(axis=1, keepdims=True)) * temperature
     p = np.exp(z)
     return p / p.sum(axis=1, keepdims=True)
+
+
+def log_loss(p: np.ndarray, gold: np.ndarray) -> float:
+    return float(-np.log(np.maximum(p[np.arange(len(gold)), gold], 1e-12)).mean())
+
+
+def group_shares(p: np.ndarray, gold: np.ndarray, units: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(best n-digit group's probability, whether it is the right group) per row of ``p``."""
+    prefix = np.array([int(u[:n]) for u in units])
+    share = np.stack([np.bincount(prefix, weights=row, minlength=prefix.max() + 1) for row in p])
+    return share.max(axis=1), share.argmax(axis=1) == prefix[gold]
 
 
 def lowest_threshold(confidence: np.ndarray, right: np.ndarray, precision: float) -> float:
@@ -85,40 +96,30 @@ def lowest_threshold(confidence: np.ndarray, right: np.ndarray, precision: float
 def answers(scores: np.ndarray, gold: np.ndarray, units: list[str], calibration: occ.Calibration) -> str:
     """What classify() would answer under ``calibration``: each level's share and precision."""
     p = softmax(scores, calibration.temperature)
-    confidence = p.max(axis=1)
-    given = confidence >= calibration.unit
+    given = p.max(axis=1) >= calibration.unit
     parts = [f"unit {given.mean():.1%} (right {(p.argmax(axis=1) == gold)[given].mean():.1%})"]
     left = ~given
     for n, threshold in ((3, calibration.minor), (2, calibration.sub_major)):
-        prefix = np.array([int(u[:n]) for u in units])
-        share = np.stack([np.bincount(prefix, weights=row, minlength=prefix.max() + 1) for row in p[left]])
-        answered = share.max(axis=1) >= threshold
-        right = share.argmax(axis=1) == prefix[gold[left]]
+        share, right = group_shares(p[left], gold[left], units, n)
+        answered = share >= threshold
         parts.append(f"{n}-digit {answered.sum() / len(gold):.1%} (right {right[answered].mean():.1%})")
         left[np.flatnonzero(left)[answered]] = False
-    loss = -np.log(np.maximum(p[np.arange(len(gold)), gold], 1e-12)).mean()
-    return ", ".join(parts) + f", none {left.mean():.1%}; log-loss {loss:.3f}"
+    return ", ".join(parts) + f", none {left.mean():.1%}; log-loss {log_loss(p, gold):.3f}"
 
 
 def fit(scores: np.ndarray, gold: np.ndarray, units: list[str], temperature: float | None = None) -> occ.Calibration:
     """The calibration of these scores; ``temperature`` kept as given when not None."""
     if temperature is None:
-        losses = [-np.log(np.maximum(softmax(scores, t)[np.arange(len(gold)), gold], 1e-12)).mean()
-                  for t in TEMPERATURES]
+        losses = [log_loss(softmax(scores, t), gold) for t in TEMPERATURES]
         temperature = float(TEMPERATURES[int(np.argmin(losses))])
     p = softmax(scores, temperature)
-    top = p.argmax(axis=1)
-    unit = lowest_threshold(p.max(axis=1), top == gold, UNIT_PRECISION)
+    unit = lowest_threshold(p.max(axis=1), p.argmax(axis=1) == gold, UNIT_PRECISION)
     left = p.max(axis=1) < unit
     thresholds = []
     for n in (3, 2):
-        prefix = np.array([int(u[:n]) for u in units])
-        share = np.stack([np.bincount(prefix, weights=row, minlength=prefix.max() + 1) for row in p[left]])
-        right = share.argmax(axis=1) == prefix[gold[left]]
-        threshold = lowest_threshold(share.max(axis=1), right, GROUP_PRECISION)
-        thresholds.append(threshold)
-        rest = share.max(axis=1) < threshold
-        left[np.flatnonzero(left)[~rest]] = False
+        share, right = group_shares(p[left], gold[left], units, n)
+        thresholds.append(lowest_threshold(share, right, GROUP_PRECISION))
+        left[np.flatnonzero(left)[share >= thresholds[-1]]] = False
     return occ.Calibration(temperature=temperature, unit=unit, minor=thresholds[0], sub_major=thresholds[1])
 
 
