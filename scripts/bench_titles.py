@@ -101,6 +101,29 @@ def held_out_titles(held) -> set[tuple[str, str]]:
     return out
 
 
+def split_entries(split: str, bucket: int) -> tuple[list[occ.TitleEntry], list[tuple[str, str]], str]:
+    """(the classifier's training titles, the evaluated (title, ISCO-08 unit) pairs, a
+    description) of one bucket of one split. A tuning bucket (1-4) also leaves bucket 0's
+    occupations out entirely, so nothing of the held-out bucket is ever trained on."""
+    esco = occ.esco_occupations()
+    held = [o for o in esco if occ.held_out(o.uri, 5, bucket)]
+    if split == "titles":
+        # Held-out TITLES of known occupations: alternative labels of the bucket's occupations
+        # hashed out of training, each occupation's other titles kept (a second, easier split,
+        # reported beside the unseen-occupation one, never instead of it).
+        out = held_out_titles(held)
+        entries = [e for e in occ.default_entries() if (e.owner, e.text) not in out]
+        if bucket:
+            skip0 = {o.uuid for o in esco if occ.held_out(o.uri, 5, 0)}
+            entries = [e for e in entries if e.owner not in skip0]
+        unit = {o.uuid: o.isco08 for o in held}
+        every = sorted((text, unit[uuid]) for uuid, text in out)
+        return entries, every, f"index without {len(out)} alternative titles of the {len(held)} occupations of bucket {bucket}"
+    skip = {o.uuid for o in esco if occ.held_out(o.uri, 5, bucket) or occ.held_out(o.uri, 5, 0)}
+    every = [(o.preferred, o.isco08) for o in held] + [(a, o.isco08) for o in held for a in o.alternatives]
+    return occ.default_entries(exclude=skip), every, f"index without {len(skip)} ESCO occupations ({len(held)} evaluated)"
+
+
 def load_figures() -> None:
     """Fresh process: build the production classifier as fair serve does, then time
     classify() one title a call (each title new, so the cache does not answer)."""
@@ -149,33 +172,17 @@ def main() -> None:
     cache = args.cache or probe_builder.DEFAULT_CACHE
     use_probe = not args.no_probe and occ.semantic_available()
 
-    esco = occ.esco_occupations()
     vocabulary = load_vocabulary()
     in_vocab = {o.isco for o in vocabulary.occupations.values()}
+    entries, every, described = split_entries(args.split, args.bucket)
     if args.split == "titles":
-        # Held-out TITLES of known occupations: alternative labels of the bucket's occupations
-        # hashed out of training, each occupation's other titles kept (a second, easier split,
-        # reported beside the unseen-occupation one, never instead of it).
-        held = [o for o in esco if occ.held_out(o.uri, 5, args.bucket)]
-        out = held_out_titles(held)
-        entries = [e for e in occ.default_entries() if (e.owner, e.text) not in out]
-        if args.bucket:   # a tuning fold: the test bucket's occupations stay out entirely
-            skip0 = {o.uuid for o in esco if occ.held_out(o.uri, 5, 0)}
-            entries = [e for e in entries if e.owner not in skip0]
-        unit = {o.uuid: o.isco08 for o in held}
-        every = sorted((text, unit[uuid]) for uuid, text in out)
         sets = [("ESCO held-out alternative titles of known occupations", every),
                 ("same, units in vocabulary", [x for x in every if x[1] in in_vocab])]
-        described = f"index without {len(out)} alternative titles of the {len(held)} occupations of bucket {args.bucket}"
     else:
-        held = [o for o in esco if occ.held_out(o.uri, 5, args.bucket)]
-        skip = {o.uuid for o in esco if occ.held_out(o.uri, 5, args.bucket) or occ.held_out(o.uri, 5, 0)}
-        entries = occ.default_entries(exclude=skip)
-        every = [(o.preferred, o.isco08) for o in held] + [(a, o.isco08) for o in held for a in o.alternatives]
+        preferred = [(o.preferred, o.isco08) for o in occ.esco_occupations() if occ.held_out(o.uri, 5, args.bucket)]
         sets = [("ESCO held-out, all titles", every),
-                ("ESCO held-out, preferred labels", [(o.preferred, o.isco08) for o in held]),
+                ("ESCO held-out, preferred labels", preferred),
                 ("ESCO held-out, units in vocabulary", [x for x in every if x[1] in in_vocab])]
-        described = f"index without {len(skip)} ESCO occupations ({len(held)} evaluated)"
     start = time.perf_counter()
     model = probe_builder.build(entries, cache) if use_probe else None
     trained = time.perf_counter() - start
