@@ -37,9 +37,9 @@ from fair.matching import occupations as occ  # noqa: E402
 
 PROBE_PATH = ROOT / "fair/matching/data" / occ.PROBE_FILE
 DEFAULT_CACHE = Path("/tmp/fair-title-embeddings.npz")
-# group_weight: of the added 2-digit loss (see train_probe). The shipped probe has 0.0;
+# group_weight: of the added 2-digit loss (see train_probe). The shipped probe has 0.0:
 # 1.0 gained 0.2-1.1 points at 2 digits on every tuning fold (buckets 1-4, both splits,
-# 2026-12-04) but is not shipped until measured on bucket 0 and end to end.
+# 2026-12-04) but nothing on held-out bucket 0 (BENCHMARKS.md, "Job titles -> ISCO-08").
 SETTINGS = {"epochs": 20, "learning_rate": 0.01, "batch": 256, "seed": 8, "group_weight": 0.0}
 
 
